@@ -1,0 +1,27 @@
+/* The accord command line: one function per subcommand, each returning a
+ * process exit status (0 ok, 1 bad input, 2 environment). */
+#ifndef ACCORD_CLI_CLI_H
+#define ACCORD_CLI_CLI_H
+
+#include "store/db.h"
+
+#define CLI_DEFAULT_DB "var/accord.db"
+
+int cli_init(int argc, char **argv);
+int cli_load(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_status(int argc, char **argv);
+int cli_record(int argc, char **argv);
+
+/* Prints the current error as "accord: <message>" and returns the exit
+ * status for 'code'. */
+int cli_fail(int code);
+
+/* Opens the database named by --db / ACCORD_DB / the default and checks
+ * its schema. Returns an exit status; on 0, '*out' is open. */
+int cli_open_db(const char *path, store **out);
+
+/* The database path: 'given' if set, else $ACCORD_DB, else the default. */
+const char *cli_db_path(const char *given);
+
+#endif

@@ -1,0 +1,32 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "util/error.h"
+
+int cli_fail(int code)
+{
+    fprintf(stderr, "accord: %s\n", accord_error_message());
+    return accord_error_exit_status(code);
+}
+
+const char *cli_db_path(const char *given)
+{
+    if (given)
+        return given;
+    const char *env = getenv("ACCORD_DB");
+    return env && *env ? env : CLI_DEFAULT_DB;
+}
+
+int cli_open_db(const char *path, store **out)
+{
+    int rc = store_open(out, cli_db_path(path), false);
+    if (!rc) {
+        rc = store_check_schema(*out);
+        if (rc) {
+            store_close(*out);
+            *out = NULL;
+        }
+    }
+    return rc ? cli_fail(rc) : 0;
+}

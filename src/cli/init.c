@@ -1,0 +1,201 @@
+/* accord init and accord load. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "cli/cli.h"
+#include "dataset/dataset.h"
+#include "events/events.h"
+#include "ledger/logkey.h"
+#include "registry/registry.h"
+#include "store/db.h"
+#include "util/error.h"
+
+#define ISO_3166_PATH "/usr/share/iso-codes/json/iso_3166-1.json"
+
+static void init_usage(FILE *f)
+{
+    fprintf(f, "usage: accord init [--db PATH] [--origin NAME] [--key PATH] [--token-file PATH] [--iso-codes FILE]\n"
+               "\n"
+               "Creates a new database (default %s, or $ACCORD_DB), applies the schema, registers\n"
+               "every ISO 3166-1 state from Debian's iso-codes, creates the log signing key\n"
+               "(Ed25519, a file readable only by its owner; default: log.key beside the database)\n"
+               "and a bootstrap admin API token. The token is printed once, or written to\n"
+               "--token-file (created owner-only) when given.\n"
+               "  --origin NAME  the log's origin line and key name (default accord.localhost/log)\n",
+            CLI_DEFAULT_DB);
+}
+
+/* Creates the directory holding 'path' if it is missing (one level). */
+static int ensure_parent_dir(const char *path)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    const char *dir = dirname(copy);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+    return ACCORD_OK;
+}
+
+/* Registers every ISO 3166-1 state, one event each, in one transaction. */
+static int register_states(store *db, const char *iso_path, int *count)
+{
+    json_t *states;
+    int rc = registry_iso_states(iso_path, &states);
+    if (rc)
+        return rc;
+    rc = events_begin(db);
+    size_t i;
+    json_t *s;
+    json_array_foreach(states, i, s)
+    {
+        if (!rc)
+            rc = events_append(db, &ACTOR_OPERATOR, "party.registered", s, NULL);
+    }
+    if (!rc)
+        rc = events_commit(db);
+    if (rc)
+        events_rollback(db);
+    *count = (int)json_array_size(states);
+    json_decref(states);
+    return rc;
+}
+
+static int write_secret_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int rc = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1
+                 ? ACCORD_OK
+                 : accord_fail(ACCORD_EENV, NULL, "cannot write %s", path);
+    close(fd);
+    return rc;
+}
+
+int cli_init(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},         {"origin", required_argument, 0, 'o'},
+                                         {"key", required_argument, 0, 'k'},        {"token-file", required_argument, 0, 't'},
+                                         {"iso-codes", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *dbarg = NULL, *origin = "accord.localhost/log", *keyarg = NULL, *token_file = NULL;
+    const char *iso = ISO_3166_PATH;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dbarg = optarg; break;
+        case 'o': origin = optarg; break;
+        case 'k': keyarg = optarg; break;
+        case 't': token_file = optarg; break;
+        case 'i': iso = optarg; break;
+        case 'h': init_usage(stdout); return 0;
+        default: init_usage(stderr); return 1;
+        }
+    }
+    if (optind != argc) {
+        init_usage(stderr);
+        return 1;
+    }
+    const char *path = cli_db_path(dbarg);
+    char keypath[4096];
+    if (keyarg) {
+        snprintf(keypath, sizeof keypath, "%s", keyarg);
+    } else {
+        char copy[4096];
+        snprintf(copy, sizeof copy, "%s", path);
+        snprintf(keypath, sizeof keypath, "%s/log.key", dirname(copy));
+    }
+    if (!logkey_name_valid(origin))
+        return cli_fail(accord_fail(ACCORD_EINVAL, "origin", "--origin: '%s' must be printable ASCII without spaces or '+'", origin));
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return cli_fail(accord_fail(ACCORD_EENV, NULL, "database %s already exists; remove it or use another --db", path));
+    if (stat(keypath, &sb) == 0)
+        return cli_fail(accord_fail(ACCORD_EENV, NULL, "key file %s already exists; remove it or use another --key", keypath));
+
+    store *db = NULL;
+    bool key_made = false;
+    int count = 0, rc = ensure_parent_dir(path);
+    char vkey[LOGKEY_MAX_VKEY], token[AUTH_TOKEN_LEN];
+    if (!rc) rc = store_open(&db, path, true);
+    if (!rc) rc = store_migrate(db);
+    if (!rc) rc = register_states(db, iso, &count);
+    if (!rc && !(rc = logkey_create(keypath, origin, vkey)))
+        key_made = true;
+    if (!rc) rc = store_run(db, "INSERT INTO meta (key, value) VALUES ('origin', ?), ('vkey', ?), ('key_file', ?)",
+                            "sss", origin, vkey, keypath);
+    if (!rc) rc = auth_bootstrap_admin(db, token);
+    if (!rc && token_file) rc = write_secret_file(token_file, token);
+    store_close(db);
+    if (rc) {
+        int status = cli_fail(rc);
+        /* A half-made database is worse than none. */
+        const char *suffixes[] = {"", "-wal", "-shm"};
+        for (int i = 0; i < 3; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+            unlink(p);
+        }
+        if (key_made)
+            unlink(keypath);
+        return status;
+    }
+    printf("Created %s (schema %d) with %d states from ISO 3166-1 (Debian iso-codes).\n", path, store_schema_target(), count);
+    printf("Log origin: %s\nLog signing key: %s (owner-only)\nVerifier key: %s\n", origin, keypath, vkey);
+    if (token_file)
+        printf("Bootstrap admin API token written to %s (owner-only).\n", token_file);
+    else
+        printf("Bootstrap admin API token (shown once; keep it safe):\n%s\n", token);
+    return 0;
+}
+
+static void load_usage(FILE *f)
+{
+    fprintf(f, "usage: accord load [--db PATH] FILE\n"
+               "\n"
+               "Loads an instrument dataset (format: docs/dataset.md): organizations, groups and\n"
+               "memberships, instruments with provisions, actions, reported totals and known gaps.\n"
+               "Every item becomes a logged event; the file loads completely or not at all.\n");
+}
+
+int cli_load(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *dbarg = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dbarg = optarg; break;
+        case 'h': load_usage(stdout); return 0;
+        default: load_usage(stderr); return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        load_usage(stderr);
+        return 1;
+    }
+    store *db;
+    int status = cli_open_db(dbarg, &db);
+    if (status)
+        return status;
+    dataset_counts n;
+    int rc = dataset_load_file(db, &ACTOR_OPERATOR, argv[optind], &n);
+    store_close(db);
+    if (rc)
+        return cli_fail(rc);
+    printf("Loaded %s: %d events (%d instruments, %d provisions, %d organizations, %d groups, %d memberships, "
+           "%d actions, %d reported totals).\n",
+           argv[optind], n.events, n.instruments, n.provisions, n.organizations, n.groups, n.memberships, n.actions,
+           n.reported_totals);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* The depositary: dated actions of parties on instruments (signature,
+ * endorsement, accession, ... withdrawal), their numbered notifications,
+ * reported totals, and the views built on them: status as at a date and
+ * group coverage.
+ *
+ * Writes go through events (action.recorded, reported_total.recorded,
+ * gap.recorded); the rules an action must obey are checked by its
+ * applier, inside the write transaction. */
+#ifndef ACCORD_DEPOSITARY_DEPOSITARY_H
+#define ACCORD_DEPOSITARY_DEPOSITARY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/buf.h"
+
+/* True for the action types accord records. */
+bool depositary_action_type_valid(const char *type);
+
+/* Status of instrument 'slug' as at 'as_of' (NULL: today): participants
+ * with their actions and sources, endorsements, former participants,
+ * recorded counts beside the latest reported total. New object in '*out'. */
+int depositary_status(store *db, const char *slug, const char *as_of, json_t **out);
+
+/* The participants of a status view as CSV rows (header first), one row
+ * per participant, appended to 'out'. */
+int depositary_status_csv(const json_t *status, buf *out);
+
+/* Every action on 'slug', in notification order. */
+int depositary_list_actions(store *db, const char *slug, json_t **out);
+
+/* The action written by log entry 'seq'. */
+int depositary_action_by_seq(store *db, uint64_t seq, json_t **out);
+
+/* The depositary notifications of 'slug': number, date and text. */
+int depositary_list_notifications(store *db, const char *slug, json_t **out);
+
+/* Every action by party 'code', across instruments. */
+int depositary_party_actions(store *db, const char *code, json_t **out);
+
+/* Group coverage: members and observers of 'group' as at 'as_of', and,
+ * when 'slug' is given, who of them participated in it by then. */
+int depositary_group_coverage(store *db, const char *group, const char *slug, const char *as_of, json_t **out);
+
+#endif

@@ -1,0 +1,32 @@
+/* Private to the events module: the appliers that write public tables.
+ * Only src/events/events.c includes this header; every other module
+ * changes state through events_append()/events_submit().
+ *
+ * An applier validates 'data' against the current state, fails with a
+ * precise error (ACCORD_EINVAL, ACCORD_ENOTFOUND, ACCORD_ECONFLICT,
+ * ACCORD_ERULE) naming the field, and writes rows stamped with 'seq'.
+ * With 'replay' set, derived fields already in 'data' are checked instead
+ * of filled in. */
+#ifndef ACCORD_EVENTS_APPLIERS_H
+#define ACCORD_EVENTS_APPLIERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+typedef int (*event_applier)(store *db, int64_t seq, json_t *data, bool replay);
+
+int registry_apply_party_registered(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_party_renamed(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_group_created(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_membership_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_instrument_created(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_provision_recorded(store *db, int64_t seq, json_t *data, bool replay);
+
+int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int depositary_apply_reported_total_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int depositary_apply_gap_recorded(store *db, int64_t seq, json_t *data, bool replay);
+
+#endif

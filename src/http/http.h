@@ -1,0 +1,92 @@
+/* The HTTP server: libmicrohttpd with an epoll thread pool, JSON bodies
+ * via jansson, one store connection per worker thread.
+ *
+ * Requests pass through one pipeline: route lookup, the route's access
+ * rule, body limits and content type, then the handler. Errors from any
+ * step become {"error":{"code","message","field"}} with the status that
+ * accord_error_http_status() gives. */
+#ifndef ACCORD_HTTP_HTTP_H
+#define ACCORD_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth/auth.h"
+#include "store/db.h"
+#include "util/buf.h"
+
+#define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413 */
+#define HTTP_MAX_PARAMS 4
+
+typedef struct http_config {
+    const char *db_path;
+    const char *address; /* IPv4 or IPv6 literal to bind, e.g. "127.0.0.1" */
+    unsigned port;       /* 0 picks a free port */
+    unsigned threads;    /* worker threads in the pool */
+    /* Called once the server listens, with the port it got. */
+    void (*on_ready)(unsigned port, void *arg);
+    void *on_ready_arg;
+} http_config;
+
+/* Serves until SIGINT or SIGTERM. Fails ACCORD_EENV if the database is
+ * missing or out of date, or the address cannot be bound. */
+int http_serve(const http_config *cfg);
+
+/* One request as the handlers see it. */
+typedef struct http_req {
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route, in order */
+    const char *body;                    /* NUL-terminated; NULL when none */
+    size_t body_len;
+    store *db;
+    const principal *who; /* NULL for anonymous callers */
+
+    /* The response: a JSON value, or text with its content type. */
+    int status;
+    json_t *json;
+    buf text;
+    const char *content_type;
+    char location[256];
+} http_req;
+
+/* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
+const char *http_query(http_req *req, const char *key);
+
+/* Parses the JSON object body into '*out' (caller decrefs): 415 unless
+ * the content type is application/json, 400 if malformed. */
+int http_json_body(http_req *req, json_t **out);
+
+/* Who may call a route. Every route declares one; the server refuses to
+ * start if one does not. */
+typedef enum http_rule {
+    RULE_UNSET = 0,
+    RULE_PUBLIC,         /* anyone, no credentials */
+    RULE_RECORD_WRITER,  /* admin or depositary, by bearer token */
+} http_rule;
+
+typedef int (*http_handler)(http_req *req);
+
+typedef struct http_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/instruments/{slug}" */
+    http_rule rule;
+    http_handler handler;
+    const char *summary;
+} http_route;
+
+/* The route table (routes.c), ending with a zeroed entry. */
+extern const http_route http_routes[];
+
+/* Finds the route for 'method' and 'path', capturing parameters into
+ * 'params' (pointing into 'scratch', which must outlive them). Returns
+ * NULL and sets '*path_known' when only the method did not match. */
+const http_route *http_route_match(const char *method, const char *path, char *scratch, size_t scratch_len,
+                                   const char **params, bool *path_known);
+
+/* Fails if any route lacks a rule or a handler. */
+int http_routes_check(void);
+
+#endif

@@ -1,0 +1,268 @@
+/* The route table and its handlers: thin adapters from HTTP to the
+ * registry, depositary and ledger modules. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "depositary/depositary.h"
+#include "events/events.h"
+#include "http/http.h"
+#include "ledger/ledger.h"
+#include "registry/registry.h"
+#include "util/date.h"
+#include "util/error.h"
+#include "util/json.h"
+
+#define VERSION_TEXT ACCORD_VERSION
+
+/* ---- matching ------------------------------------------------------------ */
+
+/* Matches 'path' against 'pattern' segment by segment; "{x}" captures. */
+static bool match(const char *pattern, const char *path, char *scratch, size_t len, const char **params)
+{
+    size_t used = 0;
+    int n = 0;
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/')
+            return false;
+        pattern++, path++;
+        size_t pl = strcspn(pattern, "/"), sl = strcspn(path, "/");
+        if (pattern[0] == '{') {
+            if (sl == 0 || n == HTTP_MAX_PARAMS || used + sl + 1 > len)
+                return false;
+            memcpy(scratch + used, path, sl);
+            scratch[used + sl] = '\0';
+            params[n++] = scratch + used;
+            used += sl + 1;
+        } else if (pl != sl || strncmp(pattern, path, pl) != 0) {
+            return false;
+        }
+        pattern += pl, path += sl;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const http_route *http_route_match(const char *method, const char *path, char *scratch, size_t scratch_len,
+                                   const char **params, bool *path_known)
+{
+    *path_known = false;
+    for (const http_route *r = http_routes; r->pattern; r++) {
+        if (!match(r->pattern, path, scratch, scratch_len, params))
+            continue;
+        if (strcmp(r->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+            return r;
+        *path_known = true;
+    }
+    return NULL;
+}
+
+int http_routes_check(void)
+{
+    for (const http_route *r = http_routes; r->pattern; r++)
+        if (r->rule == RULE_UNSET || !r->handler || !r->method)
+            return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no access rule", r->method ? r->method : "?",
+                               r->pattern);
+    return ACCORD_OK;
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+static int reply(http_req *req, int rc, json_t *v)
+{
+    if (rc)
+        return rc;
+    req->json = v;
+    return ACCORD_OK;
+}
+
+static int get_instruments(http_req *req)
+{
+    json_t *v;
+    int rc = registry_list_instruments(req->db, &v);
+    return reply(req, rc, rc ? NULL : json_pack("{s:o}", "instruments", v));
+}
+
+static int get_instrument(http_req *req)
+{
+    json_t *v;
+    int rc = registry_get_instrument(req->db, req->params[0], &v);
+    return reply(req, rc, v);
+}
+
+static int get_status(http_req *req)
+{
+    json_t *v;
+    const char *format = http_query(req, "format");
+    if (format && strcmp(format, "json") && strcmp(format, "csv"))
+        return accord_fail(ACCORD_EINVAL, "format", "format: must be json or csv");
+    int rc = depositary_status(req->db, req->params[0], http_query(req, "as_of"), &v);
+    if (rc)
+        return rc;
+    if (format && strcmp(format, "csv") == 0) {
+        rc = depositary_status_csv(v, &req->text);
+        req->content_type = "text/csv; charset=utf-8";
+        json_decref(v);
+        return rc;
+    }
+    req->json = v;
+    return ACCORD_OK;
+}
+
+static int get_actions(http_req *req)
+{
+    json_t *v;
+    int rc = depositary_list_actions(req->db, req->params[0], &v);
+    return reply(req, rc, rc ? NULL : json_pack("{s:s, s:o}", "instrument", req->params[0], "actions", v));
+}
+
+static int post_action(http_req *req)
+{
+    static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
+                                          "on_behalf_of", "note", "source", "confidence", NULL};
+    json_t *data, *action = NULL;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, allowed, NULL);
+    uint64_t seq = 0;
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = events_submit(req->db, &req->who->who, "action.recorded", data, &seq);
+    }
+    if (!rc)
+        rc = depositary_action_by_seq(req->db, seq, &action);
+    json_decref(data);
+    if (rc)
+        return rc;
+    req->status = 201;
+    snprintf(req->location, sizeof req->location, "/api/v1/instruments/%s/actions", req->params[0]);
+    json_object_set_new(action, "log_index", json_integer((json_int_t)seq));
+    req->json = action;
+    return ACCORD_OK;
+}
+
+static int get_notifications(http_req *req)
+{
+    json_t *v;
+    int rc = depositary_list_notifications(req->db, req->params[0], &v);
+    if (!rc) {
+        size_t i;
+        json_t *n;
+        json_array_foreach(v, i, n) json_object_del(n, "seq");
+    }
+    return reply(req, rc, rc ? NULL : json_pack("{s:s, s:o}", "instrument", req->params[0], "notifications", v));
+}
+
+static int get_parties(http_req *req)
+{
+    json_t *v;
+    int rc = registry_list_parties(req->db, http_query(req, "kind"), &v);
+    return reply(req, rc, rc ? NULL : json_pack("{s:o}", "parties", v));
+}
+
+static int get_party(http_req *req)
+{
+    json_t *v, *actions;
+    int rc = registry_get_party(req->db, req->params[0], &v);
+    if (rc)
+        return rc;
+    rc = depositary_party_actions(req->db, req->params[0], &actions);
+    if (rc) {
+        json_decref(v);
+        return rc;
+    }
+    json_object_set_new(v, "actions", actions);
+    req->json = v;
+    return ACCORD_OK;
+}
+
+static int get_groups(http_req *req)
+{
+    json_t *v;
+    int rc = registry_list_groups(req->db, &v);
+    return reply(req, rc, rc ? NULL : json_pack("{s:o}", "groups", v));
+}
+
+static int get_group(http_req *req)
+{
+    json_t *v;
+    int rc = depositary_group_coverage(req->db, req->params[0], http_query(req, "instrument"),
+                                       http_query(req, "as_of"), &v);
+    return reply(req, rc, v);
+}
+
+static int get_log(http_req *req)
+{
+    uint64_t size;
+    uint8_t root[MERKLE_HASH_SIZE];
+    char b64[sodium_base64_ENCODED_LEN(MERKLE_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL)];
+    char hex[2 * MERKLE_HASH_SIZE + 1];
+    int rc = store_begin_read(req->db);
+    if (!rc) rc = ledger_size(req->db, &size);
+    if (!rc) rc = ledger_root(req->db, size, root);
+    store_rollback(req->db);
+    if (rc)
+        return rc;
+    sodium_bin2base64(b64, sizeof b64, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2hex(hex, sizeof hex, root, sizeof root);
+    req->json = json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)size, "root", b64, "root_hex", hex, "hash",
+                          "SHA-256, RFC 9162 Merkle tree over the canonical JSON bytes of each event");
+    return ACCORD_OK;
+}
+
+static int get_health(http_req *req)
+{
+    uint64_t size;
+    int version;
+    int rc = ledger_size(req->db, &size);
+    if (!rc) rc = store_schema_version(req->db, &version);
+    return reply(req, rc, rc ? NULL : json_pack("{s:s, s:s, s:i, s:I}", "status", "ok", "version", VERSION_TEXT,
+                                                "schema", version, "log_size", (json_int_t)size));
+}
+
+static int get_home(http_req *req)
+{
+    req->content_type = "text/html; charset=utf-8";
+    int rc = buf_puts(&req->text,
+                      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<title>accord</title></head><body>\n"
+                      "<h1>accord</h1>\n"
+                      "<p>The depositary record of the <em>Code of Conduct Towards Achieving a World Free of "
+                      "Terrorism</em>: who signed or endorsed it, when, where, by whom, and on what source; its "
+                      "numbered depositary notifications; and a public, append-only log of every change that anyone "
+                      "can check.</p>\n<h2>API</h2>\n<ul>\n");
+    for (const http_route *r = http_routes; r->pattern && !rc; r++) {
+        if (strcmp(r->method, "GET") || strchr(r->pattern, '{') || strcmp(r->pattern, "/") == 0)
+            rc = buf_printf(&req->text, "<li><code>%s %s</code> — %s</li>\n", r->method, r->pattern, r->summary);
+        else
+            rc = buf_printf(&req->text, "<li><a href=\"%s\"><code>%s %s</code></a> — %s</li>\n", r->pattern, r->method,
+                            r->pattern, r->summary);
+    }
+    if (!rc)
+        rc = buf_puts(&req->text,
+                      "</ul>\n<p>Try <a href=\"/api/v1/instruments/code-of-conduct/status?as_of=2018-09-28\">status as "
+                      "at 28 September 2018</a> or <a href=\"/api/v1/groups/turkic-council?instrument=code-of-conduct"
+                      "&amp;as_of=2018-09-28\">Turkic Council coverage</a>. The API is described in "
+                      "<code>docs/openapi.yaml</code>.</p>\n</body></html>\n");
+    return rc;
+}
+
+const http_route http_routes[] = {
+    {"GET", "/", RULE_PUBLIC, get_home, "this page"},
+    {"GET", "/healthz", RULE_PUBLIC, get_health, "liveness, schema version and log size"},
+    {"GET", "/api/v1/instruments", RULE_PUBLIC, get_instruments, "instruments"},
+    {"GET", "/api/v1/instruments/{slug}", RULE_PUBLIC, get_instrument, "an instrument with its provisions"},
+    {"GET", "/api/v1/instruments/{slug}/status", RULE_PUBLIC, get_status,
+     "participants as at ?as_of=YYYY-MM-DD, with sources and counts (&format=csv)"},
+    {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action"},
+    {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
+     "record an action (bearer token of an admin or depositary)"},
+    {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications"},
+    {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states and organizations (?kind=state|organization)"},
+    {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships"},
+    {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups"},
+    {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,
+     "members and observers as at ?as_of=, and with ?instrument= who participated"},
+    {"GET", "/api/v1/log", RULE_PUBLIC, get_log, "log size and Merkle tree root"},
+    {NULL, NULL, RULE_UNSET, NULL, NULL},
+};

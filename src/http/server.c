@@ -1,0 +1,323 @@
+/* The request pipeline on libmicrohttpd. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "http/http.h"
+#include "ledger/ledger.h"
+#include "util/error.h"
+#include "util/json.h"
+
+static const char *db_path;
+static pthread_key_t db_key;
+
+/* Each worker thread keeps one store connection for its lifetime. */
+static void close_thread_db(void *db) { store_close(db); }
+
+static int thread_db(store **out)
+{
+    store *db = pthread_getspecific(db_key);
+    if (!db) {
+        int rc = store_open(&db, db_path, false);
+        if (rc)
+            return rc;
+        pthread_setspecific(db_key, db);
+    }
+    *out = db;
+    return ACCORD_OK;
+}
+
+/* Per-connection state across the calls MHD makes for one request. */
+typedef struct conn_state {
+    buf body;
+    bool too_big;
+} conn_state;
+
+const char *http_query(http_req *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+int http_json_body(http_req *req, json_t **out)
+{
+    const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen("application/json");
+    if (!ct || strncasecmp(ct, "application/json", n) != 0 || (ct[n] && ct[n] != ';' && ct[n] != ' '))
+        return accord_fail(ACCORD_EMEDIA, NULL, "the body must be sent as Content-Type: application/json");
+    if (!req->body || req->body_len == 0)
+        return accord_fail(ACCORD_EINVAL, NULL, "the request body is empty; a JSON object is expected");
+    return json_parse_object(req->body, req->body_len, out);
+}
+
+static void add_common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const char *type, const char *data, size_t len,
+                                  const http_req *req, const char *etag)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    add_common_headers(r);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (etag) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    }
+    if (req && req->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, const http_req *req,
+                                 const char *etag)
+{
+    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text)
+        return MHD_NO;
+    size_t len = strlen(text);
+    text[len] = '\0';
+    char *withnl = realloc(text, len + 2);
+    if (withnl) {
+        text = withnl;
+        text[len++] = '\n';
+        text[len] = '\0';
+    }
+    enum MHD_Result ret = send_bytes(conn, status, "application/json", text, len, req, etag);
+    free(text);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, int code)
+{
+    json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(code), "message",
+                            accord_error_message());
+    if (accord_error_field())
+        json_object_set_new(json_object_get(err, "error"), "field", json_string(accord_error_field()));
+    enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, NULL, NULL);
+    json_decref(err);
+    return ret;
+}
+
+/* Authenticates the caller from "Authorization: Bearer <token>". */
+static int authenticate(struct MHD_Connection *conn, store *db, principal *p, bool *present)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    *present = h != NULL;
+    if (!h)
+        return accord_fail(ACCORD_EAUTH, NULL, "this request needs Authorization: Bearer <token>");
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return accord_fail(ACCORD_EAUTH, NULL, "only bearer tokens are accepted");
+    return auth_check_token(db, h + 7, p);
+}
+
+static int check_rule(http_rule rule, struct MHD_Connection *conn, store *db, principal *p, const principal **who)
+{
+    bool present;
+    *who = NULL;
+    if (rule == RULE_PUBLIC)
+        return ACCORD_OK;
+    int rc = authenticate(conn, db, p, &present);
+    if (rc)
+        return rc;
+    if (rule == RULE_RECORD_WRITER && !auth_may_write_records(p))
+        return accord_fail(ACCORD_EFORBIDDEN, NULL, "role '%s' may not record actions", p->role);
+    *who = p;
+    return ACCORD_OK;
+}
+
+/* The public state version for caching: ledger size and today's date
+ * (views default to "as at today"). */
+static void current_etag(store *db, char *out, size_t len)
+{
+    uint64_t size = 0;
+    ledger_size(db, &size);
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, len, "\"%llu-%04d%02d%02d\"", (unsigned long long)size, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
+{
+    char scratch[512];
+    const char *params[HTTP_MAX_PARAMS] = {0};
+    bool path_known = false;
+    accord_error_clear();
+    if (cs->too_big) {
+        accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %d bytes", HTTP_MAX_BODY);
+        return send_error(conn, ACCORD_ETOOBIG);
+    }
+    const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
+    if (!route) {
+        if (path_known) {
+            accord_fail(ACCORD_EINVAL, NULL, "method %s is not allowed here", method);
+            json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", "method_not_allowed", "message",
+                                    accord_error_message());
+            enum MHD_Result ret = send_json(conn, 405, err, NULL, NULL);
+            json_decref(err);
+            return ret;
+        }
+        accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", url);
+        return send_error(conn, ACCORD_ENOTFOUND);
+    }
+    store *db;
+    int rc = thread_db(&db);
+    if (rc)
+        return send_error(conn, rc);
+
+    bool is_read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    char etag[64] = "";
+    if (is_read && route->rule == RULE_PUBLIC) {
+        current_etag(db, etag, sizeof etag);
+        const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+        if (inm && strcmp(inm, etag) == 0)
+            return send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
+    }
+
+    principal p;
+    http_req req = {.conn = conn, .method = method, .path = url, .db = db, .status = 200};
+    memcpy(req.params, params, sizeof params);
+    req.body = cs->body.data;
+    req.body_len = cs->body.len;
+    buf_init(&req.text, 16 * 1024 * 1024);
+    rc = check_rule(route->rule, conn, db, &p, &req.who);
+    if (!rc)
+        rc = route->handler(&req);
+    enum MHD_Result ret;
+    if (rc)
+        ret = send_error(conn, rc);
+    else if (req.json)
+        ret = send_json(conn, req.status, req.json, &req, etag[0] ? etag : NULL);
+    else
+        ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
+                         req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
+    json_decref(req.json);
+    buf_free(&req.text);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = calloc(1, sizeof *cs);
+        if (!cs)
+            return MHD_NO;
+        buf_init(&cs->body, HTTP_MAX_BODY);
+        *con_cls = cs;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* Past the cap the rest is read and dropped, so the client gets a
+         * clean 413 instead of a reset connection. */
+        if (!cs->too_big && buf_append(&cs->body, upload_data, *upload_data_size))
+            cs->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(conn, method, url, cs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    conn_state *cs = *con_cls;
+    if (cs) {
+        buf_free(&cs->body);
+        free(cs);
+        *con_cls = NULL;
+    }
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Resolves the bind address into 'ss'. */
+static int bind_address(const char *address, unsigned port, struct sockaddr_storage *ss, unsigned *flags)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, address, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *flags = 0;
+        return ACCORD_OK;
+    }
+    if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *flags = MHD_USE_IPv6;
+        return ACCORD_OK;
+    }
+    return accord_fail(ACCORD_EINVAL, "address", "'%s' is not an IPv4 or IPv6 address", address);
+}
+
+int http_serve(const http_config *cfg)
+{
+    store *db;
+    int rc = http_routes_check();
+    if (!rc)
+        rc = store_open(&db, cfg->db_path, false);
+    if (rc)
+        return rc;
+    rc = store_check_schema(db);
+    store_close(db);
+    if (rc)
+        return rc;
+    db_path = cfg->db_path;
+    pthread_key_create(&db_key, close_thread_db);
+
+    struct sockaddr_storage ss;
+    unsigned ipflags;
+    if ((rc = bind_address(cfg->address, cfg->port, &ss, &ipflags)))
+        return rc;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
+    if (!d)
+        return accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
+                           errno ? strerror(errno) : "address in use or not available");
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = info ? info->port : cfg->port;
+    if (cfg->on_ready)
+        cfg->on_ready(port, cfg->on_ready_arg);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!stop_requested)
+        pause();
+    MHD_stop_daemon(d);
+    return ACCORD_OK;
+}

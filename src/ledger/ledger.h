@@ -1,0 +1,40 @@
+/* The ledger: the append-only log of events that is the source of truth.
+ *
+ * Each entry is the exact canonical bytes of one event; its RFC 9162 leaf
+ * hash and the hashes of the perfect subtrees it completes are stored
+ * with it, so the tree root of any size is found with O(log n) lookups.
+ * Appends happen inside the caller's write transaction (store_begin), the
+ * same one that updates the tables the event describes. */
+#ifndef ACCORD_LEDGER_LEDGER_H
+#define ACCORD_LEDGER_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/merkle.h"
+#include "store/db.h"
+#include "util/buf.h"
+
+/* Largest event in bytes: entry bundles of the tiled log carry a 16-bit
+ * length, so bigger content must stay outside the log, referenced by hash. */
+#define LEDGER_MAX_EVENT 65535
+
+/* Number of entries in the log. */
+int ledger_size(store *db, uint64_t *out);
+
+/* Appends 'len' bytes of 'body' (an event of type 'type' made at 'at')
+ * inside the caller's open write transaction; the bytes are copied. The
+ * new entry's index is returned in '*out_index'. Fails ACCORD_ETOOBIG
+ * past LEDGER_MAX_EVENT. */
+int ledger_append(store *db, const char *type, const char *at, const void *body, size_t len, uint64_t *out_index);
+
+/* Root of the tree over the first 'size' entries ('size' <= ledger size). */
+int ledger_root(store *db, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* Appends the bytes of entry 'index' to 'out'. */
+int ledger_entry(store *db, uint64_t index, buf *out);
+
+/* Reads a stored subtree hash: the merkle_get_fn over this store. */
+int ledger_node(void *db, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
+
+#endif

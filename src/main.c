@@ -1,0 +1,55 @@
+/* accord: the depositary, implementation tracker and public record of a
+ * multilateral instrument. This file only dispatches subcommands. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"init", cli_init, "create a database with all ISO 3166-1 states, the log key and an admin token"},
+    {"load", cli_load, "load an instrument dataset (JSON, docs/dataset.md)"},
+    {"serve", cli_serve, "serve the HTTP API"},
+    {"status", cli_status, "participants of an instrument as at a date"},
+    {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: accord COMMAND [OPTIONS]   (accord COMMAND --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nThe database is --db PATH, else $ACCORD_DB, else %s.\n"
+               "Exit status: 0 ok, 1 bad input, 2 environment (database missing, port busy, ...).\n",
+            CLI_DEFAULT_DB);
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "accord: libsodium could not be initialized\n");
+        return 2;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("accord %s\n", ACCORD_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "accord: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 1;
+}

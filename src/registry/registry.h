@@ -1,0 +1,59 @@
+/* The registry: parties (states and organizations), their dated names,
+ * groups with dated membership, and instruments with their provisions.
+ *
+ * Writes go through events (events/events.h); this header offers the
+ * checks other modules need and the public read views as JSON. */
+#ifndef ACCORD_REGISTRY_REGISTRY_H
+#define ACCORD_REGISTRY_REGISTRY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "store/db.h"
+
+#define REGISTRY_MAX_TEXT 4000  /* longest free text field, in bytes */
+#define REGISTRY_MAX_NAME 300   /* longest name or title */
+#define REGISTRY_MAX_URL 2048
+
+/* True when 'code' is a party code: ISO 3166-1 alpha-3 ("KAZ") or
+ * "org:" followed by lowercase letters, digits and dashes. */
+bool registry_party_code_valid(const char *code);
+
+/* Fails ACCORD_ENOTFOUND (naming 'field') unless party 'code' exists. */
+int registry_party_require(store *db, const char *code, const char *field);
+
+/* Reads the instrument's opening date into 'opened' (11 bytes); fails
+ * ACCORD_ENOTFOUND naming 'field' when there is no such instrument. */
+int registry_instrument_opened(store *db, const char *slug, const char *field, char opened[11]);
+
+/* Reads source object 'key' of 'data' ({"title": ..., "url": ...}) into
+ * borrowed strings. 'url' may be absent; a present one must be http(s). */
+int registry_read_source(const json_t *data, const char *key, bool required, const char **title, const char **url);
+
+/* {"title", "url"} or null: the JSON view of a stored source. */
+json_t *registry_source_json(const char *title, const char *url);
+
+/* {"code", "kind", "name"} of party 'code' with its name as at 'as_of'
+ * (NULL: current name). Returns NULL if there is no such party. */
+json_t *registry_party_brief(store *db, const char *code, const char *as_of);
+
+/* Public read views; each returns a new JSON value in '*out' (caller
+ * decrefs) or fails ACCORD_ENOTFOUND / ACCORD_EINVAL. */
+int registry_list_instruments(store *db, json_t **out);
+int registry_get_instrument(store *db, const char *slug, json_t **out);
+int registry_list_parties(store *db, const char *kind, json_t **out);
+int registry_get_party(store *db, const char *code, json_t **out);
+int registry_list_groups(store *db, json_t **out);
+
+/* The members and observers of group 'code' as at 'as_of', each with its
+ * role, dates and source: an array in '*out'. Fails ACCORD_ENOTFOUND. */
+int registry_group_members(store *db, const char *code, const char *as_of, json_t **out);
+
+/* {"code", "kind", "name" (as at 'as_of'), "note", "source"} of a group. */
+int registry_group_brief(store *db, const char *code, const char *as_of, json_t **out);
+
+/* Reads Debian iso-codes' ISO 3166-1 JSON at 'path' into an array of
+ * party.registered event data, one per state (caller decrefs). */
+int registry_iso_states(const char *path, json_t **out);
+
+#endif

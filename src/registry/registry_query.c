@@ -1,0 +1,213 @@
+/* Public read views of the registry. */
+#include <stdio.h>
+#include <string.h>
+
+#include "registry/registry.h"
+#include "store/row_json.h"
+#include "util/date.h"
+#include "util/error.h"
+#include "util/json.h"
+
+/* A party's name as at a date: its latest rename on or before the date,
+ * else the name it was registered with. */
+#define NAME_AS_AT(alias)                                                                                   \
+    "coalesce((SELECT n.name FROM party_name n WHERE n.party = " alias ".code AND n.valid_from <= ?"      \
+    " ORDER BY n.valid_from DESC LIMIT 1), " alias ".name)"
+
+static const char *date_or_max(const char *as_of) { return as_of ? as_of : "9999-12-31"; }
+
+json_t *registry_party_brief(store *db, const char *code, const char *as_of)
+{
+    static const char *const keys[] = {"code", "kind", "name", NULL};
+    store_stmt *st;
+    if (store_query(db, &st, "SELECT p.code, p.kind, " NAME_AS_AT("p") " FROM party p WHERE p.code = ?", "ss",
+                    date_or_max(as_of), code))
+        return NULL;
+    json_t *o = store_step(st) == STORE_ROW ? store_row_json(st, keys) : NULL;
+    store_stmt_close(st);
+    return o;
+}
+
+int registry_list_instruments(store *db, json_t **out)
+{
+    static const char *const keys[] = {"slug", "title", "short_title", "opened_on", "place", "goal_year", NULL};
+    store_stmt *st;
+    int rc = store_query(db, &st, "SELECT slug, title, short_title, opened_on, place, goal_year FROM instrument ORDER BY opened_on, slug", "");
+    return rc ? rc : store_rows_json(st, keys, out);
+}
+
+int registry_get_instrument(store *db, const char *slug, json_t **out)
+{
+    static const char *const keys[] = {"slug",        "title",        "short_title",       "nature",
+                                       "opened_on",   "place",        "goal_year",         "goal_text",
+                                       "initiated_by", "completeness_note", "source_title", "source_url", NULL};
+    static const char *const pkeys[] = {"number", "title", "text", "text_status", "source_title", "source_url", NULL};
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT slug, title, short_title, nature, opened_on, place, goal_year, goal_text, initiated_by,"
+                         " completeness_note, source_title, source_url FROM instrument WHERE slug = ?",
+                         "s", slug);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    json_t *inst = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    store_stmt_close(st);
+    if (!inst)
+        return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "slug", "no instrument '%s'", slug);
+    json_t *provisions = NULL;
+    rc = store_query(db, &st,
+                     "SELECT number, title, body, text_status, source_title, source_url FROM provision"
+                     " WHERE instrument = ? ORDER BY number",
+                     "s", slug);
+    if (!rc)
+        rc = store_rows_json(st, pkeys, &provisions);
+    if (rc) {
+        json_decref(inst);
+        return rc;
+    }
+    json_object_set_new(inst, "provisions", provisions);
+    *out = inst;
+    return ACCORD_OK;
+}
+
+int registry_list_parties(store *db, const char *kind, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", "alpha2", NULL};
+    if (kind && strcmp(kind, "state") && strcmp(kind, "organization"))
+        return accord_fail(ACCORD_EINVAL, "kind", "kind: must be state or organization");
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2 FROM party p"
+                         " WHERE ? IS NULL OR p.kind = ? ORDER BY p.kind DESC, p.code",
+                         "sss", date_or_max(NULL), kind, kind);
+    return rc ? rc : store_rows_json(st, keys, out);
+}
+
+int registry_get_party(store *db, const char *code, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", "alpha2", "numeric", "founded", "source_title", "source_url", NULL};
+    static const char *const nkeys[] = {"name", "from", "source_title", "source_url", NULL};
+    static const char *const mkeys[] = {"group", "group_name", "role", "from", "to", "confidence", "source_title", "source_url", NULL};
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2, p.numeric_code, p.founded,"
+                         " p.source_title, p.source_url FROM party p WHERE p.code = ?",
+                         "ss", date_or_max(NULL), code);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    json_t *party = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    store_stmt_close(st);
+    if (!party)
+        return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "code", "no party '%s'", code);
+    json_t *names = NULL, *memberships = NULL;
+    rc = store_query(db, &st,
+                     "SELECT name, valid_from, source_title, source_url FROM party_name WHERE party = ? ORDER BY valid_from",
+                     "s", code);
+    if (!rc)
+        rc = store_rows_json(st, nkeys, &names);
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT m.grp, g.name, m.role, m.valid_from, m.valid_to, m.confidence, m.source_title, m.source_url"
+                         " FROM membership m JOIN grp g ON g.code = m.grp WHERE m.party = ? ORDER BY m.valid_from, m.grp",
+                         "s", code);
+    if (!rc)
+        rc = store_rows_json(st, mkeys, &memberships);
+    if (rc) {
+        json_decref(party);
+        json_decref(names);
+        return rc;
+    }
+    json_object_set_new(party, "former_and_later_names", names);
+    json_object_set_new(party, "memberships", memberships);
+    *out = party;
+    return ACCORD_OK;
+}
+
+/* A group's name as at a date: that of the organization it stands for,
+ * when it stands for one, else its own. */
+#define GROUP_NAME_AS_AT                                                                                     \
+    "coalesce((SELECT n.name FROM party_name n WHERE n.party = g.party AND n.valid_from <= ?"                \
+    " ORDER BY n.valid_from DESC LIMIT 1), (SELECT p.name FROM party p WHERE p.code = g.party), g.name)"
+
+int registry_list_groups(store *db, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", "party", "members", "observers", "note", NULL};
+    store_stmt *st;
+    char today[11];
+    date_today(today);
+    int rc = store_query(db, &st,
+                         "SELECT g.code, g.kind, " GROUP_NAME_AS_AT ", g.party,"
+                         " (SELECT count(*) FROM membership m WHERE m.grp = g.code AND m.role = 'member'"
+                         "   AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to >= ?)),"
+                         " (SELECT count(*) FROM membership m WHERE m.grp = g.code AND m.role = 'observer'"
+                         "   AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to >= ?)),"
+                         " g.note FROM grp g ORDER BY g.code",
+                         "sssss", today, today, today, today, today);
+    return rc ? rc : store_rows_json(st, keys, out);
+}
+
+int registry_group_brief(store *db, const char *code, const char *as_of, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", "party", "note", "source_title", "source_url", NULL};
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT g.code, g.kind, " GROUP_NAME_AS_AT ", g.party, g.note, g.source_title, g.source_url"
+                         " FROM grp g WHERE g.code = ?",
+                         "ss", date_or_max(as_of), code);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    *out = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    store_stmt_close(st);
+    if (!*out)
+        return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "code", "no group '%s'", code);
+    return ACCORD_OK;
+}
+
+int registry_group_members(store *db, const char *code, const char *as_of, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", "role", "from", "to", "confidence", "source_title", "source_url", NULL};
+    store_stmt *st;
+    const char *d = date_or_max(as_of);
+    int rc = store_query(db, &st,
+                         "SELECT p.code, p.kind, " NAME_AS_AT("p") ", m.role, m.valid_from, m.valid_to, m.confidence,"
+                         " m.source_title, m.source_url FROM membership m JOIN party p ON p.code = m.party"
+                         " WHERE m.grp = ? AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to >= ?)"
+                         " ORDER BY m.role, p.code",
+                         "ssss", d, code, d, d);
+    return rc ? rc : store_rows_json(st, keys, out);
+}
+
+int registry_iso_states(const char *path, json_t **out)
+{
+    json_error_t err;
+    json_t *doc = json_load_file(path, 0, &err);
+    if (!doc)
+        return accord_fail(ACCORD_EENV, NULL, "cannot read ISO 3166-1 list %s: %s (install Debian's iso-codes)", path,
+                           err.text);
+    json_t *list = json_object_get(doc, "3166-1");
+    if (!json_is_array(list) || json_array_size(list) == 0) {
+        json_decref(doc);
+        return accord_fail(ACCORD_EENV, NULL, "%s does not hold an ISO 3166-1 list", path);
+    }
+    json_t *states = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        json_t *ev = json_pack("{s:O, s:s, s:O, s:O, s:O, s:{s:s, s:s}}", "code", json_object_get(c, "alpha_3"), "kind",
+                               "state", "name", json_object_get(c, "name"), "alpha2", json_object_get(c, "alpha_2"),
+                               "numeric", json_object_get(c, "numeric"), "source", "title",
+                               "ISO 3166-1 (Debian iso-codes)", "url", "https://salsa.debian.org/iso-codes-team/iso-codes");
+        if (!ev) {
+            json_decref(states);
+            json_decref(doc);
+            return accord_fail(ACCORD_EENV, NULL, "%s: entry %zu lacks alpha_3, name, alpha_2 or numeric", path, i);
+        }
+        json_array_append_new(states, ev);
+    }
+    json_decref(doc);
+    *out = states;
+    return ACCORD_OK;
+}

@@ -1,0 +1,85 @@
+/* The store: the only place that talks to the database engine.
+ *
+ * A narrow interface (open, transactions, prepared statements, rows) so
+ * that the SQLite driver (default; WAL mode) can be joined by a PostgreSQL
+ * one without touching the modules above. SQL given to it uses '?'
+ * placeholders and portable syntax.
+ *
+ * A 'store' is one connection and is not shared between threads; the HTTP
+ * server gives each worker thread its own. Prepared statements are cached
+ * per connection: every store_stmt obtained must be handed back with
+ * store_stmt_close(), which resets it for reuse. */
+#ifndef ACCORD_STORE_DB_H
+#define ACCORD_STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+typedef struct store_stmt store_stmt;
+
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+/* Opens the database at 'path' into '*out' (caller closes it). With
+ * 'create' false a missing file is ACCORD_EENV ("database missing"). */
+int store_open(store **out, const char *path, bool create);
+
+/* Closes 'db' and every cached statement. NULL is allowed. */
+void store_close(store *db);
+
+/* Runs one or more ';'-separated statements that take no parameters. */
+int store_exec(store *db, const char *sql);
+
+/* Starts a write transaction. Writers are serialized: this waits (up to a
+ * busy timeout) for other writers and fails ACCORD_ESTORE after it. */
+int store_begin(store *db);
+
+/* Starts a read transaction: a consistent snapshot for several queries. */
+int store_begin_read(store *db);
+
+int store_commit(store *db);
+
+/* Undoes the open transaction. Safe to call when none is open. */
+void store_rollback(store *db);
+
+/* Prepares 'sql' (cached) and binds the variadic arguments described by
+ * 'types', one letter per '?': 's' const char * (NULL binds null),
+ * 'i' int64_t, 'b' const void * then size_t (a blob). The statement is
+ * returned in '*out'; close it with store_stmt_close(). */
+int store_query(store *db, store_stmt **out, const char *sql, const char *types, ...);
+
+/* store_query() then steps to completion: for INSERT/UPDATE/DELETE. */
+int store_run(store *db, const char *sql, const char *types, ...);
+
+/* Advances to the next row: STORE_ROW, STORE_DONE, or a negative error.
+ * A constraint violation is ACCORD_ECONFLICT. */
+int store_step(store_stmt *st);
+
+/* Column readers for the current row. Text and blobs are borrowed until
+ * the next step or close. store_col_text returns NULL for SQL NULL. */
+const char *store_col_text(store_stmt *st, int col);
+int64_t store_col_int(store_stmt *st, int col);
+const void *store_col_blob(store_stmt *st, int col, size_t *len);
+bool store_col_null(store_stmt *st, int col);
+
+enum store_col_type { STORE_NULL, STORE_INT, STORE_TEXT, STORE_BLOB };
+enum store_col_type store_col_type(store_stmt *st, int col);
+
+/* Hands the statement back to the cache. NULL is allowed. */
+void store_stmt_close(store_stmt *st);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE on 'db'. */
+int64_t store_changes(store *db);
+
+/* The schema version this program expects, and the one in 'db'. */
+int store_schema_target(void);
+int store_schema_version(store *db, int *out);
+
+/* Applies pending migrations in one transaction. */
+int store_migrate(store *db);
+
+/* Fails ACCORD_EENV unless 'db' is at store_schema_target(). */
+int store_check_schema(store *db);
+
+#endif

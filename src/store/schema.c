@@ -1,0 +1,177 @@
+/* Schema migrations. Each entry moves the schema one version forward and
+ * is applied once, in order, inside one transaction by store_migrate().
+ * Never edit a released migration: add a new one.
+ *
+ * Every public table row carries 'seq', the ledger event that wrote it,
+ * as a deferred foreign key: a transaction that changes a public table
+ * without appending that event to the ledger cannot commit. */
+#include <stdio.h>
+
+#include "store/db.h"
+#include "util/error.h"
+
+#define EVENT_REF "seq INTEGER NOT NULL REFERENCES event(seq) DEFERRABLE INITIALLY DEFERRED"
+
+static const char *const migrations[] = {
+    /* 1: ledger, registry, depositary, accounts */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
+    "CREATE TABLE event ("
+    "  seq INTEGER PRIMARY KEY,"      /* 0-based leaf index in the log */
+    "  type TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"           /* the exact canonical bytes: the leaf */
+    "  leaf_hash BLOB NOT NULL);"
+    /* Hash of every perfect subtree: (level, idx) covers leaves
+     * [idx * 2^level, (idx + 1) * 2^level). */
+    "CREATE TABLE merkle_node ("
+    "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+    "  PRIMARY KEY (level, idx));"
+
+    "CREATE TABLE party ("
+    "  code TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('state', 'organization')),"
+    "  name TEXT NOT NULL,"
+    "  alpha2 TEXT, numeric_code TEXT, founded TEXT,"
+    "  source_title TEXT, source_url TEXT, " EVENT_REF ");"
+    "CREATE TABLE party_name ("
+    "  party TEXT NOT NULL REFERENCES party(code),"
+    "  name TEXT NOT NULL, valid_from TEXT NOT NULL,"
+    "  source_title TEXT, source_url TEXT, " EVENT_REF ","
+    "  PRIMARY KEY (party, valid_from));"
+
+    "CREATE TABLE grp ("
+    "  code TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('organization', 'region', 'other')),"
+    "  name TEXT NOT NULL,"
+    "  party TEXT REFERENCES party(code),"
+    "  note TEXT, source_title TEXT, source_url TEXT, " EVENT_REF ");"
+    "CREATE TABLE membership ("
+    "  id INTEGER PRIMARY KEY,"
+    "  grp TEXT NOT NULL REFERENCES grp(code),"
+    "  party TEXT NOT NULL REFERENCES party(code),"
+    "  role TEXT NOT NULL CHECK (role IN ('member', 'observer')),"
+    "  valid_from TEXT NOT NULL, valid_to TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, confidence TEXT NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX membership_grp ON membership (grp, valid_from);"
+    "CREATE INDEX membership_party ON membership (party);"
+
+    "CREATE TABLE instrument ("
+    "  slug TEXT PRIMARY KEY,"
+    "  title TEXT NOT NULL, short_title TEXT, nature TEXT,"
+    "  opened_on TEXT NOT NULL, place TEXT,"
+    "  goal_year INTEGER, goal_text TEXT,"
+    "  initiated_by TEXT REFERENCES party(code),"
+    "  completeness_note TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, " EVENT_REF ");"
+    "CREATE TABLE provision ("
+    "  instrument TEXT NOT NULL REFERENCES instrument(slug),"
+    "  number INTEGER NOT NULL,"
+    "  title TEXT, body TEXT,"
+    "  text_status TEXT NOT NULL CHECK (text_status IN ('official', 'paraphrase', 'not_recorded')),"
+    "  source_title TEXT, source_url TEXT, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, number));"
+
+    "CREATE TABLE action ("
+    "  id INTEGER PRIMARY KEY,"
+    "  instrument TEXT NOT NULL REFERENCES instrument(slug),"
+    "  party TEXT NOT NULL REFERENCES party(code),"
+    "  type TEXT NOT NULL CHECK (type IN ('signature', 'endorsement', 'accession', 'ratification',"
+    "    'acceptance', 'approval', 'succession', 'withdrawal', 'declaration')),"
+    "  date TEXT NOT NULL,"            /* the day, or the bound of 'on or before' */
+    "  date_precision TEXT NOT NULL CHECK (date_precision IN ('day', 'on_or_before')),"
+    "  place TEXT, signer_name TEXT, signer_title TEXT,"
+    "  on_behalf_of TEXT REFERENCES party(code),"
+    "  note TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, confidence TEXT NOT NULL,"
+    "  notification TEXT NOT NULL UNIQUE,"
+    "  notification_year INTEGER NOT NULL, notification_n INTEGER NOT NULL,"
+    "  notification_text TEXT NOT NULL, " EVENT_REF ","
+    "  UNIQUE (instrument, notification_year, notification_n));"
+    "CREATE INDEX action_instrument ON action (instrument, date);"
+    "CREATE INDEX action_party ON action (party);"
+
+    "CREATE TABLE reported_total ("
+    "  id INTEGER PRIMARY KEY,"
+    "  instrument TEXT NOT NULL REFERENCES instrument(slug),"
+    "  as_of TEXT NOT NULL, qualifier TEXT, count INTEGER NOT NULL, of_what TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, " EVENT_REF ");"
+    "CREATE TABLE known_gap ("
+    "  id INTEGER PRIMARY KEY,"
+    "  instrument TEXT NOT NULL REFERENCES instrument(slug),"
+    "  party TEXT NOT NULL REFERENCES party(code),"
+    "  why TEXT NOT NULL, source_title TEXT, source_url TEXT, " EVENT_REF ");"
+
+    /* Accounts are private operational state, outside the public log. */
+    "CREATE TABLE account ("
+    "  id TEXT PRIMARY KEY,"           /* opaque, stable: the actor id in events */
+    "  email TEXT UNIQUE, display_name TEXT,"
+    "  role TEXT NOT NULL, scope TEXT,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE api_token ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES account(id),"
+    "  name TEXT NOT NULL,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT);",
+};
+
+#define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_target(void) { return MIGRATIONS; }
+
+int store_schema_version(store *db, int *out)
+{
+    store_stmt *st;
+    *out = 0;
+    int rc = store_query(db, &st, "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'", "");
+    if (rc)
+        return rc;
+    bool exists = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
+    store_stmt_close(st);
+    if (!exists)
+        return ACCORD_OK;
+    rc = store_query(db, &st, "SELECT max(version) FROM schema_version", "");
+    if (rc)
+        return rc;
+    if (store_step(st) == STORE_ROW)
+        *out = (int)store_col_int(st, 0);
+    store_stmt_close(st);
+    return ACCORD_OK;
+}
+
+int store_migrate(store *db)
+{
+    int version;
+    int rc = store_begin(db);
+    if (!rc)
+        rc = store_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    if (!rc)
+        rc = store_schema_version(db, &version);
+    if (!rc && version > MIGRATIONS)
+        rc = accord_fail(ACCORD_EENV, NULL, "database schema %d is newer than this program (%d)", version, MIGRATIONS);
+    for (int v = version; !rc && v < MIGRATIONS; v++) {
+        rc = store_exec(db, migrations[v]);
+        if (!rc)
+            rc = store_run(db, "INSERT INTO schema_version (version, applied_at) VALUES (?, CURRENT_TIMESTAMP)", "i",
+                           (int64_t)(v + 1));
+    }
+    if (!rc)
+        rc = store_commit(db);
+    if (rc)
+        store_rollback(db);
+    return rc;
+}
+
+int store_check_schema(store *db)
+{
+    int version;
+    int rc = store_schema_version(db, &version);
+    if (rc)
+        return rc;
+    if (version != MIGRATIONS)
+        return accord_fail(ACCORD_EENV, NULL, "database schema is version %d, this program needs %d (run 'accord init')",
+                           version, MIGRATIONS);
+    return ACCORD_OK;
+}

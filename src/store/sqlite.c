@@ -1,0 +1,247 @@
+/* SQLite driver for the store interface (store/db.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "store/db.h"
+#include "util/error.h"
+
+#define STMT_CACHE 96
+#define BUSY_TIMEOUT_MS 10000
+
+struct store_stmt {
+    sqlite3_stmt *handle;
+    store *db;
+    const char *sql; /* the caller's string: cache key by address, then text */
+    bool busy;
+    bool cached;
+};
+
+struct store {
+    sqlite3 *handle;
+    store_stmt cache[STMT_CACHE];
+    int cached;
+};
+
+static int fail_db(store *db, const char *what)
+{
+    int code = sqlite3_extended_errcode(db->handle);
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        return accord_fail(ACCORD_ECONFLICT, NULL, "%s: %s", what, sqlite3_errmsg(db->handle));
+    return accord_fail(ACCORD_ESTORE, NULL, "%s: %s", what, sqlite3_errmsg(db->handle));
+}
+
+int store_open(store **out, const char *path, bool create)
+{
+    struct stat sb;
+    *out = NULL;
+    if (!create && stat(path, &sb) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "database %s is missing (run 'accord init' first)", path);
+    store *db = calloc(1, sizeof *db);
+    if (!db)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {
+        int rc = accord_fail(ACCORD_EENV, NULL, "cannot open database %s: %s", path,
+                             db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
+        sqlite3_close(db->handle);
+        free(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+    /* WAL lets readers run beside the single writer; synchronous=FULL makes
+     * every acknowledged commit durable; foreign keys enforce that each
+     * table row points at the ledger event that made it. */
+    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    if (rc) {
+        store_close(db);
+        return rc;
+    }
+    *out = db;
+    return ACCORD_OK;
+}
+
+void store_close(store *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < db->cached; i++)
+        sqlite3_finalize(db->cache[i].handle);
+    sqlite3_close(db->handle);
+    free(db);
+}
+
+int store_exec(store *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = accord_fail(ACCORD_ESTORE, NULL, "database: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return ACCORD_OK;
+}
+
+int store_begin(store *db) { return store_exec(db, "BEGIN IMMEDIATE"); }
+int store_begin_read(store *db) { return store_exec(db, "BEGIN"); }
+
+int store_commit(store *db)
+{
+    if (sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return fail_db(db, "commit");
+    return ACCORD_OK;
+}
+
+void store_rollback(store *db)
+{
+    if (!sqlite3_get_autocommit(db->handle))
+        sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Finds a free cached statement for 'sql' or prepares a new one. A
+ * statement still in use (a nested query with the same text) gets a
+ * private uncached copy. */
+static int stmt_get(store *db, const char *sql, store_stmt **out)
+{
+    for (int i = 0; i < db->cached; i++) {
+        store_stmt *st = &db->cache[i];
+        if (!st->busy && (st->sql == sql || strcmp(st->sql, sql) == 0)) {
+            st->busy = true;
+            *out = st;
+            return ACCORD_OK;
+        }
+    }
+    sqlite3_stmt *h;
+    if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL) != SQLITE_OK)
+        return fail_db(db, "prepare");
+    store_stmt *st;
+    if (db->cached < STMT_CACHE) {
+        st = &db->cache[db->cached++];
+        st->cached = true;
+    } else {
+        st = calloc(1, sizeof *st);
+        if (!st) {
+            sqlite3_finalize(h);
+            return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+        }
+        st->cached = false;
+    }
+    st->handle = h;
+    st->db = db;
+    st->sql = sql;
+    st->busy = true;
+    *out = st;
+    return ACCORD_OK;
+}
+
+static int bind_all(store_stmt *st, const char *types, va_list ap)
+{
+    int rc = SQLITE_OK;
+    for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
+        switch (types[i]) {
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(st->handle, i + 1, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->handle, i + 1);
+            break;
+        }
+        case 'i': rc = sqlite3_bind_int64(st->handle, i + 1, va_arg(ap, int64_t)); break;
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(st->handle, i + 1, p, n, SQLITE_TRANSIENT);
+            break;
+        }
+        default: return accord_fail(ACCORD_EINVAL, NULL, "store: bad bind type '%c'", types[i]);
+        }
+    }
+    return rc == SQLITE_OK ? ACCORD_OK : fail_db(st->db, "bind");
+}
+
+static int query_v(store *db, store_stmt **out, const char *sql, const char *types, va_list ap)
+{
+    int rc = stmt_get(db, sql, out);
+    if (rc)
+        return rc;
+    rc = bind_all(*out, types, ap);
+    if (rc) {
+        store_stmt_close(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int store_query(store *db, store_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = query_v(db, out, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_run(store *db, const char *sql, const char *types, ...)
+{
+    store_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    int rc = query_v(db, &st, sql, types, ap);
+    va_end(ap);
+    while (!rc && (rc = store_step(st)) == STORE_ROW)
+        rc = ACCORD_OK;
+    store_stmt_close(st);
+    return rc;
+}
+
+int store_step(store_stmt *st)
+{
+    int rc = sqlite3_step(st->handle);
+    if (rc == SQLITE_ROW)
+        return STORE_ROW;
+    if (rc == SQLITE_DONE)
+        return STORE_DONE;
+    return fail_db(st->db, "query");
+}
+
+const char *store_col_text(store_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->handle, col);
+}
+
+int64_t store_col_int(store_stmt *st, int col) { return sqlite3_column_int64(st->handle, col); }
+
+const void *store_col_blob(store_stmt *st, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st->handle, col);
+    *len = (size_t)sqlite3_column_bytes(st->handle, col);
+    return p;
+}
+
+bool store_col_null(store_stmt *st, int col) { return sqlite3_column_type(st->handle, col) == SQLITE_NULL; }
+
+enum store_col_type store_col_type(store_stmt *st, int col)
+{
+    switch (sqlite3_column_type(st->handle, col)) {
+    case SQLITE_NULL: return STORE_NULL;
+    case SQLITE_INTEGER: return STORE_INT;
+    case SQLITE_BLOB: return STORE_BLOB;
+    default: return STORE_TEXT;
+    }
+}
+
+void store_stmt_close(store_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st->handle);
+    sqlite3_clear_bindings(st->handle);
+    st->busy = false;
+    if (!st->cached) {
+        sqlite3_finalize(st->handle);
+        free(st);
+    }
+}
+
+int64_t store_changes(store *db) { return sqlite3_changes64(db->handle); }

@@ -1,0 +1,32 @@
+/* ISO 8601 calendar dates (YYYY-MM-DD) and RFC 3339 UTC timestamps.
+ *
+ * Dates are kept as their canonical text everywhere: for valid dates the
+ * text order is the calendar order, so the store compares them as strings. */
+#ifndef ACCORD_UTIL_DATE_H
+#define ACCORD_UTIL_DATE_H
+
+#include <stdbool.h>
+
+#define DATE_LEN 10 /* "YYYY-MM-DD" */
+
+/* True when 's' is exactly a real calendar date "YYYY-MM-DD" (leap years
+ * respected, years 1000..9999). */
+bool date_valid(const char *s);
+
+/* Checks 's' as a date for input field 'field'; fails ACCORD_EINVAL with a
+ * message naming the field. */
+int date_check(const char *s, const char *field);
+
+/* Writes today's UTC date into 'out' (11 bytes). */
+void date_today(char out[DATE_LEN + 1]);
+
+/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into 'out'. */
+void date_now_rfc3339(char out[21]);
+
+/* Year of a valid date. */
+int date_year(const char *s);
+
+/* Formats a valid date as "28 September 2018" into 'out'. */
+void date_long(const char *s, char *out, unsigned outlen);
+
+#endif

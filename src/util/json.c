@@ -1,0 +1,202 @@
+#include "util/json.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+static int canon_string(const char *s, size_t len, buf *out)
+{
+    int rc = buf_append(out, "\"", 1);
+    for (size_t i = 0; i < len && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': rc = buf_append(out, "\\\"", 2); break;
+        case '\\': rc = buf_append(out, "\\\\", 2); break;
+        case '\b': rc = buf_append(out, "\\b", 2); break;
+        case '\f': rc = buf_append(out, "\\f", 2); break;
+        case '\n': rc = buf_append(out, "\\n", 2); break;
+        case '\r': rc = buf_append(out, "\\r", 2); break;
+        case '\t': rc = buf_append(out, "\\t", 2); break;
+        default:
+            if (c < 0x20)
+                rc = buf_printf(out, "\\u%04x", c);
+            else
+                rc = buf_append(out, &s[i], 1);
+        }
+    }
+    return rc ? rc : buf_append(out, "\"", 1);
+}
+
+/* Compares two UTF-8 keys in UTF-16 code unit order, as RFC 8785 asks.
+ * Byte order differs from it only for characters above U+FFFF against
+ * U+E000..U+FFFF, so decode to code units only when both are non-ASCII. */
+static int utf16_units(const unsigned char *s, uint16_t *out, size_t max)
+{
+    size_t n = 0;
+    while (*s && n + 2 <= max) {
+        uint32_t cp;
+        int extra;
+        if (*s < 0x80) { cp = *s; extra = 0; }
+        else if ((*s & 0xE0) == 0xC0) { cp = *s & 0x1F; extra = 1; }
+        else if ((*s & 0xF0) == 0xE0) { cp = *s & 0x0F; extra = 2; }
+        else { cp = *s & 0x07; extra = 3; }
+        s++;
+        for (int i = 0; i < extra && *s; i++, s++)
+            cp = (cp << 6) | (*s & 0x3F);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            out[n++] = (uint16_t)(0xD800 + (cp >> 10));
+            out[n++] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+        } else {
+            out[n++] = (uint16_t)cp;
+        }
+    }
+    return (int)n;
+}
+
+static int key_compare(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    uint16_t ux[256], uy[256];
+    int nx = utf16_units((const unsigned char *)x, ux, 256);
+    int ny = utf16_units((const unsigned char *)y, uy, 256);
+    for (int i = 0; i < nx && i < ny; i++)
+        if (ux[i] != uy[i])
+            return ux[i] < uy[i] ? -1 : 1;
+    return nx - ny;
+}
+
+static int canon_object(const json_t *v, buf *out)
+{
+    size_t n = json_object_size(v);
+    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    size_t i = 0;
+    const char *k;
+    json_t *child;
+    json_object_foreach((json_t *)v, k, child) keys[i++] = k;
+    qsort(keys, n, sizeof *keys, key_compare);
+    int rc = buf_append(out, "{", 1);
+    for (i = 0; i < n && !rc; i++) {
+        if (i)
+            rc = buf_append(out, ",", 1);
+        if (!rc)
+            rc = canon_string(keys[i], strlen(keys[i]), out);
+        if (!rc)
+            rc = buf_append(out, ":", 1);
+        if (!rc)
+            rc = json_canonical(json_object_get(v, keys[i]), out);
+    }
+    free(keys);
+    return rc ? rc : buf_append(out, "}", 1);
+}
+
+int json_canonical(const json_t *v, buf *out)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return canon_object(v, out);
+    case JSON_ARRAY: {
+        int rc = buf_append(out, "[", 1);
+        for (size_t i = 0; i < json_array_size(v) && !rc; i++) {
+            if (i)
+                rc = buf_append(out, ",", 1);
+            if (!rc)
+                rc = json_canonical(json_array_get(v, i), out);
+        }
+        return rc ? rc : buf_append(out, "]", 1);
+    }
+    case JSON_STRING: return canon_string(json_string_value(v), json_string_length(v), out);
+    case JSON_INTEGER: return buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    case JSON_TRUE: return buf_puts(out, "true");
+    case JSON_FALSE: return buf_puts(out, "false");
+    case JSON_NULL: return buf_puts(out, "null");
+    case JSON_REAL: return accord_fail(ACCORD_EINVAL, NULL, "real numbers are not allowed in events");
+    }
+    return accord_fail(ACCORD_EINVAL, NULL, "unknown JSON type");
+}
+
+int json_parse_object(const char *text, size_t len, json_t **out)
+{
+    json_error_t err;
+    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!v)
+        return accord_fail(ACCORD_EINVAL, NULL, "malformed JSON at line %d, column %d: %s", err.line, err.column,
+                           err.text);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return accord_fail(ACCORD_EINVAL, NULL, "the body must be a JSON object");
+    }
+    *out = v;
+    return ACCORD_OK;
+}
+
+int json_only_keys(const json_t *obj, const char *const *allowed, const char *where)
+{
+    const char *k;
+    json_t *child;
+    json_object_foreach((json_t *)obj, k, child)
+    {
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, k) == 0;
+        if (!known) {
+            char field[128];
+            snprintf(field, sizeof field, "%s%s%s", where ? where : "", where ? "." : "", k);
+            return accord_fail(ACCORD_EINVAL, field, "%s: unknown field", field);
+        }
+    }
+    return ACCORD_OK;
+}
+
+int json_get_string(const json_t *obj, const char *key, bool required, size_t maxlen, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return accord_fail(ACCORD_EINVAL, key, "%s: is required", key);
+        return ACCORD_OK;
+    }
+    if (!json_is_string(v))
+        return accord_fail(ACCORD_EINVAL, key, "%s: must be a string", key);
+    size_t len = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (len == 0)
+        return accord_fail(ACCORD_EINVAL, key, "%s: must not be empty", key);
+    if (len > maxlen)
+        return accord_fail(ACCORD_EINVAL, key, "%s: longer than %zu bytes", key, maxlen);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            return accord_fail(ACCORD_EINVAL, key, "%s: contains a control character", key);
+    }
+    *out = s;
+    return ACCORD_OK;
+}
+
+int json_get_int(const json_t *obj, const char *key, bool required, int64_t min, int64_t max, int64_t absent,
+                 int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        if (required)
+            return accord_fail(ACCORD_EINVAL, key, "%s: is required", key);
+        *out = absent;
+        return ACCORD_OK;
+    }
+    if (!json_is_integer(v))
+        return accord_fail(ACCORD_EINVAL, key, "%s: must be an integer", key);
+    int64_t x = json_integer_value(v);
+    if (x < min || x > max)
+        return accord_fail(ACCORD_EINVAL, key, "%s: must be between %" PRId64 " and %" PRId64, key, min, max);
+    *out = x;
+    return ACCORD_OK;
+}
+
+void json_set_str(json_t *obj, const char *key, const char *s)
+{
+    json_object_set_new(obj, key, s ? json_string(s) : json_null());
+}
