@@ -1,5 +1,6 @@
 /* accord serve. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,8 @@ static void usage(FILE *f)
 static void ready(unsigned port, void *arg)
 {
     const http_config *cfg = arg;
-    const char *fmt = strchr(cfg->address, ':') ? "accord: serving http://[%s]:%u/\n" : "accord: serving http://%s:%u/\n";
-    printf(fmt, cfg->address, port);
+    bool v6 = strchr(cfg->address, ':') != NULL;
+    printf("accord: serving http://%s%s%s:%u/\n", v6 ? "[" : "", cfg->address, v6 ? "]" : "", port);
     fflush(stdout);
 }
 

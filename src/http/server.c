@@ -296,7 +296,7 @@ int http_serve(const http_config *cfg)
     pthread_key_create(&db_key, close_thread_db);
 
     struct sockaddr_storage ss;
-    unsigned ipflags;
+    unsigned ipflags = 0;
     if ((rc = bind_address(cfg->address, cfg->port, &ss, &ipflags)))
         return rc;
     struct MHD_Daemon *d = MHD_start_daemon(

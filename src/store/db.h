@@ -63,6 +63,9 @@ int64_t store_col_int(store_stmt *st, int col);
 const void *store_col_blob(store_stmt *st, int col, size_t *len);
 bool store_col_null(store_stmt *st, int col);
 
+/* Number of columns in the result of 'st'. */
+int store_col_count(store_stmt *st);
+
 enum store_col_type { STORE_NULL, STORE_INT, STORE_TEXT, STORE_BLOB };
 enum store_col_type store_col_type(store_stmt *st, int col);
 

@@ -221,6 +221,8 @@ const void *store_col_blob(store_stmt *st, int col, size_t *len)
 
 bool store_col_null(store_stmt *st, int col) { return sqlite3_column_type(st->handle, col) == SQLITE_NULL; }
 
+int store_col_count(store_stmt *st) { return sqlite3_column_count(st->handle); }
+
 enum store_col_type store_col_type(store_stmt *st, int col)
 {
     switch (sqlite3_column_type(st->handle, col)) {

@@ -1,0 +1,67 @@
+/* Shared test fixtures: temporary databases with the demo data, the real
+ * server started on a free port, and HTTP requests through libcurl. */
+#ifndef ACCORD_TESTS_HELPERS_H
+#define ACCORD_TESTS_HELPERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "store/db.h"
+
+/* A fresh temporary directory (caller frees the string; th_rmtree it). */
+char *th_tempdir(void);
+
+/* Removes a directory tree. */
+void th_rmtree(const char *dir);
+
+/* Path of a file in the source tree ("data/code-of-conduct.json"). */
+const char *th_source_path(const char *rel);
+
+/* Runs the accord binary with 'args' (NULL-terminated) and returns its
+ * exit status; its stdout goes to '*out' when non-NULL (caller frees). */
+int th_run_accord(char **out, const char *const *args);
+
+/* Creates a database in 'dir' with `accord init` (and the demo dataset
+ * when 'demo'), returning its path (caller frees) and the bootstrap admin
+ * token in 'token' (at least 64 bytes). */
+char *th_make_db(const char *dir, bool demo, char *token);
+
+/* Opens the database at 'path'. Aborts the test on failure. */
+store *th_open(const char *path);
+
+/* Number of log entries and a digest of every public table's content:
+ * a rejected request must change neither. */
+uint64_t th_log_size(store *db);
+void th_state_digest(store *db, char out[65]);
+
+/* The server under test. */
+typedef struct th_server {
+    pid_t pid;
+    unsigned port;
+    char base[64]; /* "http://127.0.0.1:PORT" */
+} th_server;
+
+/* Starts `accord serve --port 0` on 'db_path' and waits until it listens. */
+void th_server_start(th_server *s, const char *db_path);
+void th_server_stop(th_server *s);
+
+/* An HTTP exchange. 'headers' is NULL-terminated "Name: value" lines. */
+typedef struct th_response {
+    long status;
+    char *body;          /* NUL-terminated, caller frees via th_response_free */
+    size_t len;
+    char content_type[128];
+    char etag[128];
+    json_t *json;        /* parsed body when it is JSON, else NULL */
+} th_response;
+
+void th_http(th_response *r, const char *method, const char *url, const char *const *headers, const char *body,
+             size_t body_len);
+void th_response_free(th_response *r);
+
+/* The "error.code" of a JSON error body, or "" */
+const char *th_error_code(const th_response *r);
+
+#endif
