@@ -15,7 +15,7 @@
 struct store_stmt {
     sqlite3_stmt *handle;
     store *db;
-    const char *sql; /* the caller's string: cache key by address, then text */
+    char *sql; /* owned copy of the statement text: the cache key */
     bool busy;
     bool cached;
 };
@@ -68,8 +68,10 @@ void store_close(store *db)
 {
     if (!db)
         return;
-    for (int i = 0; i < db->cached; i++)
+    for (int i = 0; i < db->cached; i++) {
         sqlite3_finalize(db->cache[i].handle);
+        free(db->cache[i].sql);
+    }
     sqlite3_close(db->handle);
     free(db);
 }
@@ -108,7 +110,7 @@ static int stmt_get(store *db, const char *sql, store_stmt **out)
 {
     for (int i = 0; i < db->cached; i++) {
         store_stmt *st = &db->cache[i];
-        if (!st->busy && (st->sql == sql || strcmp(st->sql, sql) == 0)) {
+        if (!st->busy && strcmp(st->sql, sql) == 0) {
             st->busy = true;
             *out = st;
             return ACCORD_OK;
@@ -131,7 +133,15 @@ static int stmt_get(store *db, const char *sql, store_stmt **out)
     }
     st->handle = h;
     st->db = db;
-    st->sql = sql;
+    st->sql = strdup(sql);
+    if (!st->sql) {
+        sqlite3_finalize(h);
+        if (!st->cached)
+            free(st);
+        else
+            db->cached--;
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    }
     st->busy = true;
     *out = st;
     return ACCORD_OK;
@@ -242,6 +252,7 @@ void store_stmt_close(store_stmt *st)
     st->busy = false;
     if (!st->cached) {
         sqlite3_finalize(st->handle);
+        free(st->sql);
         free(st);
     }
 }
