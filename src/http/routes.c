@@ -6,6 +6,7 @@
 
 #include "depositary/depositary.h"
 #include "events/events.h"
+#include "http/handlers.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
 #include "registry/registry.h"
@@ -191,25 +192,6 @@ static int get_group(http_req *req)
     return reply(req, rc, v);
 }
 
-static int get_log(http_req *req)
-{
-    uint64_t size;
-    uint8_t root[MERKLE_HASH_SIZE];
-    char b64[sodium_base64_ENCODED_LEN(MERKLE_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL)];
-    char hex[2 * MERKLE_HASH_SIZE + 1];
-    int rc = store_begin_read(req->db);
-    if (!rc) rc = ledger_size(req->db, &size);
-    if (!rc) rc = ledger_root(req->db, size, root);
-    store_rollback(req->db);
-    if (rc)
-        return rc;
-    sodium_bin2base64(b64, sizeof b64, root, sizeof root, sodium_base64_VARIANT_ORIGINAL);
-    sodium_bin2hex(hex, sizeof hex, root, sizeof root);
-    req->json = json_pack("{s:I, s:s, s:s, s:s}", "size", (json_int_t)size, "root", b64, "root_hex", hex, "hash",
-                          "SHA-256, RFC 9162 Merkle tree over the canonical JSON bytes of each event");
-    return ACCORD_OK;
-}
-
 static int get_health(http_req *req)
 {
     uint64_t size;
@@ -263,6 +245,12 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups"},
     {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,
      "members and observers as at ?as_of=, and with ?instrument= who participated"},
-    {"GET", "/api/v1/log", RULE_PUBLIC, get_log, "log size and Merkle tree root"},
+    {"GET", "/api/v1/log", RULE_PUBLIC, http_get_log, "log size and Merkle tree root"},
+    {"GET", "/api/v1/log/entries", RULE_PUBLIC, http_get_log_entries, "log entries (?start=&count=, at most 1000)"},
+    {"GET", "/api/v1/log/proof/inclusion", RULE_PUBLIC, http_get_log_inclusion,
+     "inclusion proof of entry ?index= in the tree of ?size="},
+    {"GET", "/api/v1/log/proof/consistency", RULE_PUBLIC, http_get_log_consistency,
+     "consistency proof between tree sizes ?old= and ?new="},
+    {"GET", "/api/v1/log/key", RULE_PUBLIC, http_get_log_key, "the log's origin and verifier key"},
     {NULL, NULL, RULE_UNSET, NULL, NULL},
 };

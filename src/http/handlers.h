@@ -1,0 +1,17 @@
+/* Inside the http module: handlers that live outside routes.c. */
+#ifndef ACCORD_HTTP_HANDLERS_H
+#define ACCORD_HTTP_HANDLERS_H
+
+#include "http/http.h"
+
+int http_get_log(http_req *req);
+int http_get_log_entries(http_req *req);
+int http_get_log_inclusion(http_req *req);
+int http_get_log_consistency(http_req *req);
+int http_get_log_key(http_req *req);
+
+/* Reads unsigned integer query parameter 'key' into '*out'; absent gives
+ * 'absent' unless 'required'. Fails ACCORD_EINVAL naming the parameter. */
+int http_query_u64(http_req *req, const char *key, bool required, uint64_t absent, uint64_t *out);
+
+#endif
