@@ -59,6 +59,10 @@ const char *http_query(http_req *req, const char *key);
  * the content type is application/json, 400 if malformed. */
 int http_json_body(http_req *req, json_t **out);
 
+/* Submits a state change made by the caller as one logged event, through
+ * the server's group committer; returns once it is durable or refused. */
+int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq);
+
 /* Who may call a route. Every route declares one; the server refuses to
  * start if one does not. */
 typedef enum http_rule {
@@ -85,6 +89,9 @@ extern const http_route http_routes[];
  * NULL and sets '*path_known' when only the method did not match. */
 const http_route *http_route_match(const char *method, const char *path, char *scratch, size_t scratch_len,
                                    const char **params, bool *path_known);
+
+/* Writes the methods that 'path' accepts ("GET, HEAD, POST") to 'out'. */
+void http_route_methods(const char *path, char *out, size_t len);
 
 /* Fails if any route lacks a rule or a handler. */
 int http_routes_check(void);

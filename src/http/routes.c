@@ -57,6 +57,23 @@ const http_route *http_route_match(const char *method, const char *path, char *s
     return NULL;
 }
 
+void http_route_methods(const char *path, char *out, size_t len)
+{
+    char scratch[512];
+    const char *params[HTTP_MAX_PARAMS];
+    size_t used = 0;
+    out[0] = '\0';
+    for (const http_route *r = http_routes; r->pattern; r++) {
+        if (!match(r->pattern, path, scratch, sizeof scratch, params))
+            continue;
+        const char *name = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
+        int n = snprintf(out + used, len - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
 int http_routes_check(void)
 {
     for (const http_route *r = http_routes; r->pattern; r++)
@@ -128,7 +145,7 @@ static int post_action(http_req *req)
     uint64_t seq = 0;
     if (!rc) {
         json_object_set_new(data, "instrument", json_string(req->params[0]));
-        rc = events_submit(req->db, &req->who->who, "action.recorded", data, &seq);
+        rc = http_submit_event(req, "action.recorded", data, &seq);
     }
     if (!rc)
         rc = depositary_action_by_seq(req->db, seq, &action);

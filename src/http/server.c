@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "events/committer.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
 #include "util/error.h"
@@ -19,6 +20,7 @@
 
 static const char *db_path;
 static pthread_key_t db_key;
+static committer *writer;
 
 /* Each worker thread keeps one store connection for its lifetime. */
 static void close_thread_db(void *db) { store_close(db); }
@@ -41,6 +43,11 @@ typedef struct conn_state {
     buf body;
     bool too_big;
 } conn_state;
+
+int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq)
+{
+    return committer_submit(writer, &req->who->who, type, data, out_seq);
+}
 
 const char *http_query(http_req *req, const char *key)
 {
@@ -66,6 +73,9 @@ static void add_common_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
+/* Extra response headers for errors: Allow on 405, a challenge on 401. */
+static _Thread_local const char *extra_header_name, *extra_header_value;
+
 static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const char *type, const char *data, size_t len,
                                   const http_req *req, const char *etag)
 {
@@ -80,6 +90,12 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
+    if (status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"accord\"");
+    if (extra_header_name) {
+        MHD_add_response_header(r, extra_header_name, extra_header_value);
+        extra_header_name = NULL;
+    }
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
@@ -167,7 +183,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
     if (!route) {
         if (path_known) {
-            accord_fail(ACCORD_EINVAL, NULL, "method %s is not allowed here", method);
+            static _Thread_local char allow[64];
+            http_route_methods(url, allow, sizeof allow);
+            extra_header_name = MHD_HTTP_HEADER_ALLOW;
+            extra_header_value = allow;
+            accord_fail(ACCORD_EINVAL, NULL, "method %s is not allowed here; allowed: %s", method, allow);
             json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", "method_not_allowed", "message",
                                     accord_error_message());
             enum MHD_Result ret = send_json(conn, 405, err, NULL, NULL);
@@ -182,14 +202,13 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     if (rc)
         return send_error(conn, rc);
 
+    /* Public reads are versioned by the log: the tag is taken before the
+     * handler runs, so a write racing with it can only make the tag older
+     * than the body, never newer. */
     bool is_read = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     char etag[64] = "";
-    if (is_read && route->rule == RULE_PUBLIC) {
+    if (is_read && route->rule == RULE_PUBLIC)
         current_etag(db, etag, sizeof etag);
-        const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-        if (inm && strcmp(inm, etag) == 0)
-            return send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
-    }
 
     principal p;
     http_req req = {.conn = conn, .method = method, .path = url, .db = db, .status = 200};
@@ -201,8 +220,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     if (!rc)
         rc = route->handler(&req);
     enum MHD_Result ret;
+    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rc)
         ret = send_error(conn, rc);
+    else if (etag[0] && inm && strcmp(inm, etag) == 0)
+        ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
     else if (req.json)
         ret = send_json(conn, req.status, req.json, &req, etag[0] ? etag : NULL);
     else
@@ -299,14 +321,19 @@ int http_serve(const http_config *cfg)
     unsigned ipflags = 0;
     if ((rc = bind_address(cfg->address, cfg->port, &ss, &ipflags)))
         return rc;
+    if ((rc = committer_start(&writer, cfg->db_path, NULL, NULL)))
+        return rc;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
-    if (!d)
-        return accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
-                           errno ? strerror(errno) : "address in use or not available");
+    if (!d) {
+        rc = accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
+                         errno ? strerror(errno) : "address in use or not available");
+        committer_stop(writer);
+        return rc;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : cfg->port;
     if (cfg->on_ready)
@@ -319,5 +346,7 @@ int http_serve(const http_config *cfg)
     while (!stop_requested)
         pause();
     MHD_stop_daemon(d);
+    committer_stop(writer);
+    writer = NULL;
     return ACCORD_OK;
 }

@@ -40,6 +40,13 @@ int store_begin_read(store *db);
 
 int store_commit(store *db);
 
+/* Nested undo points inside a write transaction: store_savepoint() marks,
+ * store_savepoint_undo() rolls back to the mark, store_savepoint_release()
+ * keeps the work and forgets the mark. */
+int store_savepoint(store *db);
+int store_savepoint_undo(store *db);
+int store_savepoint_release(store *db);
+
 /* Undoes the open transaction. Safe to call when none is open. */
 void store_rollback(store *db);
 

@@ -97,6 +97,16 @@ int store_commit(store *db)
     return ACCORD_OK;
 }
 
+int store_savepoint(store *db) { return store_exec(db, "SAVEPOINT event"); }
+
+int store_savepoint_undo(store *db)
+{
+    int rc = store_exec(db, "ROLLBACK TO SAVEPOINT event");
+    return rc ? rc : store_exec(db, "RELEASE SAVEPOINT event");
+}
+
+int store_savepoint_release(store *db) { return store_exec(db, "RELEASE SAVEPOINT event"); }
+
 void store_rollback(store *db)
 {
     if (!sqlite3_get_autocommit(db->handle))

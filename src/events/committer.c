@@ -1,0 +1,180 @@
+#include "events/committer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger.h"
+#include "util/error.h"
+
+#define MAX_BATCH 1024
+
+/* One submitted event, living on the submitter's stack while it waits. */
+typedef struct job {
+    const actor *who;
+    const char *type;
+    json_t *data;
+    uint64_t seq;
+    int rc;
+    char message[512];
+    char field[64];
+    bool done;
+    struct job *next;
+} job;
+
+struct committer {
+    store *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work;  /* signalled when a job is queued or on stop */
+    pthread_cond_t done;  /* broadcast when a batch is finished */
+    job *head, *tail;
+    bool stopping;
+    committer_hook hook;
+    void *hook_arg;
+};
+
+static void finish_job(job *j, int rc)
+{
+    j->rc = rc;
+    if (rc) {
+        snprintf(j->message, sizeof j->message, "%s", accord_error_message());
+        snprintf(j->field, sizeof j->field, "%s", accord_error_field() ? accord_error_field() : "");
+    }
+}
+
+/* Applies a batch in one transaction; each job gets its own outcome. */
+static void run_batch(committer *c, job *batch)
+{
+    int rc = events_begin(c->db);
+    for (job *j = batch; j; j = j->next) {
+        if (rc) {
+            finish_job(j, rc);
+            continue;
+        }
+        int jrc = store_savepoint(c->db);
+        if (!jrc)
+            jrc = events_append(c->db, j->who, j->type, j->data, &j->seq);
+        if (jrc) {
+            finish_job(j, jrc); /* keep this job's own message */
+            if (store_savepoint_undo(c->db))
+                rc = ACCORD_ESTORE;
+        } else if ((jrc = store_savepoint_release(c->db))) {
+            finish_job(j, jrc);
+            rc = jrc;
+        } else {
+            finish_job(j, 0);
+        }
+    }
+    if (!rc)
+        rc = events_commit(c->db);
+    if (rc) {
+        /* Nothing of this batch is durable: every accepted job fails. */
+        events_rollback(c->db);
+        for (job *j = batch; j; j = j->next)
+            if (!j->rc)
+                finish_job(j, rc);
+        return;
+    }
+    uint64_t size;
+    if (c->hook && ledger_size(c->db, &size) == 0)
+        c->hook(size, c->hook_arg);
+}
+
+static void *writer_main(void *arg)
+{
+    committer *c = arg;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (!c->head && !c->stopping)
+            pthread_cond_wait(&c->work, &c->lock);
+        if (!c->head && c->stopping)
+            break;
+        /* Take up to MAX_BATCH waiting jobs. */
+        job *batch = c->head, *last = batch;
+        for (int n = 1; n < MAX_BATCH && last->next; n++)
+            last = last->next;
+        c->head = last->next;
+        if (!c->head)
+            c->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&c->lock);
+
+        run_batch(c, batch);
+
+        pthread_mutex_lock(&c->lock);
+        for (job *j = batch, *next; j; j = next) {
+            next = j->next; /* the job may vanish once marked done */
+            j->done = true;
+        }
+        pthread_cond_broadcast(&c->done);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+int committer_start(committer **out, const char *db_path, committer_hook hook, void *hook_arg)
+{
+    committer *c = calloc(1, sizeof *c);
+    if (!c)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    int rc = store_open(&c->db, db_path, false);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    c->hook = hook;
+    c->hook_arg = hook_arg;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->work, NULL);
+    pthread_cond_init(&c->done, NULL);
+    if (pthread_create(&c->thread, NULL, writer_main, c) != 0) {
+        store_close(c->db);
+        free(c);
+        return accord_fail(ACCORD_EENV, NULL, "cannot start the writer thread");
+    }
+    *out = c;
+    return ACCORD_OK;
+}
+
+int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
+{
+    job j = {.who = who, .type = type, .data = data};
+    pthread_mutex_lock(&c->lock);
+    if (c->stopping) {
+        pthread_mutex_unlock(&c->lock);
+        return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
+    }
+    if (c->tail)
+        c->tail->next = &j;
+    else
+        c->head = &j;
+    c->tail = &j;
+    pthread_cond_signal(&c->work);
+    while (!j.done)
+        pthread_cond_wait(&c->done, &c->lock);
+    pthread_mutex_unlock(&c->lock);
+    if (j.rc)
+        return accord_fail(j.rc, j.field[0] ? j.field : NULL, "%s", j.message);
+    if (out_seq)
+        *out_seq = j.seq;
+    return ACCORD_OK;
+}
+
+void committer_stop(committer *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->stopping = true;
+    pthread_cond_signal(&c->work);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->thread, NULL);
+    store_close(c->db);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->work);
+    pthread_cond_destroy(&c->done);
+    free(c);
+}

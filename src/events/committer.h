@@ -1,0 +1,36 @@
+/* Group commit: one writer thread that applies the events submitted by
+ * many threads, several per transaction.
+ *
+ * A durable commit costs one fsync (hundreds of microseconds); committing
+ * each event alone would cap the write rate at a few thousand per second.
+ * The committer takes every event waiting when it starts a transaction,
+ * applies each inside its own savepoint (a refused event is undone alone,
+ * with its own error), commits once, and only then wakes the submitters:
+ * an acknowledged write is always durable. */
+#ifndef ACCORD_EVENTS_COMMITTER_H
+#define ACCORD_EVENTS_COMMITTER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "events/events.h"
+
+typedef struct committer committer;
+
+/* Called by the writer thread after each commit with the new log size. */
+typedef void (*committer_hook)(uint64_t log_size, void *arg);
+
+/* Starts the writer thread on its own connection to 'db_path'. 'hook'
+ * (may be NULL) runs after each commit, on the writer thread. */
+int committer_start(committer **out, const char *db_path, committer_hook hook, void *hook_arg);
+
+/* Applies one event as events_submit() would, waiting until it is durably
+ * committed or refused. 'data' is borrowed (derived fields are added to
+ * it, as by events_append). On failure the error message and field are set
+ * on the calling thread. Safe to call from any number of threads. */
+int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq);
+
+/* Finishes the queued work and stops the writer thread. NULL is allowed. */
+void committer_stop(committer *c);
+
+#endif
