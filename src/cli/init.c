@@ -30,8 +30,11 @@ static void init_usage(FILE *f)
                "(Ed25519, a file readable only by its owner; default: log.key beside the database)\n"
                "and a bootstrap admin API token. The token is printed once, or written to\n"
                "--token-file (created owner-only) when given.\n"
-               "  --origin NAME  the log's origin line and key name (default accord.localhost/log)\n",
-            CLI_DEFAULT_DB);
+               "  --origin NAME      the log's origin line and key name (default accord.localhost/log)\n"
+               "  --key PATH         where to create the signing key (must not exist)\n"
+               "  --token-file PATH  write the admin token there instead of printing it\n"
+               "  --iso-codes FILE   ISO 3166-1 list (default %s)\n",
+            CLI_DEFAULT_DB, ISO_3166_PATH);
 }
 
 /* Creates the directory holding 'path' if it is missing (one level). */

@@ -32,7 +32,7 @@ static void print_table(const json_t *status)
     json_t *p;
     json_array_foreach(json_object_get(status, "participants"), i, p)
     {
-        json_t *party = json_object_get(p, "party"), *a = json_array_get(json_object_get(p, "actions"), 0);
+        json_t *party = json_object_get(p, "party"), *a = depositary_joining_action(p);
         json_t *signer = json_object_get(a, "signer");
         printf("%-20s %-48.48s %-12s %-26s %s%s%s\n", str(party, "code"), str(party, "name"), str(a, "type"),
                str(p, "since_display"), str(signer, "name"), json_is_object(signer) ? "; " : "",

@@ -91,6 +91,9 @@ static int load_organizations(loader *l, const json_t *doc)
         snprintf(l->where, sizeof l->where, "organizations[%zu]", i);
         if (!json_is_object(o))
             return at(l, accord_fail(ACCORD_EINVAL, NULL, "must be an object"));
+        json_t *kind = json_object_get(o, "kind");
+        if (kind && (!json_is_string(kind) || strcmp(json_string_value(kind), "organization")))
+            return at(l, accord_fail(ACCORD_EINVAL, "kind", "kind: entries under \"organizations\" are organizations"));
         if ((rc = emit(l, "party.registered", o, drop, "kind", "organization", &l->counts->organizations)))
             return rc;
         json_t *renames, *r;

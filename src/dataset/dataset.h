@@ -23,7 +23,7 @@ typedef struct dataset_counts {
 
 /* Loads the dataset in 'doc' as events made by 'who'. On failure nothing
  * is written and the message names the place in the file
- * ("instruments[0].actions[3].date: ..."). */
+ * ("instruments[0].actions[3]: date: ..."). */
 int dataset_load(store *db, const actor *who, const json_t *doc, dataset_counts *out);
 
 /* Reads the file at 'path' and loads it with dataset_load(). */

@@ -75,7 +75,7 @@ static int read_signer(const json_t *data, const char **name, const char **title
     if (!rc) rc = json_get_string(s, "name", false, REGISTRY_MAX_NAME, name);
     if (!rc) rc = json_get_string(s, "title", false, REGISTRY_MAX_NAME, title);
     if (rc)
-        return accord_fail(rc, "signer", "signer.%s", accord_error_message());
+        return accord_fail_nested(rc, "signer");
     if (!*name && !*title)
         return accord_fail(ACCORD_EINVAL, "signer", "signer: give a name, a title, or null");
     return ACCORD_OK;
@@ -113,6 +113,12 @@ static int next_notification(store *db, const char *slug, int year, int64_t *n)
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* Ends a sentence with a full stop unless it already has one. */
+static int end_sentence(buf *out)
+{
+    return out->len && out->data[out->len - 1] == '.' ? ACCORD_OK : buf_puts(out, ".");
+}
+
 /* The plain-language text of a notification. */
 static int notification_text(store *db, const char *slug, const char *party, const char *type, const char *date,
                              const char *precision, const char *place, const char *signer_name,
@@ -139,10 +145,14 @@ static int notification_text(store *db, const char *slug, const char *party, con
     if (!rc)
         rc = buf_puts(out, ".");
     if (!rc && (signer_name || signer_title))
-        rc = buf_printf(out, " Signed by %s%s%s.", signer_name ? signer_name : "", signer_name && signer_title ? ", " : "",
+        rc = buf_printf(out, " Signed by %s%s%s", signer_name ? signer_name : "", signer_name && signer_title ? ", " : "",
                         signer_title ? signer_title : "");
+    if (!rc && (signer_name || signer_title))
+        rc = end_sentence(out);
     if (!rc)
-        rc = buf_printf(out, " Source: %s.", src_title);
+        rc = buf_printf(out, " Source: %s", src_title);
+    if (!rc)
+        rc = end_sentence(out);
     json_decref(p);
     json_decref(b);
     return rc;

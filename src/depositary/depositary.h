@@ -24,11 +24,15 @@ bool depositary_action_type_valid(const char *type);
  * recorded counts beside the latest reported total. New object in '*out'. */
 int depositary_status(store *db, const char *slug, const char *as_of, json_t **out);
 
+/* Within a participant entry of a status view, the action that made the
+ * party a participant (borrowed), or NULL. */
+json_t *depositary_joining_action(const json_t *participant);
+
 /* The participants of a status view as CSV rows (header first), one row
  * per participant, appended to 'out'. */
 int depositary_status_csv(const json_t *status, buf *out);
 
-/* Every action on 'slug', in notification order. */
+/* Every action on 'slug', in date order (then recording order). */
 int depositary_list_actions(store *db, const char *slug, json_t **out);
 
 /* The action written by log entry 'seq'. */

@@ -120,8 +120,8 @@ static int participation(store *db, const char *slug, const char *as_of, json_t 
 static int compare_since(const void *x, const void *y)
 {
     json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    const char *da = json_string_value(json_object_get(json_object_get(a, "since"), "date"));
-    const char *db = json_string_value(json_object_get(json_object_get(b, "since"), "date"));
+    const char *da = json_string_value(json_object_get(a, "since"));
+    const char *db = json_string_value(json_object_get(b, "since"));
     int c = strcmp(da ? da : "", db ? db : "");
     if (c)
         return c;
@@ -211,13 +211,15 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
     {
         json_t *actions = json_object_get(p, "actions");
         json_t *first = json_array_get(actions, 0);
-        json_t *entry = json_pack("{s:O, s:O, s:O}", "party", json_object_get(first, "party"), "since",
-                                  json_object_get(p, "since"), "actions", actions);
+        json_t *entry = json_pack("{s:O}", "party", json_object_get(first, "party"));
         if (json_is_true(json_object_get(p, "participant"))) {
+            /* The action that made the party a participant, as of now. */
             json_t *since = json_object_get(p, "since");
             json_object_set(entry, "since", json_object_get(since, "date"));
             json_object_set(entry, "since_display", json_object_get(since, "date_display"));
             json_object_set(entry, "date_precision", json_object_get(since, "date_precision"));
+            json_object_set(entry, "joined_by", json_object_get(json_object_get(since, "notification"), "number"));
+            json_object_set(entry, "actions", actions);
             json_array_append(participants, entry);
             if (strncmp(code, "org:", 4) == 0)
                 orgs++;
@@ -225,6 +227,7 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
                 states++;
         } else if (json_object_get(p, "withdrawn")) {
             json_object_set(entry, "withdrawn", json_object_get(json_object_get(p, "withdrawn"), "date"));
+            json_object_set(entry, "actions", actions);
             json_array_append(former, entry);
         }
         size_t i;
@@ -279,6 +282,19 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+json_t *depositary_joining_action(const json_t *participant)
+{
+    const char *number = str(participant, "joined_by");
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(participant, "actions"), i, a)
+    {
+        if (number && strcmp(str(json_object_get(a, "notification"), "number"), number) == 0)
+            return a;
+    }
+    return NULL;
+}
+
 int depositary_status_csv(const json_t *status, buf *out)
 {
     static const char *const header[] = {"party",        "kind",        "name",         "action",
@@ -292,10 +308,7 @@ int depositary_status_csv(const json_t *status, buf *out)
     json_t *p;
     json_array_foreach(json_object_get(status, "participants"), i, p)
     {
-        /* The row describes the action that made the party a participant. */
-        json_t *a = NULL, *x;
-        size_t j;
-        json_array_foreach(json_object_get(p, "actions"), j, x) if (!a && depositary_type_joins(str(x, "type"))) a = x;
+        json_t *a = depositary_joining_action(p);
         json_t *party = json_object_get(p, "party"), *signer = json_object_get(a, "signer");
         json_t *src = json_object_get(a, "source");
         const char *row[] = {str(party, "code"),         str(party, "kind"),         str(party, "name"),

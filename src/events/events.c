@@ -99,13 +99,18 @@ int events_replay(store *db, const void *bytes, size_t len)
     json_t *ev = NULL;
     int rc = json_parse_object(bytes, len, &ev);
     if (rc)
-        return accord_fail(ACCORD_EVERIFY, NULL, "log entry is not a JSON object: %s", accord_error_message());
+        return accord_fail_nested(ACCORD_EVERIFY, "log entry");
     const char *type = json_string_value(json_object_get(ev, "type"));
     const char *at = json_string_value(json_object_get(ev, "at"));
     json_t *data = json_object_get(ev, "data");
     json_t *who = json_object_get(ev, "actor");
     event_applier apply = type ? find_applier(type) : NULL;
-    if (!apply || !at || !json_is_object(data) || !json_is_object(who)) {
+    bool actor_ok = json_is_string(json_object_get(who, "role")) && json_is_string(json_object_get(who, "id")) &&
+                    json_object_size(who) == 2;
+    bool at_ok = at && strlen(at) == 20 && date_valid((char[11]){at[0], at[1], at[2], at[3], at[4], at[5], at[6],
+                                                                 at[7], at[8], at[9], 0}) && at[10] == 'T' && at[19] == 'Z';
+    if (!apply || !at_ok || !json_is_object(data) || !actor_ok || json_object_size(ev) != 5 ||
+        json_integer_value(json_object_get(ev, "v")) != EVENT_VERSION) {
         json_decref(ev);
         return accord_fail(ACCORD_EVERIFY, NULL, "log entry is not an accord event");
     }

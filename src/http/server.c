@@ -187,12 +187,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
             http_route_methods(url, allow, sizeof allow);
             extra_header_name = MHD_HTTP_HEADER_ALLOW;
             extra_header_value = allow;
-            accord_fail(ACCORD_EINVAL, NULL, "method %s is not allowed here; allowed: %s", method, allow);
-            json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", "method_not_allowed", "message",
-                                    accord_error_message());
-            enum MHD_Result ret = send_json(conn, 405, err, NULL, NULL);
-            json_decref(err);
-            return ret;
+            return send_error(conn, accord_fail(ACCORD_EMETHOD, NULL, "method %s is not allowed here; allowed: %s",
+                                                method, allow));
         }
         accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", url);
         return send_error(conn, ACCORD_ENOTFOUND);

@@ -87,7 +87,7 @@ int registry_read_source(const json_t *data, const char *key, bool required, con
     if (!rc)
         rc = json_get_string(src, "url", false, REGISTRY_MAX_URL, url);
     if (rc) /* report the nested field by its full name */
-        return accord_fail(rc, key, "%s.%s", key, accord_error_message());
+        return accord_fail_nested(rc, key);
     if (*url && !url_valid(*url))
         return accord_fail(ACCORD_EINVAL, key, "%s.url: must be an http:// or https:// address", key);
     return ACCORD_OK;

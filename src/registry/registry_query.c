@@ -83,6 +83,12 @@ int registry_list_parties(store *db, const char *kind, json_t **out)
     return rc ? rc : store_rows_json(st, keys, out);
 }
 
+/* A group's name as at a date: that of the organization it stands for,
+ * when it stands for one, else its own. */
+#define GROUP_NAME_AS_AT                                                                                     \
+    "coalesce((SELECT n.name FROM party_name n WHERE n.party = g.party AND n.valid_from <= ?"                \
+    " ORDER BY n.valid_from DESC LIMIT 1), (SELECT p.name FROM party p WHERE p.code = g.party), g.name)"
+
 int registry_get_party(store *db, const char *code, json_t **out)
 {
     static const char *const keys[] = {"code", "kind", "name", "alpha2", "numeric", "founded", "source_title", "source_url", NULL};
@@ -108,9 +114,10 @@ int registry_get_party(store *db, const char *code, json_t **out)
         rc = store_rows_json(st, nkeys, &names);
     if (!rc)
         rc = store_query(db, &st,
-                         "SELECT m.grp, g.name, m.role, m.valid_from, m.valid_to, m.confidence, m.source_title, m.source_url"
+                         "SELECT m.grp, " GROUP_NAME_AS_AT ", m.role, m.valid_from, m.valid_to, m.confidence,"
+                         " m.source_title, m.source_url"
                          " FROM membership m JOIN grp g ON g.code = m.grp WHERE m.party = ? ORDER BY m.valid_from, m.grp",
-                         "s", code);
+                         "ss", date_or_max(NULL), code);
     if (!rc)
         rc = store_rows_json(st, mkeys, &memberships);
     if (rc) {
@@ -123,12 +130,6 @@ int registry_get_party(store *db, const char *code, json_t **out)
     *out = party;
     return ACCORD_OK;
 }
-
-/* A group's name as at a date: that of the organization it stands for,
- * when it stands for one, else its own. */
-#define GROUP_NAME_AS_AT                                                                                     \
-    "coalesce((SELECT n.name FROM party_name n WHERE n.party = g.party AND n.valid_from <= ?"                \
-    " ORDER BY n.valid_from DESC LIMIT 1), (SELECT p.name FROM party p WHERE p.code = g.party), g.name)"
 
 int registry_list_groups(store *db, json_t **out)
 {

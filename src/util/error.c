@@ -17,6 +17,16 @@ int accord_fail(int code, const char *field, const char *fmt, ...)
     return code;
 }
 
+int accord_fail_nested(int code, const char *parent)
+{
+    char inner[sizeof last_message];
+    size_t n = strlen(parent);
+    snprintf(inner, sizeof inner, "%s", last_message);
+    if (strncmp(inner, parent, n) == 0 && inner[n] == '.')
+        return accord_fail(code, parent, "%s", inner);
+    return accord_fail(code, parent, "%s.%s", parent, inner);
+}
+
 const char *accord_error_message(void)
 {
     return last_message[0] ? last_message : "unknown error";
@@ -51,6 +61,7 @@ static const struct {
     {ACCORD_EVERIFY, "verification_failed", 422, 3},
     {ACCORD_ESTORE, "storage_error", 500, 2},
     {ACCORD_ENOMEM, "out_of_memory", 500, 2},
+    {ACCORD_EMETHOD, "method_not_allowed", 405, 1},
     {ACCORD_EENV, "environment", 500, 2},
 };
 
@@ -59,7 +70,7 @@ static size_t find(int code)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].code == code)
             return i;
-    return sizeof table / sizeof table[0] - 1; /* unknown: environment */
+    return find(ACCORD_EENV); /* unknown codes are reported as environment */
 }
 
 const char *accord_error_name(int code) { return table[find(code)].name; }

@@ -22,6 +22,7 @@ enum accord_err {
     ACCORD_ESTORE = -10,    /* the database failed (500, CLI exit 2) */
     ACCORD_ENOMEM = -11,    /* out of memory (500) */
     ACCORD_EENV = -12,      /* environment: missing file, busy port (exit 2) */
+    ACCORD_EMETHOD = -13,   /* the resource does not accept this method (405) */
 };
 
 /* Records 'code' with a printf-style message and returns 'code', so call
@@ -29,6 +30,11 @@ enum accord_err {
  * 'field' names the offending input field, or is NULL. */
 int accord_fail(int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Re-reports the last error of a nested field of 'parent' as
+ * "<parent>.<message>", unless the message already names the parent, and
+ * sets the field to 'parent'. Returns 'code'. */
+int accord_fail_nested(int code, const char *parent);
 
 /* The message and field of the last accord_fail() on this thread. Borrowed;
  * valid until the next accord_fail() or accord_error_clear() here. */
