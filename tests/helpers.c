@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,8 @@ void th_server_start(th_server *s, const char *db_path)
     s->pid = fork();
     cr_assert_neq(s->pid, -1);
     if (s->pid == 0) {
+        /* The server must not outlive a test process that crashes. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fds[1], 1);
         close(fds[0]);
         execl(accord_bin(), accord_bin(), "serve", "--db", db_path, "--port", "0", "--threads", "2", (char *)NULL);
