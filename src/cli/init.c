@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +136,11 @@ int cli_init(int argc, char **argv)
     if (!rc) rc = register_states(db, iso, &count);
     if (!rc && !(rc = logkey_create(keypath, origin, vkey)))
         key_made = true;
+    char abskey[PATH_MAX];
+    if (!rc && !realpath(keypath, abskey))
+        rc = accord_fail(ACCORD_EENV, NULL, "cannot resolve %s: %s", keypath, strerror(errno));
     if (!rc) rc = store_run(db, "INSERT INTO meta (key, value) VALUES ('origin', ?), ('vkey', ?), ('key_file', ?)",
-                            "sss", origin, vkey, keypath);
+                            "sss", origin, vkey, abskey);
     if (!rc) rc = auth_bootstrap_admin(db, token);
     if (!rc && token_file) rc = write_secret_file(token_file, token);
     store_close(db);

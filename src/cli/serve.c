@@ -6,15 +6,21 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "http/checkpointer.h"
 #include "http/http.h"
 #include "util/error.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N]\n"
+    fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
+               "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
                "\n"
-               "Serves the JSON API and the home page (default http://127.0.0.1:8080).\n"
-               "--port 0 picks a free port; the chosen one is printed. Stops on SIGINT/SIGTERM.\n");
+               "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
+               "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
+               "printed. A checkpoint is signed after writes, at most once per --checkpoint-interval\n"
+               "(default 100 ms), with the key made by 'accord init' unless --key is given. Each\n"
+               "--witness receives every new checkpoint; the cosignatures it returns are served with\n"
+               "the checkpoint. Stops on SIGINT/SIGTERM.\n");
 }
 
 static void ready(unsigned port, void *arg)
@@ -29,7 +35,12 @@ int cli_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},      {"address", required_argument, 0, 'a'},
                                          {"port", required_argument, 0, 'p'},    {"threads", required_argument, 0, 't'},
+                                         {"key", required_argument, 0, 'k'},
+                                         {"checkpoint-interval", required_argument, 0, 'c'},
+                                         {"witness", required_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    witness_peer witnesses[16];
+    size_t nw = 0;
     http_config cfg = {.address = "127.0.0.1", .port = 8080, .threads = 4, .on_ready = ready};
     const char *dbarg = NULL;
     int c;
@@ -48,6 +59,22 @@ int cli_serve(int argc, char **argv)
             if (*end || cfg.threads < 1 || cfg.threads > 256)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "threads", "--threads: give 1 to 256"));
             break;
+        case 'k': cfg.key_path = optarg; break;
+        case 'c':
+            cfg.checkpoint_interval = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || cfg.checkpoint_interval < 1 || cfg.checkpoint_interval > 3600000)
+                return cli_fail(accord_fail(ACCORD_EINVAL, "checkpoint-interval", "--checkpoint-interval: give 1 to 3600000 ms"));
+            break;
+        case 'w': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || nw == sizeof witnesses / sizeof witnesses[0])
+                return cli_fail(accord_fail(ACCORD_EINVAL, "witness", "--witness: give URL=VKEY (at most 16)"));
+            *eq = '\0';
+            witnesses[nw].url = optarg;
+            witnesses[nw].vkey = eq + 1;
+            nw++;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 1;
         }
@@ -56,6 +83,8 @@ int cli_serve(int argc, char **argv)
         usage(stderr);
         return 1;
     }
+    cfg.witnesses = witnesses;
+    cfg.nwitnesses = nw;
     cfg.db_path = cli_db_path(dbarg);
     cfg.on_ready_arg = &cfg;
     int rc = http_serve(&cfg);

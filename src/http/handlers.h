@@ -9,6 +9,8 @@ int http_get_log_entries(http_req *req);
 int http_get_log_inclusion(http_req *req);
 int http_get_log_consistency(http_req *req);
 int http_get_log_key(http_req *req);
+int http_get_checkpoint(http_req *req);
+int http_get_tile(http_req *req);
 
 /* Reads unsigned integer query parameter 'key' into '*out'; absent gives
  * 'absent' unless 'required'. Fails ACCORD_EINVAL naming the parameter. */

@@ -24,6 +24,10 @@ typedef struct http_config {
     const char *address; /* IPv4 or IPv6 literal to bind, e.g. "127.0.0.1" */
     unsigned port;       /* 0 picks a free port */
     unsigned threads;    /* worker threads in the pool */
+    const char *key_path;          /* log signing key; NULL: the one 'accord init' made */
+    unsigned checkpoint_interval;  /* ms between checkpoint signatures under load */
+    const struct witness_peer *witnesses;
+    size_t nwitnesses;
     /* Called once the server listens, with the port it got. */
     void (*on_ready)(unsigned port, void *arg);
     void *on_ready_arg;
@@ -49,6 +53,7 @@ typedef struct http_req {
     json_t *json;
     buf text;
     const char *content_type;
+    const char *cache_control; /* set by handlers with their own caching */
     char location[256];
 } http_req;
 
@@ -75,7 +80,7 @@ typedef int (*http_handler)(http_req *req);
 
 typedef struct http_route {
     const char *method;
-    const char *pattern; /* "/api/v1/instruments/{slug}" */
+    const char *pattern; /* "/api/v1/instruments/{slug}"; a last "{*}" takes the rest */
     http_rule rule;
     http_handler handler;
     const char *summary;

@@ -6,6 +6,8 @@
 
 #include "http/handlers.h"
 #include "ledger/ledger.h"
+#include "ledger/publish.h"
+#include "ledger/tile.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -190,5 +192,33 @@ int http_get_log_key(http_req *req)
     }
     json_object_set_new(v, "algorithm", json_string("Ed25519 (C2SP signed-note, key type 0x01)"));
     req->json = v;
+    return ACCORD_OK;
+}
+
+int http_get_checkpoint(http_req *req)
+{
+    int rc = publish_latest(req->db, &req->text, NULL);
+    if (rc)
+        return rc;
+    req->content_type = "text/plain; charset=utf-8";
+    req->cache_control = "public, max-age=2";
+    return ACCORD_OK;
+}
+
+int http_get_tile(http_req *req)
+{
+    char path[300];
+    tile_ref t;
+    snprintf(path, sizeof path, "/tile/%s", req->params[0]);
+    if (tile_path_parse(path, &t))
+        return accord_fail(ACCORD_ENOTFOUND, NULL, "no such tile: %s", path);
+    buf_free(&req->text);
+    buf_init(&req->text, PUBLISH_MAX_TILE);
+    int rc = publish_tile(req->db, &t, &req->text);
+    if (rc)
+        return rc;
+    req->content_type = "application/octet-stream";
+    /* A tile, full or partial, never changes once it can be served. */
+    req->cache_control = "public, max-age=31536000, immutable";
     return ACCORD_OK;
 }

@@ -28,6 +28,15 @@ static bool match(const char *pattern, const char *path, char *scratch, size_t l
             return false;
         pattern++, path++;
         size_t pl = strcspn(pattern, "/"), sl = strcspn(path, "/");
+        if (strcmp(pattern, "{*}") == 0) {
+            /* The rest of the path, slashes included. */
+            sl = strlen(path);
+            if (sl == 0 || n == HTTP_MAX_PARAMS || used + sl + 1 > len)
+                return false;
+            memcpy(scratch + used, path, sl + 1);
+            params[n++] = scratch + used;
+            return true;
+        }
         if (pattern[0] == '{') {
             if (sl == 0 || n == HTTP_MAX_PARAMS || used + sl + 1 > len)
                 return false;
@@ -269,5 +278,9 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/log/proof/consistency", RULE_PUBLIC, http_get_log_consistency,
      "consistency proof between tree sizes ?old= and ?new="},
     {"GET", "/api/v1/log/key", RULE_PUBLIC, http_get_log_key, "the log's origin and verifier key"},
+    {"GET", "/log/checkpoint", RULE_PUBLIC, http_get_checkpoint,
+     "the latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures"},
+    {"GET", "/log/tile/{*}", RULE_PUBLIC, http_get_tile,
+     "hash tiles and entry bundles (C2SP tlog-tiles): /log/tile/<L>/<N>[.p/<W>], /log/tile/entries/<N>[.p/<W>]"},
     {NULL, NULL, RULE_UNSET, NULL, NULL},
 };

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "events/committer.h"
+#include "http/checkpointer.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
 #include "util/error.h"
@@ -21,6 +22,36 @@
 static const char *db_path;
 static pthread_key_t db_key;
 static committer *writer;
+static checkpointer *signer;
+
+/* After each group commit: the log grew, a checkpoint is due. */
+static void on_commit(uint64_t size, void *arg)
+{
+    (void)size;
+    checkpointer_poke(arg);
+}
+
+/* Loads the log signing key: 'path', or the file recorded by init. */
+static int load_log_key(store *db, const char *path, note_signer *key)
+{
+    char recorded[4096] = "";
+    if (!path) {
+        store_stmt *st;
+        int rc = store_query(db, &st, "SELECT value FROM meta WHERE key = 'key_file'", "");
+        if (rc)
+            return rc;
+        if (store_step(st) == STORE_ROW)
+            snprintf(recorded, sizeof recorded, "%s", store_col_text(st, 0));
+        store_stmt_close(st);
+        if (!recorded[0])
+            return accord_fail(ACCORD_EENV, NULL, "the database names no log key; pass --key");
+        path = recorded;
+    }
+    int rc = note_signer_load(key, path);
+    if (rc)
+        return accord_fail(ACCORD_EENV, NULL, "cannot load the log key %s: %s", path, accord_error_message());
+    return ACCORD_OK;
+}
 
 /* Each worker thread keeps one store connection for its lifetime. */
 static void close_thread_db(void *db) { store_close(db); }
@@ -84,7 +115,9 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
         return MHD_NO;
     add_common_headers(r);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (etag) {
+    if (req && req->cache_control)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, req->cache_control);
+    else if (etag) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     }
@@ -219,7 +252,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rc)
         ret = send_error(conn, rc);
-    else if (etag[0] && inm && strcmp(inm, etag) == 0)
+    else if (etag[0] && !req.cache_control && inm && strcmp(inm, etag) == 0)
         ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
     else if (req.json)
         ret = send_json(conn, req.status, req.json, &req, etag[0] ? etag : NULL);
@@ -301,12 +334,15 @@ static int bind_address(const char *address, unsigned port, struct sockaddr_stor
 int http_serve(const http_config *cfg)
 {
     store *db;
+    note_signer key;
     int rc = http_routes_check();
     if (!rc)
         rc = store_open(&db, cfg->db_path, false);
     if (rc)
         return rc;
     rc = store_check_schema(db);
+    if (!rc)
+        rc = load_log_key(db, cfg->key_path, &key);
     store_close(db);
     if (rc)
         return rc;
@@ -317,8 +353,15 @@ int http_serve(const http_config *cfg)
     unsigned ipflags = 0;
     if ((rc = bind_address(cfg->address, cfg->port, &ss, &ipflags)))
         return rc;
-    if ((rc = committer_start(&writer, cfg->db_path, NULL, NULL)))
+    rc = checkpointer_start(&signer, cfg->db_path, &key, cfg->checkpoint_interval ? cfg->checkpoint_interval : 100,
+                            cfg->witnesses, cfg->nwitnesses);
+    note_signer_clear(&key);
+    if (rc)
         return rc;
+    if ((rc = committer_start(&writer, cfg->db_path, on_commit, signer))) {
+        checkpointer_stop(signer);
+        return rc;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
@@ -328,6 +371,7 @@ int http_serve(const http_config *cfg)
         rc = accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
                          errno ? strerror(errno) : "address in use or not available");
         committer_stop(writer);
+        checkpointer_stop(signer);
         return rc;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -343,6 +387,8 @@ int http_serve(const http_config *cfg)
         pause();
     MHD_stop_daemon(d);
     committer_stop(writer);
+    checkpointer_stop(signer);
     writer = NULL;
+    signer = NULL;
     return ACCORD_OK;
 }

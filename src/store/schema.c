@@ -115,6 +115,18 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL,"
     "  token_hash BLOB NOT NULL UNIQUE,"
     "  created_at TEXT NOT NULL, expires_at TEXT, revoked_at TEXT);",
+
+    /* 2: signed checkpoints and the cosignatures witnesses return */
+    "CREATE TABLE checkpoint ("
+    "  size INTEGER PRIMARY KEY,"
+    "  note TEXT NOT NULL,"              /* the signed note, as served */
+    "  signed_at TEXT NOT NULL);"
+    "CREATE TABLE cosignature ("
+    "  size INTEGER NOT NULL REFERENCES checkpoint(size),"
+    "  witness TEXT NOT NULL,"           /* the witness key name */
+    "  line TEXT NOT NULL,"              /* its signature line, newline included */
+    "  received_at TEXT NOT NULL,"
+    "  PRIMARY KEY (size, witness));",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
