@@ -16,6 +16,9 @@ static const struct {
     {"serve", cli_serve, "serve the HTTP API"},
     {"status", cli_status, "participants of an instrument as at a date"},
     {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},
+    {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
+    {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
+    {"replay", cli_replay, "rebuild a database from a published log alone"},
 };
 
 static void usage(FILE *f)
@@ -24,7 +27,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nThe database is --db PATH, else $ACCORD_DB, else %s.\n"
-               "Exit status: 0 ok, 1 bad input, 2 environment (database missing, port busy, ...).\n",
+               "Exit status: 0 ok, 1 bad input, 2 environment (database missing, port busy, ...),\n"
+               "3 verification failed (accord verify).\n",
             CLI_DEFAULT_DB);
 }
 

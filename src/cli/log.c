@@ -1,0 +1,147 @@
+/* accord log: the log's key, its checkpoint, and a static copy. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "ledger/ledger.h"
+#include "ledger/publish.h"
+#include "ledger/tile.h"
+#include "util/error.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: accord log key [--db PATH]          the log's origin and verifier key\n"
+               "       accord log checkpoint [--db PATH]   the latest signed checkpoint\n"
+               "       accord log export [--db PATH] DIR   a static copy of the log (tlog-tiles layout)\n"
+               "\n"
+               "'export' writes DIR/checkpoint and every tile and entry bundle for that checkpoint,\n"
+               "so the copy can be checked with 'accord verify DIR' or served by any web server.\n");
+}
+
+static int print_key(store *db)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st, "SELECT key, value FROM meta WHERE key IN ('origin', 'vkey') ORDER BY key", "");
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        printf("%s %s\n", store_col_text(st, 0), store_col_text(st, 1));
+        rc = ACCORD_OK;
+    }
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Writes 'len' bytes to DIR/rel, creating directories. */
+static int write_file(const char *dir, const char *rel, const void *data, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    for (char *p = path + strlen(dir) + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", path, strerror(errno));
+        *p = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot write %s: %s", path, strerror(errno));
+    return ACCORD_OK;
+}
+
+/* Every tile of the tree of 'size' entries: at each level, the full tiles
+ * and the partial one at the right edge. */
+static int export_tiles(store *db, const char *dir, uint64_t size, uint64_t *files)
+{
+    buf data, path;
+    buf_init(&data, PUBLISH_MAX_TILE);
+    buf_init(&path, 256);
+    int rc = ACCORD_OK;
+    for (int entries = 1; entries >= 0 && !rc; entries--) {
+        for (unsigned level = 0; level <= TILE_MAX_LEVEL && !rc; level++) {
+            uint64_t count = level * TILE_HEIGHT >= 64 ? 0 : size >> (level * TILE_HEIGHT);
+            if (count == 0 || (entries && level > 0))
+                break;
+            for (uint64_t n = 0; n * TILE_WIDTH < count && !rc; n++) {
+                uint64_t left = count - n * TILE_WIDTH;
+                tile_ref t = {.entries = entries, .level = level, .index = n,
+                              .width = left >= TILE_WIDTH ? TILE_WIDTH : (unsigned)left};
+                buf_reset(&data);
+                buf_reset(&path);
+                rc = tile_path_format(&t, &path);
+                if (!rc) rc = publish_tile(db, &t, &data);
+                if (!rc) rc = write_file(dir, path.data + 1, data.data, data.len);
+                (*files)++;
+            }
+        }
+    }
+    buf_free(&data);
+    buf_free(&path);
+    return rc;
+}
+
+static int export_log(store *db, const char *dir)
+{
+    buf note;
+    buf_init(&note, 1 << 20);
+    uint64_t size, files = 1;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", dir, strerror(errno));
+    int rc = publish_latest(db, &note, &size);
+    if (rc == ACCORD_ENOTFOUND)
+        rc = accord_fail(ACCORD_EENV, NULL, "no signed checkpoint yet: run 'accord serve' once to sign one");
+    if (!rc) rc = export_tiles(db, dir, size, &files);
+    if (!rc) rc = write_file(dir, "checkpoint", note.data, note.len);
+    if (!rc)
+        printf("Exported %llu entries (%llu files) to %s\n", (unsigned long long)size, (unsigned long long)files, dir);
+    buf_free(&note);
+    return rc;
+}
+
+int cli_log(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *dbarg = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dbarg = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 1;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 1;
+    }
+    const char *what = argv[optind];
+    bool is_export = strcmp(what, "export") == 0;
+    if ((is_export && optind + 2 != argc) || (!is_export && optind + 1 != argc) ||
+        (!is_export && strcmp(what, "key") && strcmp(what, "checkpoint"))) {
+        usage(stderr);
+        return 1;
+    }
+    store *db;
+    int status = cli_open_db(dbarg, &db);
+    if (status)
+        return status;
+    int rc;
+    if (strcmp(what, "key") == 0) {
+        rc = print_key(db);
+    } else if (strcmp(what, "checkpoint") == 0) {
+        buf note;
+        buf_init(&note, 1 << 20);
+        rc = publish_latest(db, &note, NULL);
+        if (!rc)
+            fwrite(note.data, 1, note.len, stdout);
+        buf_free(&note);
+    } else {
+        rc = export_log(db, argv[optind + 1]);
+    }
+    store_close(db);
+    return rc ? cli_fail(rc) : 0;
+}
