@@ -158,16 +158,26 @@ void th_state_digest(store *db, char out[65])
 
 void th_server_start(th_server *s, const char *db_path)
 {
+    const char *args[] = {"serve", "--db", db_path, "--port", "0", "--threads", "2", NULL};
+    th_server_start_cmd(s, args);
+}
+
+void th_server_start_cmd(th_server *s, const char *const *args)
+{
     int fds[2];
     cr_assert_eq(pipe(fds), 0);
     s->pid = fork();
     cr_assert_neq(s->pid, -1);
     if (s->pid == 0) {
+        const char *argv[64] = {accord_bin()};
+        int n = 1;
+        for (const char *const *a = args; *a && n < 63; a++)
+            argv[n++] = *a;
         /* The server must not outlive a test process that crashes. */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fds[1], 1);
         close(fds[0]);
-        execl(accord_bin(), accord_bin(), "serve", "--db", db_path, "--port", "0", "--threads", "2", (char *)NULL);
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);
@@ -259,6 +269,31 @@ void th_http(th_response *r, const char *method, const char *url, const char *co
         r->json = json_loadb(r->body, r->len, 0, NULL);
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
+}
+
+static size_t discard(char *ptr, size_t size, size_t n, void *arg)
+{
+    (void)ptr;
+    (void)arg;
+    return size * n;
+}
+
+long th_http_try(const char *url, const char *auth, const char *body)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *list = curl_slist_append(NULL, auth);
+    list = curl_slist_append(list, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return status;
 }
 
 void th_response_free(th_response *r)

@@ -45,6 +45,10 @@ typedef struct th_server {
 
 /* Starts `accord serve --port 0` on 'db_path' and waits until it listens. */
 void th_server_start(th_server *s, const char *db_path);
+
+/* Starts `accord <args>` (NULL-terminated; a server given --port 0) and
+ * waits for its first stdout line, a banner ending in ":<port>/". */
+void th_server_start_cmd(th_server *s, const char *const *args);
 void th_server_stop(th_server *s);
 
 /* An HTTP exchange. 'headers' is NULL-terminated "Name: value" lines. */
@@ -60,6 +64,10 @@ typedef struct th_response {
 void th_http(th_response *r, const char *method, const char *url, const char *const *headers, const char *body,
              size_t body_len);
 void th_response_free(th_response *r);
+
+/* POSTs JSON 'body' with header 'auth'; returns the status, or 0 when the
+ * server could not be reached (no assertion: used while killing it). */
+long th_http_try(const char *url, const char *auth, const char *body);
 
 /* The "error.code" of a JSON error body, or "" */
 const char *th_error_code(const th_response *r);
