@@ -102,6 +102,19 @@ static const char *const migrations[] = {
     "  party TEXT NOT NULL REFERENCES party(code),"
     "  why TEXT NOT NULL, source_title TEXT, source_url TEXT, " EVENT_REF ");"
 
+    /* Each row's event is looked up when that event is appended (the
+     * deferred foreign key is checked from both sides): without these
+     * indexes every append would scan every public table. */
+    "CREATE INDEX party_seq ON party (seq);"
+    "CREATE INDEX party_name_seq ON party_name (seq);"
+    "CREATE INDEX grp_seq ON grp (seq);"
+    "CREATE INDEX membership_seq ON membership (seq);"
+    "CREATE INDEX instrument_seq ON instrument (seq);"
+    "CREATE INDEX provision_seq ON provision (seq);"
+    "CREATE INDEX action_seq ON action (seq);"
+    "CREATE INDEX reported_total_seq ON reported_total (seq);"
+    "CREATE INDEX known_gap_seq ON known_gap (seq);"
+
     /* Accounts are private operational state, outside the public log. */
     "CREATE TABLE account ("
     "  id TEXT PRIMARY KEY,"           /* opaque, stable: the actor id in events */

@@ -9,23 +9,26 @@
 static int canon_string(const char *s, size_t len, buf *out)
 {
     int rc = buf_append(out, "\"", 1);
+    size_t run = 0; /* start of the pending run of characters that need no escape */
     for (size_t i = 0; i < len && !rc; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rc = buf_append(out, s + run, i - run);
+        run = i + 1;
         switch (c) {
-        case '"': rc = buf_append(out, "\\\"", 2); break;
-        case '\\': rc = buf_append(out, "\\\\", 2); break;
-        case '\b': rc = buf_append(out, "\\b", 2); break;
-        case '\f': rc = buf_append(out, "\\f", 2); break;
-        case '\n': rc = buf_append(out, "\\n", 2); break;
-        case '\r': rc = buf_append(out, "\\r", 2); break;
-        case '\t': rc = buf_append(out, "\\t", 2); break;
-        default:
-            if (c < 0x20)
-                rc = buf_printf(out, "\\u%04x", c);
-            else
-                rc = buf_append(out, &s[i], 1);
+        case '"': rc = rc ? rc : buf_append(out, "\\\"", 2); break;
+        case '\\': rc = rc ? rc : buf_append(out, "\\\\", 2); break;
+        case '\b': rc = rc ? rc : buf_append(out, "\\b", 2); break;
+        case '\f': rc = rc ? rc : buf_append(out, "\\f", 2); break;
+        case '\n': rc = rc ? rc : buf_append(out, "\\n", 2); break;
+        case '\r': rc = rc ? rc : buf_append(out, "\\r", 2); break;
+        case '\t': rc = rc ? rc : buf_append(out, "\\t", 2); break;
+        default: rc = rc ? rc : buf_printf(out, "\\u%04x", c);
         }
     }
+    if (!rc)
+        rc = buf_append(out, s + run, len - run);
     return rc ? rc : buf_append(out, "\"", 1);
 }
 
