@@ -16,6 +16,7 @@ static const struct {
     {"serve", cli_serve, "serve the HTTP API"},
     {"status", cli_status, "participants of an instrument as at a date"},
     {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},
+    {"witness", cli_witness, "a transparency log witness: cosigns consistent checkpoints"},
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
     {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
     {"replay", cli_replay, "rebuild a database from a published log alone"},

@@ -12,6 +12,7 @@ int cli_load(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_status(int argc, char **argv);
 int cli_record(int argc, char **argv);
+int cli_witness(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);

@@ -15,7 +15,8 @@
 struct store_stmt {
     sqlite3_stmt *handle;
     store *db;
-    char *sql; /* owned copy of the statement text: the cache key */
+    char *sql;     /* owned copy of the statement text: the cache key */
+    uint64_t hash; /* of the text, checked before comparing it */
     bool busy;
     bool cached;
 };
@@ -119,11 +120,22 @@ void store_rollback(store *db)
 /* Finds a free cached statement for 'sql' or prepares a new one. A
  * statement still in use (a nested query with the same text) gets a
  * private uncached copy. */
+/* FNV-1a: cheap enough to run on every query, and it spares most of the
+ * string comparisons of a linear cache scan. */
+static uint64_t sql_hash(const char *sql)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
 static int stmt_get(store *db, const char *sql, store_stmt **out)
 {
+    uint64_t hash = sql_hash(sql);
     for (int i = 0; i < db->cached; i++) {
         store_stmt *st = &db->cache[i];
-        if (!st->busy && strcmp(st->sql, sql) == 0) {
+        if (!st->busy && st->hash == hash && strcmp(st->sql, sql) == 0) {
             st->busy = true;
             *out = st;
             return ACCORD_OK;
@@ -147,6 +159,7 @@ static int stmt_get(store *db, const char *sql, store_stmt **out)
     st->handle = h;
     st->db = db;
     st->sql = strdup(sql);
+    st->hash = hash;
     if (!st->sql) {
         sqlite3_finalize(h);
         if (!st->cached)

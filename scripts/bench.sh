@@ -1,0 +1,53 @@
+#!/bin/sh
+# make bench: the performance figures of docs/benchmarks.md, measured in one
+# run on this machine. Leaves its databases in $BENCH_DIR (default
+# var/bench); the 10M-entry log takes a few minutes to build the first time.
+set -eu
+build="${1:-build}"
+dir="${BENCH_DIR:-var/bench}"
+sizes="${BENCH_SIZES:-1000000 10000000}"
+accord="./$build/accord"
+mkdir -p "$dir"
+ninja -C "$build" bench-proofs bench-writes >/dev/null
+
+echo "== machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+
+echo "== durable appends through the HTTP write path (group commit, fsync per commit)"
+rm -rf "$dir/writes" && mkdir -p "$dir/writes"
+"$accord" init --db "$dir/writes/a.db" --token-file "$dir/writes/token" >/dev/null
+"$accord" load --db "$dir/writes/a.db" data/code-of-conduct.json >/dev/null
+"$accord" serve --db "$dir/writes/a.db" --port 18600 --threads 64 >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 1
+for conns in 1 8 32 64; do
+    "./$build/bench-writes" http://127.0.0.1:18600 "$(cat "$dir/writes/token")" "$conns" 5
+done
+kill $server; wait $server 2>/dev/null || true
+trap - EXIT
+
+echo "== proofs from stored nodes"
+for n in $sizes; do
+    "./$build/bench-proofs" "$dir/proofs-$n.db" "$n" 20000
+done
+
+echo "== accord verify on a 1M-entry log, beside sha256sum of the same bytes"
+n=1000000
+src="$dir/proofs-$n.db"
+rm -rf "$dir/keyholder" && mkdir -p "$dir/keyholder"
+"$accord" init --db "$dir/keyholder/k.db" --origin bench.accord/log --token-file "$dir/keyholder/token" >/dev/null
+"./$build/bench-proofs" "$src" "$n" 10 "$dir/keyholder/log.key" >/dev/null
+vkey=$("$accord" log key --db "$src" | awk '/^vkey/ {print $2}')
+rm -rf "$dir/export"
+"$accord" log export --db "$src" "$dir/export"
+bytes=$(cat "$dir"/export/tile/entries/* "$dir"/export/tile/entries/*/* 2>/dev/null | wc -c)
+t0=$(date +%s.%N)
+"$accord" verify "$dir/export" --vkey "$vkey" --no-state
+t1=$(date +%s.%N)
+find "$dir/export/tile/entries" -type f -print0 | sort -z | xargs -0 cat | sha256sum >/dev/null
+t2=$(date +%s.%N)
+awk -v b="$bytes" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
+    v = t1 - t0; s = t2 - t1
+    printf "verify: %.2f s (%.0f MB/s); sha256sum of the same %d bytes: %.2f s (%.0f MB/s); ratio %.2f\n",
+           v, b / v / 1e6, b, s, b / s / 1e6, s / v }'
