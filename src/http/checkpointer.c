@@ -7,12 +7,26 @@
 #include <string.h>
 #include <time.h>
 
+#include "ledger/ledger.h"
 #include "ledger/publish.h"
+#include "witness/witness.h"
 #include "store/db.h"
 #include "util/error.h"
 
+#define MAX_WITNESSES 16
+
+/* What the log knows of one witness: the size it last cosigned. */
+typedef struct peer {
+    char url[1024];
+    char vkey[LOGKEY_MAX_VKEY];
+    note_verifier key;
+    uint64_t size;
+} peer;
+
 struct checkpointer {
     store *db;
+    peer witnesses[MAX_WITNESSES];
+    size_t nwitnesses;
     note_signer key;
     unsigned interval_ms;
     pthread_t thread;
@@ -21,12 +35,60 @@ struct checkpointer {
     bool dirty, stopping;
 };
 
+/* Asks one witness to cosign the checkpoint of 'size' (signed note
+ * 'note'), proving consistency from the size it saw last; on a stale size
+ * the witness tells its own and the request is made once more. */
+static int submit_to(checkpointer *c, peer *w, uint64_t size, const buf *note)
+{
+    int rc = ACCORD_ECONFLICT;
+    buf lines;
+    buf_init(&lines, 64 * 1024);
+    for (int attempt = 0; attempt < 2 && rc == ACCORD_ECONFLICT; attempt++) {
+        uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+        size_t n = 0;
+        if (w->size > size)
+            return accord_fail(ACCORD_EVERIFY, NULL, "witness %s has seen %llu entries, more than this log's %llu",
+                               w->key.name, (unsigned long long)w->size, (unsigned long long)size);
+        rc = w->size && w->size < size ? merkle_consistency_proof(ledger_node, c->db, w->size, size, proof, &n) : 0;
+        uint64_t theirs = 0;
+        buf_reset(&lines);
+        if (!rc)
+            rc = witness_client_submit(w->url, w->size, (const uint8_t(*)[MERKLE_HASH_SIZE])proof, n, note->data,
+                                       note->len, &lines, &theirs);
+        if (rc == ACCORD_ECONFLICT)
+            w->size = theirs;
+    }
+    uint64_t ts;
+    if (!rc)
+        rc = witness_client_check_cosignature(w->vkey, note->data, note->len, lines.data, lines.len, &ts);
+    if (!rc)
+        rc = publish_add_cosignature(c->db, size, w->key.name, lines.data);
+    if (!rc)
+        w->size = size;
+    buf_free(&lines);
+    return rc;
+}
+
+static void submit_to_witnesses(checkpointer *c, uint64_t size)
+{
+    buf note;
+    buf_init(&note, 64 * 1024);
+    int rc = publish_checkpoint_at(c->db, size, &note);
+    for (size_t i = 0; !rc && i < c->nwitnesses; i++)
+        if (c->witnesses[i].size != size && submit_to(c, &c->witnesses[i], size, &note))
+            fprintf(stderr, "accord: witness %s did not cosign size %llu: %s\n", c->witnesses[i].url,
+                    (unsigned long long)size, accord_error_message());
+    buf_free(&note);
+}
+
 static void sign_now(checkpointer *c)
 {
     uint64_t size;
     bool made;
     if (publish_checkpoint(c->db, &c->key, &size, &made))
         fprintf(stderr, "accord: cannot sign a checkpoint: %s\n", accord_error_message());
+    else if (c->nwitnesses)
+        submit_to_witnesses(c, size);
 }
 
 /* Waits up to 'ms' or until stopping; returns with the lock held. */
@@ -68,11 +130,24 @@ static void *checkpointer_main(void *arg)
 int checkpointer_start(checkpointer **out, const char *db_path, const note_signer *key, unsigned interval_ms,
                        const witness_peer *witnesses, size_t nwitnesses)
 {
-    (void)witnesses;
-    (void)nwitnesses;
     checkpointer *c = calloc(1, sizeof *c);
     if (!c)
         return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    if (nwitnesses > MAX_WITNESSES) {
+        free(c);
+        return accord_fail(ACCORD_EINVAL, "witness", "at most %d witnesses", MAX_WITNESSES);
+    }
+    for (size_t i = 0; i < nwitnesses; i++) {
+        peer *w = &c->witnesses[i];
+        snprintf(w->url, sizeof w->url, "%s", witnesses[i].url);
+        snprintf(w->vkey, sizeof w->vkey, "%s", witnesses[i].vkey);
+        if (note_verifier_parse(&w->key, w->vkey) || w->key.type != NOTE_TYPE_COSIGNATURE) {
+            free(c);
+            return accord_fail(ACCORD_EINVAL, "witness", "witness %s: not a cosignature/v1 verifier key",
+                               witnesses[i].url);
+        }
+    }
+    c->nwitnesses = nwitnesses;
     int rc = store_open(&c->db, db_path, false);
     if (rc) {
         free(c);

@@ -295,3 +295,48 @@ Test(audit, acknowledged_writes_survive_kill_9)
     cr_log_info("kill -9: %d acknowledged writes over 4 kills, all present; log of %llu entries verifies", nacked,
                 (unsigned long long)size);
 }
+
+Test(audit, the_log_collects_witness_cosignatures)
+{
+    /* A witness that follows this log; the server hands it each new
+     * checkpoint and serves the cosignature it returns. */
+    char wkey[512], wstate[512], *out;
+    snprintf(wkey, sizeof wkey, "%s/witness.key", dir);
+    snprintf(wstate, sizeof wstate, "%s/witness.json", dir);
+    const char *init[] = {"witness", "init", "--key", wkey, "--name", "witness.test/w1", NULL};
+    cr_assert_eq(th_run_accord(&out, init), 0);
+    char wvkey[400];
+    char *v = strstr(out, "witness.test/w1+");
+    cr_assert_not_null(v, "%s", out);
+    snprintf(wvkey, sizeof wvkey, "%s", v);
+    wvkey[strcspn(wvkey, " \n")] = '\0';
+    free(out);
+    th_server witness;
+    const char *serve[] = {"witness", "serve", "--key", wkey, "--state", wstate, "--log", vkey, "--port", "0", NULL};
+    th_server_start_cmd(&witness, serve);
+
+    th_server_stop(&server);
+    char arg[600];
+    snprintf(arg, sizeof arg, "%s=%s", witness.base, wvkey);
+    const char *logserve[] = {"serve", "--db", db, "--port", "0", "--witness", arg, NULL};
+    th_server_start_cmd(&server, logserve);
+    cr_assert_eq(declare("KAZ", "witnessed"), 201);
+    wait_checkpoint(285);
+
+    char url[256];
+    snprintf(url, sizeof url, "%s/log/checkpoint", server.base);
+    bool cosigned = false;
+    for (int i = 0; i < 100 && !cosigned; i++) {
+        th_response r;
+        th_http(&r, "GET", url, NULL, NULL, 0);
+        cosigned = strstr(r.body, "\n285\n") && strstr(r.body, "\xe2\x80\x94 witness.test/w1 ");
+        th_response_free(&r);
+        if (!cosigned)
+            usleep(20000);
+    }
+    cr_assert(cosigned, "the checkpoint of 285 entries carries the witness's cosignature");
+    const char *check[] = {"verify", server.base, "--vkey", vkey, "--witness", wvkey, "--no-state", NULL};
+    cr_assert_eq(th_run_accord(&out, check), 0, "%s", out);
+    free(out);
+    th_server_stop(&witness);
+}
