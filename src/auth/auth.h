@@ -1,14 +1,21 @@
-/* Accounts and API tokens: who may write.
+/* Accounts, credentials and who may do what.
  *
- * Accounts and tokens are private operational state, kept outside the
- * public log. A token is 32 random bytes shown once to its owner as
- * "acc_<base64url>"; only its SHA-256 is stored, so a copy of the
- * database does not yield usable tokens. (High-entropy tokens need no
- * slow hash; passwords will use Argon2id.) */
+ * Accounts, sessions and tokens are private operational state, kept
+ * outside the public log; the log records only each actor's role and
+ * opaque id. Passwords are hashed with Argon2id (libsodium
+ * crypto_pwhash_str). Session and API tokens are 32 random bytes shown
+ * once ("acs_..." for sessions, "acc_..." for API tokens); only their
+ * SHA-256 is stored: they are high-entropy, so a slow hash adds nothing,
+ * and a copy of the database yields no usable credential.
+ *
+ * Security events (logins, failures, token and role changes) are written
+ * to the private security_log table. */
 #ifndef ACCORD_AUTH_AUTH_H
 #define ACCORD_AUTH_AUTH_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "events/events.h"
 #include "store/db.h"
@@ -16,25 +23,117 @@
 #define AUTH_TOKEN_LEN 48   /* "acc_" + 43 base64url characters + NUL, rounded */
 #define AUTH_ID_LEN 33      /* 16 random bytes as hex + NUL */
 #define AUTH_ROLE_LEN 24
+#define AUTH_SCOPE_LEN 72
+#define AUTH_MIN_PASSWORD 12
+#define AUTH_MAX_PASSWORD 1024
 
-/* The authenticated caller; 'who' points into the fixed buffers. */
+/* Roles, from the widest to the narrowest. */
+#define AUTH_ROLES "admin, depositary, focal_point, reviewer, coordinator"
+
+/* The authenticated caller. 'who' points into the fixed buffers. */
 typedef struct principal {
-    char id[AUTH_ID_LEN];
-    char role[AUTH_ROLE_LEN];
+    char id[AUTH_ID_LEN];          /* account id: the opaque actor id */
+    char role[AUTH_ROLE_LEN];      /* admin | depositary | focal_point | reviewer | coordinator */
+    char scope[AUTH_SCOPE_LEN];    /* party code, instrument slug or entity code; "" for none */
+    bool via_session;              /* a browser session: state changes need the CSRF token */
+    int64_t session;               /* session row id when via_session */
     actor who;
 } principal;
 
-/* Creates the first admin account and an API token for it, written to
- * 'token' (shown to the operator once, never stored). Fails
- * ACCORD_ECONFLICT if an admin already exists. */
+/* True when 'role' is one of AUTH_ROLES. */
+bool auth_role_valid(const char *role);
+
+/* Checks that 'scope' suits 'role': a registered party for focal_point,
+ * an instrument or nothing for reviewer, an entity code for coordinator,
+ * nothing for admin and depositary. Fails ACCORD_EINVAL / ENOTFOUND. */
+int auth_scope_check(store *db, const char *role, const char *scope);
+
+/* ---- passwords ---------------------------------------------------------- */
+
+/* Fails ACCORD_EINVAL when 'password' is shorter than AUTH_MIN_PASSWORD,
+ * longer than AUTH_MAX_PASSWORD, or one of the very common passwords. */
+int auth_password_acceptable(const char *password);
+
+/* Argon2id cost: "moderate" (the default) or "interactive" (tests and
+ * small machines; set by $ACCORD_PWHASH). */
+void auth_pwhash_limits(unsigned long long *ops, size_t *mem);
+
+/* ---- accounts (private; each change is a security_log entry) ------------- */
+
+/* Creates an account; its new opaque id goes to 'id_out'. 'by' is the
+ * acting account id (NULL for the console). Fails ACCORD_ECONFLICT for a
+ * known email. */
+int auth_user_add(store *db, const char *email, const char *display_name, const char *role, const char *scope,
+                  const char *password, const char *by, char id_out[AUTH_ID_LEN]);
+
+/* Finds an account by email or id; fails ACCORD_ENOTFOUND. */
+int auth_user_find(store *db, const char *email_or_id, char id_out[AUTH_ID_LEN]);
+
+int auth_user_set_disabled(store *db, const char *id, bool disabled, const char *by);
+int auth_user_set_password(store *db, const char *id, const char *password, const char *by);
+int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const char *by);
+
+/* All accounts (without secrets), as a JSON array in '*out'. */
+int auth_user_list(store *db, json_t **out);
+
+/* One account (without secrets). */
+int auth_user_get(store *db, const char *id, json_t **out);
+
+/* Creates the first admin account (no password) and an API token for it,
+ * written to 'token' (shown once). Fails ACCORD_ECONFLICT if an admin
+ * exists. */
 int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN]);
 
-/* Checks bearer token 'token'. On success fills '*out'. Fails ACCORD_EAUTH
- * for unknown, revoked or expired tokens and disabled accounts, with the
- * same message for each, so a caller learns nothing about which. */
+/* ---- sessions --------------------------------------------------------------- */
+
+#define AUTH_SESSION_IDLE_SECONDS (30 * 60)
+#define AUTH_SESSION_MAX_SECONDS (12 * 60 * 60)
+
+/* Checks 'email' and 'password' from client address 'client'. On success
+ * creates a session and writes its token (the cookie value) and its CSRF
+ * token to the buffers. Unknown email, wrong password and disabled
+ * account all fail ACCORD_EAUTH with one message and similar timing.
+ * While throttled (exponential back-off per account and per address)
+ * fails ACCORD_ETHROTTLED with the seconds to wait in '*retry_after'. */
+int auth_login(store *db, const char *email, const char *password, const char *client, char token[AUTH_TOKEN_LEN],
+               char csrf[AUTH_TOKEN_LEN], int *retry_after);
+
+/* Checks session token 'token' (idle and absolute expiry, revocation,
+ * disabled account); refreshes its idle time; fills '*out'. */
+int auth_check_session(store *db, const char *token, principal *out);
+
+/* True when 'csrf' is the CSRF token of session 'p' (constant time). */
+bool auth_check_csrf(store *db, const principal *p, const char *csrf);
+
+/* Revokes the session of 'p'. */
+int auth_logout(store *db, const principal *p);
+
+/* ---- API tokens --------------------------------------------------------- */
+
+/* Creates an API token named 'name' for account 'account' with 'scope'
+ * (NULL: the account's own; otherwise it must be no wider) expiring at
+ * 'expires_at' (RFC 3339, NULL: never). The token goes to 'token' (shown
+ * once) and its id to '*id_out'. */
+int auth_token_create(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
+                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
+
+/* Revokes token 'id'. With 'account' set, only a token of that account. */
+int auth_token_revoke(store *db, int64_t id, const char *account, const char *by);
+
+/* Tokens (never their values) of 'account' (NULL: all), as JSON. */
+int auth_token_list(store *db, const char *account, json_t **out);
+
+/* Checks bearer token 'token'. Unknown, revoked and expired tokens and
+ * disabled accounts all fail ACCORD_EAUTH with the same message. */
 int auth_check_token(store *db, const char *token, principal *out);
 
-/* True if 'role' may record depositary actions and other public data. */
-bool auth_may_write_records(const principal *p);
+/* ---- the security log -------------------------------------------------------- */
+
+/* Appends a security event ('kind' such as "login.failed") about account
+ * 'account' (may be NULL) from 'client' (may be NULL). */
+int auth_security_log(store *db, const char *kind, const char *account, const char *client, const char *detail);
+
+/* The latest 'limit' security events, newest first. */
+int auth_security_log_list(store *db, int limit, json_t **out);
 
 #endif

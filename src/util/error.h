@@ -23,6 +23,7 @@ enum accord_err {
     ACCORD_ENOMEM = -11,    /* out of memory (500) */
     ACCORD_EENV = -12,      /* environment: missing file, busy port (exit 2) */
     ACCORD_EMETHOD = -13,   /* the resource does not accept this method (405) */
+    ACCORD_ETHROTTLED = -14, /* too many attempts; retry later (429) */
 };
 
 /* Records 'code' with a printf-style message and returns 'code', so call
