@@ -2,7 +2,8 @@
  * database file and measures inclusion and consistency proofs computed
  * from the stored nodes, as the server computes them.
  *
- * usage: bench-proofs DB N [SAMPLES [KEYFILE]]
+ * usage: bench-proofs DB N [SAMPLES [KEYFILE [ENTRY_BYTES]]]
+ * ENTRY_BYTES pads new entries to about that size (default: ~40 bytes). 
  * With KEYFILE (a log key made by accord init), the log's checkpoint is
  * signed with it, so that 'accord log export' and 'accord verify' work on
  * the benchmark log. */
@@ -37,8 +38,9 @@ static void report(const char *what, double *us, int n)
 }
 
 /* Appends entries until the log has 'target', in large transactions. */
-static int grow(store *db, uint64_t target)
+static int grow(store *db, uint64_t target, int pad)
 {
+    static const char filler[] = "The Code's signatories committed to the practical implementation of its provisions. ";
     uint64_t size;
     int rc = ledger_size(db, &size);
     double t0 = now();
@@ -46,8 +48,11 @@ static int grow(store *db, uint64_t target)
     while (!rc && size < target) {
         rc = store_begin(db);
         for (int i = 0; !rc && i < 50000 && size < target; i++) {
-            char entry[96];
-            int len = snprintf(entry, sizeof entry, "{\"bench\":%llu,\"type\":\"bench.entry\"}", (unsigned long long)size);
+            char entry[4096], text[4000] = "";
+            for (size_t t = 0; pad > 0 && t + sizeof filler < (size_t)pad && t + sizeof filler < sizeof text; t += sizeof filler - 1)
+                memcpy(text + t, filler, sizeof filler);
+            int len = snprintf(entry, sizeof entry, "{\"bench\":%llu,\"text\":\"%s\",\"type\":\"bench.entry\"}",
+                               (unsigned long long)size, text);
             rc = ledger_append(db, "bench.entry", "2026-01-01T00:00:00Z", entry, (size_t)len, &size);
             size++;
         }
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
     int rc = store_open(&db, argv[1], true);
     if (!rc) rc = store_migrate(db);
     if (!rc) rc = store_exec(db, "PRAGMA synchronous=OFF"); /* building only; measured reads are unaffected */
-    if (!rc) rc = grow(db, n);
+    if (!rc) rc = grow(db, n, argc > 5 ? atoi(argv[5]) : 0);
     if (rc) {
         fprintf(stderr, "bench-proofs: %s\n", accord_error_message());
         return 2;

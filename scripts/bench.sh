@@ -34,10 +34,11 @@ done
 
 echo "== accord verify on a 1M-entry log, beside sha256sum of the same bytes"
 n=1000000
-src="$dir/proofs-$n.db"
+src="$dir/verify-$n.db"
 rm -rf "$dir/keyholder" && mkdir -p "$dir/keyholder"
 "$accord" init --db "$dir/keyholder/k.db" --origin bench.accord/log --token-file "$dir/keyholder/token" >/dev/null
-"./$build/bench-proofs" "$src" "$n" 10 "$dir/keyholder/log.key" >/dev/null
+# Entries of about 600 bytes, the size of a recorded action's event.
+"./$build/bench-proofs" "$src" "$n" 10 "$dir/keyholder/log.key" 600 >/dev/null
 vkey=$("$accord" log key --db "$src" | awk '/^vkey/ {print $2}')
 rm -rf "$dir/export"
 "$accord" log export --db "$src" "$dir/export"
