@@ -20,13 +20,16 @@ static const struct {
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
     {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
     {"replay", cli_replay, "rebuild a database from a published log alone"},
+    {"user", cli_user, "accounts: add, list, disable, enable, passwd, role"},
+    {"token", cli_token, "API tokens: create (shown once), list, revoke"},
+    {"security-log", cli_security_log, "the latest sign-ins, failures and account changes"},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: accord COMMAND [OPTIONS]   (accord COMMAND --help for details)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nThe database is --db PATH, else $ACCORD_DB, else %s.\n"
                "Exit status: 0 ok, 1 bad input, 2 environment (database missing, port busy, ...),\n"
                "3 verification failed (accord verify).\n",

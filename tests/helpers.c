@@ -222,6 +222,16 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
 {
     th_response *r = arg;
     size_t len = size * n;
+    if (len > 11 && strncasecmp(ptr, "Set-Cookie:", 11) == 0) {
+        snprintf(r->set_cookie, sizeof r->set_cookie, "%.*s", (int)(len - 12), ptr + 12);
+        r->set_cookie[strcspn(r->set_cookie, "\r\n")] = '\0';
+    }
+    if (strncasecmp(ptr, "X-Content-Type-Options: nosniff", 31) == 0)
+        r->nosniff = true;
+    if (strncasecmp(ptr, "X-Frame-Options: DENY", 21) == 0)
+        r->frame_deny = true;
+    if (strncasecmp(ptr, "Content-Security-Policy:", 24) == 0)
+        r->csp = true;
     if (len > 5 && strncasecmp(ptr, "ETag:", 5) == 0) {
         snprintf(r->etag, sizeof r->etag, "%.*s", (int)(len - 5), ptr + 5);
         char *p = r->etag;

@@ -58,6 +58,8 @@ typedef struct th_response {
     size_t len;
     char content_type[128];
     char etag[128];
+    char set_cookie[400];
+    bool nosniff, frame_deny, csp;
     json_t *json;        /* parsed body when it is JSON, else NULL */
 } th_response;
 

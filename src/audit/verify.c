@@ -202,11 +202,13 @@ static int load_state(const char *path, const char *origin, uint64_t *size, uint
     *size = 0;
     if (!path)
         return ACCORD_OK;
+    if (access(path, F_OK) != 0)
+        return ACCORD_OK; /* the first check from this machine */
     json_error_t err;
     json_t *st = json_load_file(path, 0, &err);
     if (!st)
-        return errno == ENOENT || access(path, F_OK) != 0 ? ACCORD_OK
-                                                          : accord_fail(ACCORD_EENV, NULL, "%s: %s", path, err.text);
+        return accord_fail(ACCORD_EENV, NULL, "the state file %s is unreadable (%s); it is kept as it is, "
+                           "move it away to start afresh", path, err.text);
     const char *o = json_string_value(json_object_get(st, "origin"));
     int rc = ACCORD_OK;
     if (!o || strcmp(o, origin) != 0)

@@ -26,6 +26,9 @@
 #define AUTH_SCOPE_LEN 72
 #define AUTH_MIN_PASSWORD 12
 #define AUTH_MAX_PASSWORD 1024
+#define AUTH_EMAIL_MAX 254      /* bytes, as in RFC 5321 paths */
+#define AUTH_NAME_MAX 200       /* display names, bytes */
+#define AUTH_TOKEN_NAME_MAX 100 /* API token names, bytes */
 
 /* Roles, from the widest to the narrowest. */
 #define AUTH_ROLES "admin, depositary, focal_point, reviewer, coordinator"
@@ -47,6 +50,12 @@ bool auth_role_valid(const char *role);
  * an instrument or nothing for reviewer, an entity code for coordinator,
  * nothing for admin and depositary. Fails ACCORD_EINVAL / ENOTFOUND. */
 int auth_scope_check(store *db, const char *role, const char *scope);
+
+/* True when 'scope' is no wider than 'account_scope' for an account of
+ * 'role' (NULL and "" mean no scope): equal, or one instrument of a
+ * reviewer who has all, or a sub-entity ("unodc/almaty") of a
+ * coordinator's entity ("unodc"). */
+bool auth_scope_within(const char *role, const char *account_scope, const char *scope);
 
 /* ---- passwords ---------------------------------------------------------- */
 
@@ -88,6 +97,17 @@ int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN]);
 
 #define AUTH_SESSION_IDLE_SECONDS (30 * 60)
 #define AUTH_SESSION_MAX_SECONDS (12 * 60 * 60)
+
+/* Sign-in throttling. Failures are counted per account (email) and per
+ * client address; a count is forgotten AUTH_THROTTLE_WINDOW_SECONDS after
+ * its last failure. Past the free failures, each failure makes the key
+ * wait 1 s, doubling, at most AUTH_THROTTLE_MAX_SECONDS. The window is
+ * longer than the longest wait, so waiting out the back-off does not also
+ * reset the count. */
+#define AUTH_THROTTLE_WINDOW_SECONDS (60 * 60)
+#define AUTH_THROTTLE_MAX_SECONDS (15 * 60)
+#define AUTH_THROTTLE_ACCOUNT_FREE 5
+#define AUTH_THROTTLE_ADDRESS_FREE 20 /* several people may share an address */
 
 /* Checks 'email' and 'password' from client address 'client'. On success
  * creates a session and writes its token (the cookie value) and its CSRF

@@ -64,8 +64,10 @@ int cli_verify(int argc, char **argv)
         switch (c) {
         case 'k': vkey = optarg; break;
         case 'w':
-            if (nw == 16 || note_verifier_parse(&witnesses[nw], optarg))
-                return cli_fail(accord_fail(ACCORD_EINVAL, "witness", "--witness: %s", accord_error_message()));
+            if (nw == 16)
+                return cli_fail(accord_fail(ACCORD_EINVAL, "witness", "--witness: at most 16"));
+            if (note_verifier_parse(&witnesses[nw], optarg))
+                return cli_fail(accord_fail_nested(ACCORD_EINVAL, "--witness"));
             nw++;
             break;
         case 's': state = optarg; break;

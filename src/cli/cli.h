@@ -1,5 +1,6 @@
 /* The accord command line: one function per subcommand, each returning a
- * process exit status (0 ok, 1 bad input, 2 environment). */
+ * process exit status (0 ok, 1 bad input, 2 environment, 3 verification
+ * failed). */
 #ifndef ACCORD_CLI_CLI_H
 #define ACCORD_CLI_CLI_H
 
@@ -16,6 +17,11 @@ int cli_witness(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
+/* accord user add|list|disable|enable|passwd|role, accord token
+ * create|list|revoke, accord security-log (src/cli/user.c). */
+int cli_user(int argc, char **argv);
+int cli_token(int argc, char **argv);
+int cli_security_log(int argc, char **argv);
 
 /* Prints the current error as "accord: <message>" and returns the exit
  * status for 'code'. */

@@ -89,11 +89,11 @@ static int export_log(store *db, const char *dir)
     buf note;
     buf_init(&note, 1 << 20);
     uint64_t size, files = 1;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", dir, strerror(errno));
     int rc = publish_latest(db, &note, &size);
     if (rc == ACCORD_ENOTFOUND)
         rc = accord_fail(ACCORD_EENV, NULL, "no signed checkpoint yet: run 'accord serve' once to sign one");
+    if (!rc && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        rc = accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", dir, strerror(errno));
     if (!rc) rc = export_tiles(db, dir, size, &files);
     if (!rc) rc = write_file(dir, "checkpoint", note.data, note.len);
     if (!rc)

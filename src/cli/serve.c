@@ -14,13 +14,15 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
                "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
+               "                    [--secure-cookies auto|on|off]\n"
                "\n"
                "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
                "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
                "printed. A checkpoint is signed after writes, at most once per --checkpoint-interval\n"
                "(default 100 ms), with the key made by 'accord init' unless --key is given. Each\n"
                "--witness receives every new checkpoint; the cosignatures it returns are served with\n"
-               "the checkpoint. Stops on SIGINT/SIGTERM.\n");
+               "the checkpoint. Session cookies are marked Secure unless the server listens on\n"
+               "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n");
 }
 
 static void ready(unsigned port, void *arg)
@@ -38,10 +40,11 @@ int cli_serve(int argc, char **argv)
                                          {"key", required_argument, 0, 'k'},
                                          {"checkpoint-interval", required_argument, 0, 'c'},
                                          {"witness", required_argument, 0, 'w'},
+                                         {"secure-cookies", required_argument, 0, 's'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     witness_peer witnesses[16];
     size_t nw = 0;
-    http_config cfg = {.address = "127.0.0.1", .port = 8080, .threads = 4, .on_ready = ready};
+    http_config cfg = {.address = "127.0.0.1", .port = 8080, .threads = 8, .on_ready = ready, .secure_cookies = -1};
     const char *dbarg = NULL;
     int c;
     char *end;
@@ -60,6 +63,11 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "threads", "--threads: give 1 to 256"));
             break;
         case 'k': cfg.key_path = optarg; break;
+        case 's':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
+                return cli_fail(accord_fail(ACCORD_EINVAL, "secure-cookies", "--secure-cookies: auto, on or off"));
+            cfg.secure_cookies = strcmp(optarg, "auto") == 0 ? -1 : strcmp(optarg, "on") == 0;
+            break;
         case 'c':
             cfg.checkpoint_interval = (unsigned)strtoul(optarg, &end, 10);
             if (*end || cfg.checkpoint_interval < 1 || cfg.checkpoint_interval > 3600000)

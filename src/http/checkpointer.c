@@ -14,6 +14,7 @@
 #include "util/error.h"
 
 #define MAX_WITNESSES 16
+#define WITNESS_RETRY_MS 5000
 
 /* What the log knows of one witness: the size it last cosigned. */
 typedef struct peer {
@@ -33,6 +34,7 @@ struct checkpointer {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool dirty, stopping;
+    bool witness_behind; /* a witness missed the latest checkpoint: retry */
 };
 
 /* Asks one witness to cosign the checkpoint of 'size' (signed note
@@ -74,10 +76,13 @@ static void submit_to_witnesses(checkpointer *c, uint64_t size)
     buf note;
     buf_init(&note, 64 * 1024);
     int rc = publish_checkpoint_at(c->db, size, &note);
+    c->witness_behind = false;
     for (size_t i = 0; !rc && i < c->nwitnesses; i++)
-        if (c->witnesses[i].size != size && submit_to(c, &c->witnesses[i], size, &note))
+        if (c->witnesses[i].size != size && submit_to(c, &c->witnesses[i], size, &note)) {
             fprintf(stderr, "accord: witness %s did not cosign size %llu: %s\n", c->witnesses[i].url,
                     (unsigned long long)size, accord_error_message());
+            c->witness_behind = true;
+        }
     buf_free(&note);
 }
 
@@ -111,8 +116,16 @@ static void *checkpointer_main(void *arg)
     checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     for (;;) {
-        while (!c->dirty && !c->stopping)
-            pthread_cond_wait(&c->wake, &c->lock);
+        while (!c->dirty && !c->stopping) {
+            if (!c->witness_behind) {
+                pthread_cond_wait(&c->wake, &c->lock);
+                continue;
+            }
+            /* A witness was unreachable: ask it again in a while, even if
+             * nothing is written meanwhile. */
+            pause_locked(c, WITNESS_RETRY_MS);
+            break;
+        }
         bool stop = c->stopping;
         c->dirty = false;
         pthread_mutex_unlock(&c->lock);
@@ -157,7 +170,9 @@ int checkpointer_start(checkpointer **out, const char *db_path, const note_signe
     c->interval_ms = interval_ms;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
-    sign_now(c);
+    /* Sign the current size at once, on the thread: a slow witness must
+     * not delay start-up. */
+    c->dirty = true;
     if (pthread_create(&c->thread, NULL, checkpointer_main, c) != 0) {
         store_close(c->db);
         note_signer_clear(&c->key);

@@ -10,6 +10,17 @@ int http_get_log_inclusion(http_req *req);
 int http_get_log_consistency(http_req *req);
 int http_get_log_key(http_req *req);
 int http_get_checkpoint(http_req *req);
+int http_post_login(http_req *req);
+int http_post_logout(http_req *req);
+int http_get_me(http_req *req);
+int http_get_users(http_req *req);
+int http_get_user(http_req *req);
+int http_post_users(http_req *req);
+int http_post_user(http_req *req);
+int http_get_tokens(http_req *req);
+int http_post_tokens(http_req *req);
+int http_delete_token(http_req *req);
+int http_get_security_log(http_req *req);
 int http_get_tile(http_req *req);
 
 /* Reads unsigned integer query parameter 'key' into '*out'; absent gives

@@ -26,6 +26,7 @@ typedef struct http_config {
     unsigned threads;    /* worker threads in the pool */
     const char *key_path;          /* log signing key; NULL: the one 'accord init' made */
     unsigned checkpoint_interval;  /* ms between checkpoint signatures under load */
+    int secure_cookies;            /* 1 on, 0 off, -1 auto: on unless bound to loopback */
     const struct witness_peer *witnesses;
     size_t nwitnesses;
     /* Called once the server listens, with the port it got. */
@@ -55,6 +56,10 @@ typedef struct http_req {
     const char *content_type;
     const char *cache_control; /* set by handlers with their own caching */
     char location[256];
+    char set_cookie[320];      /* a Set-Cookie header value, or "" */
+    int retry_after;           /* seconds, for 429; 0 for none */
+    char allow[64];            /* the Allow header of a 405 */
+    char client[64];           /* the caller's address, for throttling and the security log */
 } http_req;
 
 /* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
@@ -72,9 +77,15 @@ int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *o
  * start if one does not. */
 typedef enum http_rule {
     RULE_UNSET = 0,
-    RULE_PUBLIC,         /* anyone, no credentials */
-    RULE_RECORD_WRITER,  /* admin or depositary, by bearer token */
+    RULE_PUBLIC,         /* anyone, no credentials needed */
+    RULE_SIGNED_IN,      /* any enabled account */
+    RULE_ADMIN,          /* admin accounts */
+    RULE_RECORD_WRITER,  /* admin or depositary */
 } http_rule;
+
+
+/* True if the server marks session cookies Secure. */
+bool http_secure_cookies(void);
 
 typedef int (*http_handler)(http_req *req);
 
@@ -85,6 +96,12 @@ typedef struct http_route {
     http_handler handler;
     const char *summary;
 } http_route;
+
+/* Decides whether the caller of 'req' may use 'route': authenticates
+ * (bearer token, else session cookie), applies the route's rule, and for
+ * a session checks the CSRF token on state-changing requests. Sets
+ * req->who. This is the only place where access is decided. */
+int http_authorize(http_req *req, const http_route *route, principal *p);
 
 /* The route table (routes.c), ending with a zeroed entry. */
 extern const http_route http_routes[];

@@ -50,6 +50,20 @@ static int load_log_key(store *db, const char *path, note_signer *key)
     int rc = note_signer_load(key, path);
     if (rc)
         return accord_fail(ACCORD_EENV, NULL, "cannot load the log key %s: %s", path, accord_error_message());
+    /* Checkpoints must verify with the key the log publishes. */
+    char vkey[LOGKEY_MAX_VKEY], published[LOGKEY_MAX_VKEY] = "";
+    note_signer_vkey(key, vkey);
+    store_stmt *st;
+    if ((rc = store_query(db, &st, "SELECT value FROM meta WHERE key = 'vkey'", "")))
+        return rc;
+    if (store_step(st) == STORE_ROW)
+        snprintf(published, sizeof published, "%s", store_col_text(st, 0));
+    store_stmt_close(st);
+    if (strcmp(vkey, published) != 0) {
+        note_signer_clear(key);
+        return accord_fail(ACCORD_EENV, NULL, "the key in %s is not this log's key (%s)", path,
+                           published[0] ? published : "none recorded");
+    }
     return ACCORD_OK;
 }
 
@@ -104,9 +118,6 @@ static void add_common_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
-/* Extra response headers for errors: Allow on 405, a challenge on 401. */
-static _Thread_local const char *extra_header_name, *extra_header_value;
-
 static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const char *type, const char *data, size_t len,
                                   const http_req *req, const char *etag)
 {
@@ -125,9 +136,14 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
     if (status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"accord\"");
-    if (extra_header_name) {
-        MHD_add_response_header(r, extra_header_name, extra_header_value);
-        extra_header_name = NULL;
+    if (req && req->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, req->allow);
+    if (req && req->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, req->set_cookie);
+    if (req && req->retry_after > 0) {
+        char secs[24];
+        snprintf(secs, sizeof secs, "%d", req->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
     }
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
@@ -153,43 +169,33 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
     return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, int code)
+static enum MHD_Result send_error(struct MHD_Connection *conn, int code, const http_req *req)
 {
     json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(code), "message",
                             accord_error_message());
     if (accord_error_field())
         json_object_set_new(json_object_get(err, "error"), "field", json_string(accord_error_field()));
-    enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, NULL, NULL);
+    enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, req, NULL);
     json_decref(err);
     return ret;
 }
 
-/* Authenticates the caller from "Authorization: Bearer <token>". */
-static int authenticate(struct MHD_Connection *conn, store *db, principal *p, bool *present)
+/* The caller's IP address as text, for throttling and the security log. */
+static void client_address(struct MHD_Connection *conn, char *out, size_t len)
 {
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    *present = h != NULL;
-    if (!h)
-        return accord_fail(ACCORD_EAUTH, NULL, "this request needs Authorization: Bearer <token>");
-    if (strncasecmp(h, "Bearer ", 7) != 0)
-        return accord_fail(ACCORD_EAUTH, NULL, "only bearer tokens are accepted");
-    return auth_check_token(db, h + 7, p);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "%s", "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
-static int check_rule(http_rule rule, struct MHD_Connection *conn, store *db, principal *p, const principal **who)
-{
-    bool present;
-    *who = NULL;
-    if (rule == RULE_PUBLIC)
-        return ACCORD_OK;
-    int rc = authenticate(conn, db, p, &present);
-    if (rc)
-        return rc;
-    if (rule == RULE_RECORD_WRITER && !auth_may_write_records(p))
-        return accord_fail(ACCORD_EFORBIDDEN, NULL, "role '%s' may not record actions", p->role);
-    *who = p;
-    return ACCORD_OK;
-}
+static bool secure_cookies;
+bool http_secure_cookies(void) { return secure_cookies; }
 
 /* The public state version for caching: ledger size and today's date
  * (views default to "as at today"). */
@@ -211,25 +217,23 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     accord_error_clear();
     if (cs->too_big) {
         accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %d bytes", HTTP_MAX_BODY);
-        return send_error(conn, ACCORD_ETOOBIG);
+        return send_error(conn, ACCORD_ETOOBIG, NULL);
     }
     const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
     if (!route) {
         if (path_known) {
-            static _Thread_local char allow[64];
-            http_route_methods(url, allow, sizeof allow);
-            extra_header_name = MHD_HTTP_HEADER_ALLOW;
-            extra_header_value = allow;
+            http_req r405 = {.conn = conn};
+            http_route_methods(url, r405.allow, sizeof r405.allow);
             return send_error(conn, accord_fail(ACCORD_EMETHOD, NULL, "method %s is not allowed here; allowed: %s",
-                                                method, allow));
+                                                method, r405.allow), &r405);
         }
         accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", url);
-        return send_error(conn, ACCORD_ENOTFOUND);
+        return send_error(conn, ACCORD_ENOTFOUND, NULL);
     }
     store *db;
     int rc = thread_db(&db);
     if (rc)
-        return send_error(conn, rc);
+        return send_error(conn, rc, NULL);
 
     /* Public reads are versioned by the log: the tag is taken before the
      * handler runs, so a write racing with it can only make the tag older
@@ -245,13 +249,14 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     req.body = cs->body.data;
     req.body_len = cs->body.len;
     buf_init(&req.text, 16 * 1024 * 1024);
-    rc = check_rule(route->rule, conn, db, &p, &req.who);
+    client_address(conn, req.client, sizeof req.client);
+    rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
     enum MHD_Result ret;
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rc)
-        ret = send_error(conn, rc);
+        ret = send_error(conn, rc, &req);
     else if (etag[0] && !req.cache_control && inm && strcmp(inm, etag) == 0)
         ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
     else if (req.json)
@@ -348,6 +353,10 @@ int http_serve(const http_config *cfg)
         return rc;
     db_path = cfg->db_path;
     pthread_key_create(&db_key, close_thread_db);
+    /* Cookies travel over TLS only, unless the server is on loopback,
+     * where a TLS terminator in front cannot be assumed either way. */
+    bool loopback = strncmp(cfg->address, "127.", 4) == 0 || strcmp(cfg->address, "::1") == 0;
+    secure_cookies = cfg->secure_cookies < 0 ? !loopback : cfg->secure_cookies;
 
     struct sockaddr_storage ss;
     unsigned ipflags = 0;

@@ -1,5 +1,6 @@
 #include "ledger/ledger.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -16,9 +17,42 @@ int ledger_size(store *db, uint64_t *out)
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* A per-connection cache of the upper tree's nodes. Stored nodes never
+ * change once committed, and every proof reads the few nodes near the
+ * top, so keeping them spares most lookups. Nodes are cached only when
+ * read outside a write transaction: one read inside it might roll back. */
+#define NODE_CACHE_SLOTS 8192
+#define NODE_CACHE_MIN_LEVEL 6
+
+typedef struct node_slot {
+    uint64_t index;
+    uint8_t level; /* 0: empty (cached levels are >= NODE_CACHE_MIN_LEVEL) */
+    uint8_t hash[MERKLE_HASH_SIZE];
+} node_slot;
+
+static node_slot *node_cache(store *db)
+{
+    node_slot *c = store_user(db);
+    if (!c && (c = calloc(NODE_CACHE_SLOTS, sizeof *c)))
+        store_set_user(db, c, free);
+    return c;
+}
+
+static node_slot *cache_slot(node_slot *c, unsigned level, uint64_t index)
+{
+    uint64_t h = (index * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)level << 58);
+    return &c[(h >> 40) % NODE_CACHE_SLOTS];
+}
+
 int ledger_node(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE])
 {
     store *db = ctx;
+    node_slot *cache = level >= NODE_CACHE_MIN_LEVEL && !store_in_write(db) ? node_cache(db) : NULL;
+    node_slot *slot = cache ? cache_slot(cache, level, index) : NULL;
+    if (slot && slot->level == level && slot->index == index) {
+        memcpy(out, slot->hash, MERKLE_HASH_SIZE);
+        return ACCORD_OK;
+    }
     store_stmt *st;
     int rc = store_query(db, &st, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?", "ii", (int64_t)level,
                          (int64_t)index);
@@ -30,6 +64,11 @@ int ledger_node(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HA
     if (p && len == MERKLE_HASH_SIZE) {
         memcpy(out, p, MERKLE_HASH_SIZE);
         rc = ACCORD_OK;
+        if (slot) {
+            slot->level = (uint8_t)level;
+            slot->index = index;
+            memcpy(slot->hash, p, MERKLE_HASH_SIZE);
+        }
     } else if (rc >= 0) {
         rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: subtree hash (%u, %llu) is missing", level,
                          (unsigned long long)index);

@@ -79,6 +79,14 @@ enum store_col_type store_col_type(store_stmt *st, int col);
 /* Hands the statement back to the cache. NULL is allowed. */
 void store_stmt_close(store_stmt *st);
 
+/* True while 'db' holds an open write transaction. */
+bool store_in_write(store *db);
+
+/* One pointer a module may keep with a connection (a per-connection
+ * cache), freed with 'free_fn' when the connection closes. */
+void *store_user(store *db);
+void store_set_user(store *db, void *p, void (*free_fn)(void *));
+
 /* Rows changed by the last INSERT/UPDATE/DELETE on 'db'. */
 int64_t store_changes(store *db);
 

@@ -140,6 +140,35 @@ static const char *const migrations[] = {
     "  line TEXT NOT NULL,"              /* its signature line, newline included */
     "  received_at TEXT NOT NULL,"
     "  PRIMARY KEY (size, witness));",
+
+    /* 3: passwords, browser sessions, scoped tokens, the security log and
+     * sign-in throttling. All private: none of it is in the public log.
+     * Times are RFC 3339 UTC text ("...Z"), which sorts in time order. */
+    "ALTER TABLE account ADD COLUMN password_hash TEXT;"   /* crypto_pwhash_str (Argon2id) */
+    "ALTER TABLE account ADD COLUMN updated_at TEXT;"
+    "ALTER TABLE api_token ADD COLUMN scope TEXT;"         /* no wider than the account's */
+    "ALTER TABLE api_token ADD COLUMN last_used_at TEXT;"
+    "CREATE INDEX api_token_account ON api_token (account);"
+    "CREATE TABLE session ("
+    "  id INTEGER PRIMARY KEY,"
+    "  account TEXT NOT NULL REFERENCES account(id),"
+    "  token_hash BLOB NOT NULL UNIQUE,"  /* SHA-256 of the cookie value */
+    "  csrf_hash BLOB NOT NULL,"          /* SHA-256 of the CSRF token */
+    "  client TEXT,"
+    "  created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, revoked_at TEXT);"
+    "CREATE INDEX session_account ON session (account);"
+    /* No foreign key to account: the log outlives what it describes. */
+    "CREATE TABLE security_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  account TEXT, by_account TEXT, client TEXT, detail TEXT);"
+    /* One row per sign-in key: "account:<sha256 of the email>" or
+     * "address:<client>". */
+    "CREATE TABLE login_throttle ("
+    "  key TEXT PRIMARY KEY,"
+    "  failures INTEGER NOT NULL,"
+    "  last_failure_at TEXT NOT NULL,"
+    "  locked_until TEXT);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

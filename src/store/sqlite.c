@@ -23,6 +23,8 @@ struct store_stmt {
 
 struct store {
     sqlite3 *handle;
+    void *user;
+    void (*user_free)(void *);
     store_stmt cache[STMT_CACHE];
     int cached;
 };
@@ -76,6 +78,8 @@ void store_close(store *db)
         sqlite3_finalize(db->cache[i].handle);
         free(db->cache[i].sql);
     }
+    if (db->user_free)
+        db->user_free(db->user);
     sqlite3_close(db->handle);
     free(db);
 }
@@ -281,6 +285,18 @@ void store_stmt_close(store_stmt *st)
         free(st->sql);
         free(st);
     }
+}
+
+bool store_in_write(store *db) { return sqlite3_txn_state(db->handle, NULL) == SQLITE_TXN_WRITE; }
+
+void *store_user(store *db) { return db->user; }
+
+void store_set_user(store *db, void *p, void (*free_fn)(void *))
+{
+    if (db->user_free)
+        db->user_free(db->user);
+    db->user = p;
+    db->user_free = free_fn;
 }
 
 int64_t store_changes(store *db) { return sqlite3_changes64(db->handle); }

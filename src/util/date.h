@@ -6,6 +6,7 @@
 #define ACCORD_UTIL_DATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define DATE_LEN 10 /* "YYYY-MM-DD" */
 
@@ -22,6 +23,16 @@ void date_today(char out[DATE_LEN + 1]);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into 'out'. */
 void date_now_rfc3339(char out[21]);
+
+/* Writes 't' (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SSZ" into
+ * 'out'. Text in this one form sorts in time order, so the store compares
+ * timestamps as strings. */
+void date_format_rfc3339(int64_t t, char out[21]);
+
+/* Parses an RFC 3339 timestamp ("2026-05-01T12:00:00Z", fractions of a
+ * second ignored, "+02:00" style offsets applied) into seconds since the
+ * epoch. Fails ACCORD_EINVAL naming 'field'. */
+int date_parse_rfc3339(const char *s, const char *field, int64_t *out);
 
 /* Year of a valid date. */
 int date_year(const char *s);

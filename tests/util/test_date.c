@@ -43,3 +43,33 @@ Test(util_date, today_is_a_valid_date)
     date_today(today);
     cr_assert(date_valid(today), "%s", today);
 }
+
+Test(util_date, rfc3339_round_trip_and_offsets)
+{
+    int64_t t;
+    char out[21];
+    cr_assert_eq(date_parse_rfc3339("2026-05-01T12:00:00Z", "t", &t), 0);
+    date_format_rfc3339(t, out);
+    cr_assert_str_eq(out, "2026-05-01T12:00:00Z");
+    cr_assert_eq(date_parse_rfc3339("2026-05-01T14:30:00+02:30", "t", &t), 0);
+    date_format_rfc3339(t, out);
+    cr_assert_str_eq(out, "2026-05-01T12:00:00Z", "offsets are applied");
+    cr_assert_eq(date_parse_rfc3339("2026-05-01T11:00:00.123456-01:00", "t", &t), 0);
+    date_format_rfc3339(t, out);
+    cr_assert_str_eq(out, "2026-05-01T12:00:00Z", "fractions are dropped");
+    cr_assert_eq(date_parse_rfc3339("1970-01-01T00:00:00Z", "t", &t), 0);
+    cr_assert_eq(t, 0);
+}
+
+Test(util_date, rfc3339_refuses_malformed)
+{
+    int64_t t;
+    const char *bad[] = {"2026-05-01", "2026-05-01T12:00:00", "2026-05-01 12:00:00Z", "2026-02-30T12:00:00Z",
+                         "2026-05-01T24:00:00Z", "2026-05-01T12:60:00Z", "2026-05-01T12:00:00.Z",
+                         "2026-05-01T12:00:00+2:00", "2026-05-01T12:00:00Zjunk", "", "next tuesday"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(date_parse_rfc3339(bad[i], "expires_at", &t), ACCORD_EINVAL, "'%s' must be refused", bad[i]);
+        cr_assert_str_eq(accord_error_field(), "expires_at");
+    }
+    cr_assert_eq(date_parse_rfc3339(NULL, "t", &t), ACCORD_EINVAL);
+}

@@ -1,0 +1,236 @@
+/* API tokens: per account, named, scoped no wider than the account,
+ * optionally expiring, shown once, stored as SHA-256, revocable. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/auth_int.h"
+#include "util/date.h"
+#include "util/error.h"
+
+#define TOKEN_INVALID "the bearer token is not valid"
+
+int auth_token_insert(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
+                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+{
+    unsigned char hash[AUTH_HASH_LEN];
+    char now[AUTH_TS_LEN], detail[AUTH_TOKEN_NAME_MAX + 64];
+    auth_secret_new(AUTH_PREFIX_API, token);
+    auth_secret_hash(token, hash);
+    auth_ts(auth_clock(), now);
+    int rc = store_run(db,
+                       "INSERT INTO api_token (account, name, token_hash, created_at, expires_at, scope)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+                       "ssbsss", account, name, hash, sizeof hash, now, expires_at, auth_scope_or_null(scope));
+    int64_t id = 0;
+    store_stmt *st;
+    if (!rc && !(rc = store_query(db, &st, "SELECT id FROM api_token WHERE token_hash = ?", "b", hash, sizeof hash))) {
+        rc = store_step(st) == STORE_ROW ? ACCORD_OK : accord_fail(ACCORD_ESTORE, NULL, "the new token was not stored");
+        id = rc ? 0 : store_col_int(st, 0);
+        store_stmt_close(st);
+    }
+    snprintf(detail, sizeof detail, "token %lld \"%s\"%s%s", (long long)id, name, expires_at ? " until " : "",
+             expires_at ? expires_at : "");
+    if (!rc) rc = auth_security_log_by(db, "token.created", account, by, NULL, detail);
+    if (rc)
+        sodium_memzero(token, AUTH_TOKEN_LEN);
+    else if (id_out)
+        *id_out = id;
+    return rc;
+}
+
+/* The scope the token gets: the account's when none is asked for,
+ * otherwise the one asked for if it is no wider (and exists). */
+static int token_scope(store *db, const auth_account *a, const char *asked, const char **out)
+{
+    asked = auth_scope_or_null(asked);
+    *out = a->scope[0] ? a->scope : NULL;
+    if (!asked || (a->scope[0] && strcmp(asked, a->scope) == 0))
+        return ACCORD_OK;
+    if (!auth_text_ok(asked, AUTH_SCOPE_LEN - 1))
+        return accord_fail(ACCORD_EINVAL, "scope", "scope: at most %d bytes of printable text", AUTH_SCOPE_LEN - 1);
+    if (!auth_scope_within(a->role, a->scope, asked))
+        return accord_fail(ACCORD_EFORBIDDEN, "scope", "scope: '%s' is wider than the account's scope (%s %s)", asked,
+                           a->role, a->scope[0] ? a->scope : "without scope");
+    int rc = auth_scope_check(db, a->role, asked); /* a narrower scope must still name something real */
+    if (!rc)
+        *out = asked;
+    return rc;
+}
+
+/* 'expires_at' as stored: RFC 3339 UTC, whole seconds, in the future. */
+static int token_expiry(const char *expires_at, char out[AUTH_TS_LEN], const char **stored)
+{
+    int64_t t;
+    *stored = NULL;
+    if (!expires_at)
+        return ACCORD_OK;
+    int rc = date_parse_rfc3339(expires_at, "expires_at", &t);
+    if (rc)
+        return rc;
+    if (t <= auth_clock())
+        return accord_fail(ACCORD_EINVAL, "expires_at", "expires_at: %s is not in the future", expires_at);
+    auth_ts(t, out);
+    *stored = out;
+    return ACCORD_OK;
+}
+
+static int token_create_in_txn(store *db, const char *account, const char *name, const char *asked_scope,
+                               const char *expires_at, const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+{
+    auth_account a;
+    bool found;
+    const char *scope;
+    int rc = auth_account_load(db, account ? account : "", &a, &found);
+    if (!rc && !found)
+        rc = accord_fail(ACCORD_ENOTFOUND, "account", "no account with id '%.*s'", AUTH_ID_LEN - 1,
+                         account && auth_text_ok(account, 64) ? account : "?");
+    if (!rc && a.disabled)
+        rc = accord_fail(ACCORD_ERULE, "account", "the account is disabled");
+    if (!rc) rc = token_scope(db, &a, asked_scope, &scope);
+    if (!rc) rc = auth_token_insert(db, a.id, name, scope, expires_at, by, token, id_out);
+    return rc;
+}
+
+int auth_token_create(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
+                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+{
+    char until[AUTH_TS_LEN];
+    const char *stored_expiry;
+    token[0] = '\0';
+    if (id_out)
+        *id_out = 0;
+    if (!auth_text_ok(name, AUTH_TOKEN_NAME_MAX))
+        return accord_fail(ACCORD_EINVAL, "name", "name: 1 to %d bytes of printable text", AUTH_TOKEN_NAME_MAX);
+    int rc = token_expiry(expires_at, until, &stored_expiry);
+    if (!rc) rc = store_begin(db);
+    if (rc)
+        return rc;
+    rc = token_create_in_txn(db, account, name, scope, stored_expiry, by, token, id_out);
+    if (!rc) rc = store_commit(db);
+    if (rc) {
+        store_rollback(db);
+        sodium_memzero(token, AUTH_TOKEN_LEN);
+    }
+    return rc;
+}
+
+static int token_revoke_in_txn(store *db, int64_t id, const char *account, const char *by)
+{
+    store_stmt *st;
+    char owner[AUTH_ID_LEN] = "", now[AUTH_TS_LEN];
+    bool revoked = false;
+    int rc = store_query(db, &st, "SELECT account, revoked_at FROM api_token WHERE id = ?", "i", id);
+    if (rc)
+        return rc;
+    if ((rc = store_step(st)) == STORE_ROW) {
+        snprintf(owner, sizeof owner, "%s", store_col_text(st, 0));
+        revoked = !store_col_null(st, 1);
+    }
+    store_stmt_close(st);
+    if (rc < 0)
+        return rc;
+    /* Another account's token is "not found", not "forbidden": its
+     * existence is none of the caller's business. */
+    if (rc == STORE_DONE || (account && strcmp(owner, account) != 0))
+        return accord_fail(ACCORD_ENOTFOUND, "id", "no token %lld", (long long)id);
+    if (revoked)
+        return ACCORD_OK; /* revoking twice changes nothing */
+    auth_ts(auth_clock(), now);
+    char detail[40];
+    snprintf(detail, sizeof detail, "token %lld", (long long)id);
+    rc = store_run(db, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "si", now, id);
+    if (!rc) rc = auth_security_log_by(db, "token.revoked", owner, by, NULL, detail);
+    return rc;
+}
+
+int auth_token_revoke(store *db, int64_t id, const char *account, const char *by)
+{
+    int rc = store_begin(db);
+    if (!rc) rc = token_revoke_in_txn(db, id, account, by);
+    if (!rc) rc = store_commit(db);
+    if (rc)
+        store_rollback(db);
+    return rc;
+}
+
+/* One token row as JSON, with its state; never its hash. */
+static json_t *token_json(store_stmt *st, const char *now)
+{
+    const char *expires = store_col_text(st, 6), *revoked = store_col_text(st, 7);
+    const char *state = revoked ? "revoked" : expires && strcmp(expires, now) <= 0 ? "expired" : "active";
+    return json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                     "account", store_col_text(st, 1), "email", store_col_text(st, 2), "name", store_col_text(st, 3),
+                     "scope", store_col_text(st, 4), "created_at", store_col_text(st, 5), "expires_at", expires,
+                     "revoked_at", revoked, "last_used_at", store_col_text(st, 8), "state", state);
+}
+
+int auth_token_list(store *db, const char *account, json_t **out)
+{
+    store_stmt *st;
+    char now[AUTH_TS_LEN];
+    json_t *list = json_array(), *one;
+    *out = NULL;
+    auth_ts(auth_clock(), now);
+#define TOKEN_COLS                                                                                                     \
+    "SELECT t.id, t.account, a.email, t.name, t.scope, t.created_at, t.expires_at, t.revoked_at, t.last_used_at"     \
+    " FROM api_token t JOIN account a ON a.id = t.account"
+    int rc = account ? store_query(db, &st, TOKEN_COLS " WHERE t.account = ? ORDER BY t.id", "s", account)
+                     : store_query(db, &st, TOKEN_COLS " ORDER BY t.id", "");
+    if (rc)
+        goto out;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (!(one = token_json(st, now))) {
+            rc = accord_fail(ACCORD_ESTORE, NULL, "token %lld cannot be shown", (long long)store_col_int(st, 0));
+            break;
+        }
+        json_array_append_new(list, one);
+    }
+    store_stmt_close(st);
+out:
+    if (rc < 0)
+        json_decref(list);
+    else
+        *out = list;
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+int auth_check_token(store *db, const char *token, principal *out)
+{
+    unsigned char hash[AUTH_HASH_LEN];
+    char now[AUTH_TS_LEN];
+    store_stmt *st;
+    bool ok = false;
+    int64_t id = 0;
+    memset(out, 0, sizeof *out);
+    if (!auth_secret_shape(token, AUTH_PREFIX_API))
+        return accord_fail(ACCORD_EAUTH, NULL, TOKEN_INVALID);
+    auth_secret_hash(token, hash);
+    auth_ts(auth_clock(), now);
+    int rc = store_query(db, &st,
+                         "SELECT t.id, a.id, a.role, a.scope, t.scope"
+                         " FROM api_token t JOIN account a ON a.id = t.account"
+                         " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled = 0"
+                         " AND (t.expires_at IS NULL OR t.expires_at > ?)",
+                         "bs", hash, sizeof hash, now);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    /* The account's role or scope may have changed since the token was
+     * made: a token whose scope is no longer within the account's is
+     * refused rather than silently acting for something else. */
+    if (rc == STORE_ROW && auth_scope_within(store_col_text(st, 2), store_col_text(st, 3), store_col_text(st, 4))) {
+        id = store_col_int(st, 0);
+        auth_principal_fill(out, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 4));
+        ok = true;
+    }
+    store_stmt_close(st);
+    if (rc < 0)
+        return rc;
+    if (!ok)
+        return accord_fail(ACCORD_EAUTH, NULL, TOKEN_INVALID);
+    return store_run(db,
+                     "UPDATE api_token SET last_used_at = ?"
+                     " WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+                     "sis", now, id, now);
+}

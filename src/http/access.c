@@ -1,0 +1,73 @@
+/* Access control: every route's rule is applied here, and only here. */
+#include <string.h>
+#include <strings.h>
+#include <microhttpd.h>
+
+#include "http/http.h"
+#include "util/error.h"
+
+#define SESSION_COOKIE "accord_session"
+
+static bool is_state_changing(const char *method)
+{
+    return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
+}
+
+/* Finds the caller's credentials: a bearer token, else the session
+ * cookie. '*present' says whether any was offered. */
+static int authenticate(http_req *req, principal *p, bool *present)
+{
+    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+    *present = h || cookie;
+    memset(p, 0, sizeof *p);
+    if (h) {
+        if (strncasecmp(h, "Bearer ", 7) != 0)
+            return accord_fail(ACCORD_EAUTH, NULL, "only bearer tokens are accepted in Authorization");
+        return auth_check_token(req->db, h + 7, p);
+    }
+    if (cookie)
+        return auth_check_session(req->db, cookie, p);
+    return accord_fail(ACCORD_EAUTH, NULL, "sign in first: POST /api/v1/login, or send Authorization: Bearer <token>");
+}
+
+static bool role_is(const principal *p, const char *role) { return strcmp(p->role, role) == 0; }
+
+int http_authorize(http_req *req, const http_route *route, principal *p)
+{
+    bool present;
+    req->who = NULL;
+    if (route->rule == RULE_UNSET)
+        return accord_fail(ACCORD_EFORBIDDEN, NULL, "this route declares no access rule");
+    int rc = authenticate(req, p, &present);
+    if (route->rule == RULE_PUBLIC) {
+        /* Public reads need no credentials; bad ones are not an error
+         * here, the caller is just anonymous. */
+        if (!rc)
+            req->who = p;
+        accord_error_clear();
+        return ACCORD_OK;
+    }
+    if (rc)
+        return rc;
+    if (p->via_session && is_state_changing(req->method)) {
+        const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+        if (!csrf || !auth_check_csrf(req->db, p, csrf))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL,
+                               "missing or wrong X-CSRF-Token: send the token that login returned");
+    }
+    switch (route->rule) {
+    case RULE_SIGNED_IN: break;
+    case RULE_ADMIN:
+        if (!role_is(p, "admin"))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only an admin may do this");
+        break;
+    case RULE_RECORD_WRITER:
+        if (!role_is(p, "admin") && !role_is(p, "depositary"))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the depositary (or an admin) records actions");
+        break;
+    default: return accord_fail(ACCORD_EFORBIDDEN, NULL, "unknown access rule");
+    }
+    req->who = p;
+    return ACCORD_OK;
+}

@@ -1,0 +1,393 @@
+/* http-access: the authorization matrix, generated from the route table:
+ * every route × every kind of caller gets exactly the status its rule
+ * implies, and a refused request changes nothing. Plus sessions, CSRF,
+ * logout, throttling and security headers over real HTTP. */
+#include <criterion/criterion.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "http/http.h"
+
+/* The callers of the matrix. */
+enum caller { ANONYMOUS, ADMIN, DEPOSITARY, FOCAL_KAZ, FOCAL_TUR, REVIEWER, COORDINATOR, NCALLERS };
+static const char *const caller_names[] = {"anonymous", "admin", "depositary", "focal_point(KAZ)",
+                                           "focal_point(TUR)", "reviewer", "coordinator"};
+
+/* Who each route admits, written out independently of the server's own
+ * rules: a route missing here fails the test, so adding a route means
+ * deciding its row of the matrix. */
+static const struct {
+    const char *route; /* "METHOD pattern" as in http_routes[] */
+    unsigned allowed;  /* bit per caller */
+} expected[] = {
+#define ALL ((1u << NCALLERS) - 1)
+#define SIGNED_IN (ALL & ~(1u << ANONYMOUS))
+#define ONLY(c) (1u << (c))
+    {"GET /", ALL},
+    {"GET /healthz", ALL},
+    {"GET /api/v1/instruments", ALL},
+    {"GET /api/v1/instruments/{slug}", ALL},
+    {"GET /api/v1/instruments/{slug}/status", ALL},
+    {"GET /api/v1/instruments/{slug}/actions", ALL},
+    {"POST /api/v1/instruments/{slug}/actions", ONLY(ADMIN) | ONLY(DEPOSITARY)},
+    {"GET /api/v1/instruments/{slug}/notifications", ALL},
+    {"GET /api/v1/parties", ALL},
+    {"GET /api/v1/parties/{code}", ALL},
+    {"GET /api/v1/groups", ALL},
+    {"GET /api/v1/groups/{code}", ALL},
+    {"GET /api/v1/log", ALL},
+    {"GET /api/v1/log/entries", ALL},
+    {"GET /api/v1/log/proof/inclusion", ALL},
+    {"GET /api/v1/log/proof/consistency", ALL},
+    {"GET /api/v1/log/key", ALL},
+    {"POST /api/v1/login", ALL},
+    {"POST /api/v1/logout", SIGNED_IN},
+    {"GET /api/v1/me", SIGNED_IN},
+    {"GET /api/v1/users", ONLY(ADMIN)},
+    {"POST /api/v1/users", ONLY(ADMIN)},
+    {"GET /api/v1/users/{id}", ONLY(ADMIN)},
+    {"POST /api/v1/users/{id}", ONLY(ADMIN)},
+    {"GET /api/v1/tokens", SIGNED_IN},
+    {"POST /api/v1/tokens", SIGNED_IN},
+    {"DELETE /api/v1/tokens/{id}", SIGNED_IN},
+    {"GET /api/v1/security-log", ONLY(ADMIN)},
+    {"GET /log/checkpoint", ALL},
+    {"GET /log/tile/{*}", ALL},
+};
+
+static char *dir, *db;
+static char tokens[NCALLERS][64];
+static char admin_id[40];
+static th_server server;
+
+/* Creates an account with a token through the CLI; returns the token. */
+static void make_caller(enum caller c, const char *role, const char *scope)
+{
+    char email[64], pwfile[512];
+    snprintf(email, sizeof email, "caller%d@example.org", (int)c);
+    snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
+    FILE *f = fopen(pwfile, "w");
+    fputs("correct horse battery staple\n", f);
+    fclose(f);
+    const char *add[16] = {"user", "add", "--db", db, "--email", email, "--name", caller_names[c], "--role", role,
+                           "--password-file", pwfile};
+    if (scope) {
+        add[12] = "--scope";
+        add[13] = scope;
+    }
+    char *out;
+    cr_assert_eq(th_run_accord(&out, add), 0, "user add %s: %s", role, out);
+    free(out);
+    const char *tok[] = {"token", "create", "--db", db, "--user", email, "--name", "matrix", NULL};
+    cr_assert_eq(th_run_accord(&out, tok), 0, "%s", out);
+    char *t = strstr(out, "acc_");
+    cr_assert_not_null(t, "%s", out);
+    snprintf(tokens[c], sizeof tokens[c], "%s", t);
+    tokens[c][strcspn(tokens[c], " \n")] = '\0';
+    free(out);
+}
+
+static void setup(void)
+{
+    cr_assert_geq(sodium_init(), 0);
+    setenv("ACCORD_PWHASH", "interactive", 1);
+    dir = th_tempdir();
+    db = th_make_db(dir, true, tokens[ADMIN]);
+    make_caller(DEPOSITARY, "depositary", NULL);
+    make_caller(FOCAL_KAZ, "focal_point", "KAZ");
+    make_caller(FOCAL_TUR, "focal_point", "TUR");
+    make_caller(REVIEWER, "reviewer", NULL);
+    make_caller(COORDINATOR, "coordinator", "unodc");
+    char *out;
+    const char *list[] = {"user", "list", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, list), 0);
+    free(out);
+    store *s = th_open(db);
+    store_stmt *st;
+    cr_assert_eq(store_query(s, &st, "SELECT id FROM account WHERE role = 'admin'", ""), 0);
+    cr_assert_eq(store_step(st), STORE_ROW);
+    snprintf(admin_id, sizeof admin_id, "%s", store_col_text(st, 0));
+    store_stmt_close(st);
+    store_close(s);
+    th_server_start(&server, db);
+}
+
+static void teardown(void)
+{
+    th_server_stop(&server);
+    th_rmtree(dir);
+    free(dir);
+    free(db);
+}
+
+TestSuite(access, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A concrete path for a route pattern. */
+static void concrete_path(const char *pattern, char *out, size_t len)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (const char *p = pattern; *p && used + 1 < len;) {
+        if (*p == '{') {
+            const char *end = strchr(p, '}');
+            char name[16];
+            snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+            const char *v = strcmp(name, "slug") == 0 ? "code-of-conduct"
+                            : strcmp(name, "code") == 0 ? (strstr(pattern, "groups") ? "turkic-council" : "KAZ")
+                            : strcmp(name, "id") == 0 ? (strstr(pattern, "tokens") ? "999999" : admin_id)
+                            : strcmp(name, "*") == 0 ? "0/000.p/1"
+                                                     : "x";
+            used += (size_t)snprintf(out + used, len - used, "%s", v);
+            p = end + 1;
+        } else {
+            out[used++] = *p++;
+            out[used] = '\0';
+        }
+    }
+}
+
+/* Digest of everything a refused request must leave alone: the public
+ * tables and log, and the private account tables. */
+static void full_digest(char out[65])
+{
+    store *s = th_open(db);
+    char pub[65];
+    th_state_digest(s, pub);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)pub, 64);
+    static const char *const sql[] = {"SELECT id, email, role, scope, disabled, password_hash FROM account ORDER BY id",
+                                      "SELECT id, name, revoked_at, expires_at FROM api_token ORDER BY id"};
+    for (int q = 0; q < 2; q++) {
+        store_stmt *st;
+        cr_assert_eq(store_query(s, &st, sql[q], ""), 0);
+        while (store_step(st) == STORE_ROW)
+            for (int c = 0; c < store_col_count(st); c++) {
+                const char *t = store_col_text(st, c);
+                crypto_hash_sha256_update(&h, (const unsigned char *)(t ? t : "\1"), t ? strlen(t) : 1);
+            }
+        store_stmt_close(st);
+    }
+    unsigned char d[32];
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(out, 65, d, 32);
+    store_close(s);
+}
+
+static unsigned expected_for(const http_route *r)
+{
+    char key[200];
+    snprintf(key, sizeof key, "%s %s", r->method, r->pattern);
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        if (strcmp(expected[i].route, key) == 0)
+            return expected[i].allowed;
+    cr_assert_fail("route %s has no row in the authorization matrix: decide who may call it", key);
+    return 0;
+}
+
+Test(access, every_route_times_every_caller)
+{
+    int routes = 0, refused = 0;
+    for (const http_route *r = http_routes; r->pattern; r++, routes++) {
+        unsigned allowed = expected_for(r);
+        char path[256], url[512];
+        concrete_path(r->pattern, path, sizeof path);
+        snprintf(url, sizeof url, "%s%s", server.base, path);
+        for (int c = 0; c < NCALLERS; c++) {
+            char auth[128];
+            snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[c]);
+            const char *headers[] = {"Content-Type: application/json", c == ANONYMOUS ? NULL : auth, NULL};
+            bool write = strcmp(r->method, "GET") != 0;
+            char before[65], after[65];
+            full_digest(before);
+            th_response resp;
+            /* An empty object: enough to pass the door, never enough to
+             * change anything. */
+            th_http(&resp, r->method, url, headers, write ? "{}" : NULL, write ? 2 : 0);
+            bool ok = allowed & (1u << c);
+            if (ok) {
+                cr_assert(resp.status != 401 && resp.status != 403,
+                          "%s %s as %s: got %ld, the caller is admitted", r->method, path, caller_names[c], resp.status);
+            } else {
+                long want = c == ANONYMOUS ? 401 : 403;
+                cr_assert_eq(resp.status, want, "%s %s as %s: got %ld, want %ld (%s)", r->method, path,
+                             caller_names[c], resp.status, want, resp.body);
+                cr_assert_str_eq(th_error_code(&resp), want == 401 ? "unauthorized" : "forbidden");
+                full_digest(after);
+                cr_assert_str_eq(before, after, "%s %s as %s was refused but changed state", r->method, path,
+                                 caller_names[c]);
+                refused++;
+            }
+            th_response_free(&resp);
+        }
+    }
+    cr_assert_eq((size_t)routes, sizeof expected / sizeof expected[0],
+                 "the matrix has rows for routes that no longer exist");
+    cr_log_info("authorization matrix: %d routes x %d callers, %d refusals checked", routes, NCALLERS, refused);
+}
+
+/* Signs in as the depositary over HTTP; returns the cookie and CSRF token. */
+static long login(const char *email, const char *password, char *cookie, size_t clen, char *csrf, size_t xlen)
+{
+    char url[256], body[256];
+    snprintf(url, sizeof url, "%s/api/v1/login", server.base);
+    snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    th_response r;
+    th_http(&r, "POST", url, headers, body, strlen(body));
+    long status = r.status;
+    if (status == 200) {
+        const char *token = json_string_value(json_object_get(r.json, "csrf_token"));
+        cr_assert_not_null(token);
+        snprintf(csrf, xlen, "%s", token);
+        cr_assert(r.set_cookie[0], "login sets a cookie");
+        cr_assert(strstr(r.set_cookie, "HttpOnly") && strstr(r.set_cookie, "SameSite=Strict") &&
+                      strstr(r.set_cookie, "Path=/"),
+                  "%s", r.set_cookie);
+        snprintf(cookie, clen, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    }
+    th_response_free(&r);
+    return status;
+}
+
+static long call(const char *method, const char *path, const char *h1, const char *h2, const char *body)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", server.base, path);
+    const char *headers[] = {"Content-Type: application/json", h1, h2, NULL};
+    th_response r;
+    th_http(&r, method, url, headers, body, body ? strlen(body) : 0);
+    long status = r.status;
+    th_response_free(&r);
+    return status;
+}
+
+Test(access, sessions_need_csrf_for_changes_and_end_at_logout)
+{
+    char cookie[200], csrf[64], xcsrf[100];
+    cr_assert_eq(login("caller2@example.org", "correct horse battery staple", cookie, sizeof cookie, csrf, sizeof csrf),
+                 200);
+    snprintf(xcsrf, sizeof xcsrf, "X-CSRF-Token: %s", csrf);
+    cr_assert_eq(call("GET", "/api/v1/me", cookie, NULL, NULL), 200);
+    const char *tok = "{\"name\":\"from the browser\"}";
+    cr_assert_eq(call("POST", "/api/v1/tokens", cookie, NULL, tok), 403, "no CSRF token");
+    cr_assert_eq(call("POST", "/api/v1/tokens", cookie, "X-CSRF-Token: wrong", tok), 403, "wrong CSRF token");
+    cr_assert_eq(call("POST", "/api/v1/tokens", cookie, xcsrf, tok), 201);
+    cr_assert_eq(call("POST", "/api/v1/logout", cookie, xcsrf, "{}"), 200);
+    cr_assert_eq(call("GET", "/api/v1/me", cookie, NULL, NULL), 401, "the session ended");
+}
+
+Test(access, unknown_user_and_wrong_password_look_the_same)
+{
+    char cookie[200], csrf[64], url[256];
+    snprintf(url, sizeof url, "%s/api/v1/login", server.base);
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    const char *bodies[] = {"{\"email\":\"caller2@example.org\",\"password\":\"not the right one!\"}",
+                            "{\"email\":\"nobody@example.org\",\"password\":\"not the right one!\"}"};
+    char first[512] = "";
+    for (int i = 0; i < 2; i++) {
+        th_response r;
+        th_http(&r, "POST", url, headers, bodies[i], strlen(bodies[i]));
+        cr_assert_eq(r.status, 401);
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", r.body);
+        else
+            cr_assert_str_eq(r.body, first, "the two failures must be indistinguishable");
+        th_response_free(&r);
+    }
+    (void)cookie;
+    (void)csrf;
+}
+
+Test(access, repeated_failures_are_throttled)
+{
+    char cookie[200], csrf[64];
+    long status = 0;
+    int tries = 0;
+    while (tries < 30 && (status = login("caller2@example.org", "wrong password here", cookie, sizeof cookie, csrf,
+                                         sizeof csrf)) == 401)
+        tries++;
+    cr_assert_eq(status, 429, "after %d failures the account is throttled", tries);
+    cr_assert_lt(tries, 30);
+    /* Even the right password waits now. */
+    cr_assert_eq(login("caller2@example.org", "correct horse battery staple", cookie, sizeof cookie, csrf, sizeof csrf),
+                 429);
+}
+
+Test(access, disabled_accounts_and_revoked_tokens_are_refused)
+{
+    char auth[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[REVIEWER]);
+    cr_assert_eq(call("GET", "/api/v1/me", auth, NULL, NULL), 200);
+    const char *disable[] = {"user", "disable", "--db", db, "caller5@example.org", NULL};
+    cr_assert_eq(th_run_accord(NULL, disable), 0);
+    cr_assert_eq(call("GET", "/api/v1/me", auth, NULL, NULL), 401);
+    const char *enable[] = {"user", "enable", "--db", db, "caller5@example.org", NULL};
+    cr_assert_eq(th_run_accord(NULL, enable), 0);
+    cr_assert_eq(call("GET", "/api/v1/me", auth, NULL, NULL), 200);
+
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[COORDINATOR]);
+    char *out;
+    const char *list[] = {"token", "list", "--db", db, "--user", "caller6@example.org", NULL};
+    cr_assert_eq(th_run_accord(&out, list), 0);
+    free(out);
+    store *s = th_open(db);
+    store_stmt *st;
+    cr_assert_eq(store_query(s, &st,
+                             "SELECT t.id FROM api_token t JOIN account a ON a.id = t.account WHERE a.email = ?", "s",
+                             "caller6@example.org"),
+                 0);
+    cr_assert_eq(store_step(st), STORE_ROW);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)store_col_int(st, 0));
+    store_stmt_close(st);
+    store_close(s);
+    const char *revoke[] = {"token", "revoke", "--db", db, id, NULL};
+    cr_assert_eq(th_run_accord(NULL, revoke), 0);
+    cr_assert_eq(call("GET", "/api/v1/me", auth, NULL, NULL), 401);
+}
+
+Test(access, admins_manage_accounts_over_http)
+{
+    char auth[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[ADMIN]);
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"new@example.org\",\"display_name\":\"New\",\"role\":\"focal_point\","
+                      "\"scope\":\"KAZ\",\"password\":\"short\"}"),
+                 400, "a short password is refused");
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"new@example.org\",\"display_name\":\"New\",\"role\":\"focal_point\","
+                      "\"scope\":\"XYZ\",\"password\":\"a long enough passphrase\"}"),
+                 404, "a focal point's party must exist");
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"new@example.org\",\"display_name\":\"New\",\"role\":\"emperor\","
+                      "\"password\":\"a long enough passphrase\"}"),
+                 400, "unknown role");
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"new@example.org\",\"display_name\":\"New\",\"role\":\"focal_point\","
+                      "\"scope\":\"KAZ\",\"password\":\"a long enough passphrase\"}"),
+                 201);
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"NEW@example.org\",\"display_name\":\"New\",\"role\":\"reviewer\","
+                      "\"password\":\"a long enough passphrase\"}"),
+                 409, "emails are unique whatever their case");
+    char cookie[200], csrf[64];
+    cr_assert_eq(login("new@example.org", "a long enough passphrase", cookie, sizeof cookie, csrf, sizeof csrf), 200);
+}
+
+Test(access, security_headers_on_every_response)
+{
+    const char *paths[] = {"/", "/api/v1/instruments", "/nope", "/log/checkpoint", "/api/v1/users"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char url[256];
+        snprintf(url, sizeof url, "%s%s", server.base, paths[i]);
+        th_response r;
+        th_http(&r, "GET", url, NULL, NULL, 0);
+        cr_assert(r.nosniff && r.frame_deny && r.csp, "%s lacks a security header", paths[i]);
+        th_response_free(&r);
+    }
+}
