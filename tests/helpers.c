@@ -226,6 +226,8 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
         snprintf(r->set_cookie, sizeof r->set_cookie, "%.*s", (int)(len - 12), ptr + 12);
         r->set_cookie[strcspn(r->set_cookie, "\r\n")] = '\0';
     }
+    if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0)
+        r->retry_after = atoi(ptr + 12);
     if (strncasecmp(ptr, "X-Content-Type-Options: nosniff", 31) == 0)
         r->nosniff = true;
     if (strncasecmp(ptr, "X-Frame-Options: DENY", 21) == 0)

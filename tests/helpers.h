@@ -60,6 +60,7 @@ typedef struct th_response {
     char etag[128];
     char set_cookie[400];
     bool nosniff, frame_deny, csp;
+    int retry_after;     /* the Retry-After header, 0 when absent */
     json_t *json;        /* parsed body when it is JSON, else NULL */
 } th_response;
 

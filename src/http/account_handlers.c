@@ -164,14 +164,15 @@ int http_post_tokens(http_req *req)
     if (!rc) rc = json_get_string(body, "scope", false, AUTH_SCOPE_LEN - 1, &scope);
     if (!rc) rc = json_get_string(body, "expires_at", false, 40, &expires);
     if (!rc) rc = auth_token_create(req->db, req->who->id, name, scope, expires, req->who->id, token, &id);
+    if (!rc) {
+        /* 'name' is borrowed from 'body': build the answer before freeing it. */
+        req->status = 201;
+        req->json = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token, "note",
+                              "shown once: store it now");
+    }
     json_decref(body);
-    if (rc)
-        return rc;
-    req->status = 201;
-    req->json = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token, "note",
-                          "shown once: store it now");
     sodium_memzero(token, sizeof token);
-    return ACCORD_OK;
+    return rc;
 }
 
 int http_delete_token(http_req *req)

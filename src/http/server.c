@@ -308,13 +308,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 /* Resolves the bind address into 'ss'. */
 static int bind_address(const char *address, unsigned port, struct sockaddr_storage *ss, unsigned *flags)
 {
@@ -362,6 +355,15 @@ int http_serve(const http_config *cfg)
     unsigned ipflags = 0;
     if ((rc = bind_address(cfg->address, cfg->port, &ss, &ipflags)))
         return rc;
+    /* SIGINT and SIGTERM are blocked before any thread starts, so every
+     * thread inherits the mask and they reach only sigwait() below: no
+     * signal can slip in between a check and a pause. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     rc = checkpointer_start(&signer, cfg->db_path, &key, cfg->checkpoint_interval ? cfg->checkpoint_interval : 100,
                             cfg->witnesses, cfg->nwitnesses);
     note_signer_clear(&key);
@@ -388,12 +390,9 @@ int http_serve(const http_config *cfg)
     if (cfg->on_ready)
         cfg->on_ready(port, cfg->on_ready_arg);
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    while (!stop_requested)
-        pause();
+    int sig;
+    while (sigwait(&stop, &sig) != 0)
+        ;
     MHD_stop_daemon(d);
     committer_stop(writer);
     checkpointer_stop(signer);

@@ -231,6 +231,8 @@ Test(access, every_route_times_every_caller)
 }
 
 /* Signs in as the depositary over HTTP; returns the cookie and CSRF token. */
+static int last_retry_after;
+
 static long login(const char *email, const char *password, char *cookie, size_t clen, char *csrf, size_t xlen)
 {
     char url[256], body[256];
@@ -240,6 +242,7 @@ static long login(const char *email, const char *password, char *cookie, size_t 
     th_response r;
     th_http(&r, "POST", url, headers, body, strlen(body));
     long status = r.status;
+    last_retry_after = r.retry_after;
     if (status == 200) {
         const char *token = json_string_value(json_object_get(r.json, "csrf_token"));
         cr_assert_not_null(token);
@@ -313,6 +316,13 @@ Test(access, repeated_failures_are_throttled)
         tries++;
     cr_assert_eq(status, 429, "after %d failures the account is throttled", tries);
     cr_assert_lt(tries, 30);
+    cr_assert_geq(last_retry_after, 1, "a 429 says how long to wait");
+    /* Wait out the first back-off and fail once more: the next wait is
+     * longer (2 s), so the check below cannot cross its end by chance. */
+    sleep((unsigned)last_retry_after + 1);
+    cr_assert_eq(login("caller2@example.org", "wrong password here", cookie, sizeof cookie, csrf, sizeof csrf), 401);
+    cr_assert_eq(login("caller2@example.org", "wrong password here", cookie, sizeof cookie, csrf, sizeof csrf), 429);
+    cr_assert_geq(last_retry_after, 2, "the back-off doubles");
     /* Even the right password waits now. */
     cr_assert_eq(login("caller2@example.org", "correct horse battery staple", cookie, sizeof cookie, csrf, sizeof csrf),
                  429);
