@@ -1,12 +1,14 @@
 /* accord log: the log's key, its checkpoint, and a static copy. */
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "events/events.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
 #include "ledger/tile.h"
@@ -17,6 +19,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: accord log key [--db PATH]          the log's origin and verifier key\n"
                "       accord log checkpoint [--db PATH]   the latest signed checkpoint\n"
                "       accord log export [--db PATH] DIR   a static copy of the log (tlog-tiles layout)\n"
+               "       accord log check-reveal FILE        check a revealed restricted entry (the JSON\n"
+               "                                           of GET /api/v1/log/restricted/N) against\n"
+               "                                           its public commitment; needs no database\n"
                "\n"
                "'export' writes DIR/checkpoint and every tile and entry bundle for that checkpoint,\n"
                "so the copy can be checked with 'accord verify DIR' or served by any web server.\n");
@@ -102,6 +107,38 @@ static int export_log(store *db, const char *dir)
     return rc;
 }
 
+/* Checks the JSON of a reveal: salt, entry and public_entry. */
+static int check_reveal(const char *path)
+{
+    json_error_t err;
+    json_t *r = json_load_file(path, 0, &err);
+    if (!r)
+        return accord_fail(ACCORD_EINVAL, NULL, "%s:%d: %s", path, err.line, err.text);
+    const char *salt64 = json_string_value(json_object_get(r, "salt"));
+    json_t *entry = json_object_get(r, "entry"), *leaf = json_object_get(r, "public_entry");
+    uint8_t salt[EVENTS_SALT_SIZE];
+    size_t n = 0;
+    int rc = ACCORD_OK;
+    if (!salt64 || !json_is_string(entry) || !json_is_string(leaf) ||
+        sodium_base642bin(salt, sizeof salt, salt64, strlen(salt64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+        n != sizeof salt)
+        rc = accord_fail(ACCORD_EINVAL, NULL, "%s: expected salt, entry and public_entry", path);
+    if (!rc)
+        rc = events_check_reveal(json_string_value(leaf), json_string_length(leaf), salt, json_string_value(entry),
+                                 json_string_length(entry));
+    if (!rc) {
+        uint8_t leafhash[MERKLE_HASH_SIZE];
+        char b64[64];
+        merkle_leaf_hash(json_string_value(leaf), json_string_length(leaf), leafhash);
+        sodium_bin2base64(b64, sizeof b64, leafhash, sizeof leafhash, sodium_base64_VARIANT_ORIGINAL);
+        printf("OK: the entry matches its public commitment. Public leaf hash %s\n"
+               "(check that leaf with GET /api/v1/log/proof/inclusion?index=%lld).\n",
+               b64, (long long)json_integer_value(json_object_get(r, "index")));
+    }
+    json_decref(r);
+    return rc;
+}
+
 int cli_log(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -119,6 +156,14 @@ int cli_log(int argc, char **argv)
         return 1;
     }
     const char *what = argv[optind];
+    if (strcmp(what, "check-reveal") == 0) {
+        if (optind + 2 != argc) {
+            usage(stderr);
+            return 1;
+        }
+        int rc = check_reveal(argv[optind + 1]);
+        return rc ? (fprintf(stderr, "FAILED: %s\n", accord_error_message()), accord_error_exit_status(rc)) : 0;
+    }
     bool is_export = strcmp(what, "export") == 0;
     if ((is_export && optind + 2 != argc) || (!is_export && optind + 1 != argc) ||
         (!is_export && strcmp(what, "key") && strcmp(what, "checkpoint"))) {

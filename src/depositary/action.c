@@ -45,7 +45,7 @@ bool depositary_type_joins(const char *type)
 
 /* Whether 'party' participates in 'slug' on 'date' (inclusive): its latest
  * joining or withdrawal action on or before the date decides. */
-static int participates(store *db, const char *slug, const char *party, const char *date, bool *out)
+int depositary_participates(store *db, const char *slug, const char *party, const char *date, bool *out)
 {
     store_stmt *st;
     int rc = store_query(db, &st,
@@ -189,7 +189,7 @@ static int check_rules(store *db, const char *slug, const char *party, const cha
     }
     if (strcmp(type, "withdrawal") == 0) {
         bool member;
-        int rc = participates(db, slug, party, date, &member);
+        int rc = depositary_participates(db, slug, party, date, &member);
         if (rc)
             return rc;
         if (!member)

@@ -28,6 +28,10 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
  * party a participant (borrowed), or NULL. */
 json_t *depositary_joining_action(const json_t *participant);
 
+/* Whether 'party' participates in 'slug' on 'date': its latest joining or
+ * withdrawal action on or before the date decides. */
+int depositary_participates(store *db, const char *slug, const char *party, const char *date, bool *out);
+
 /* The participants of a status view as CSV rows (header first), one row
  * per participant, appended to 'out'. */
 int depositary_status_csv(const json_t *status, buf *out);

@@ -29,4 +29,7 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
 int depositary_apply_reported_total_recorded(store *db, int64_t seq, json_t *data, bool replay);
 int depositary_apply_gap_recorded(store *db, int64_t seq, json_t *data, bool replay);
 
+int implementation_apply_cycle_opened(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bool replay);
+
 #endif

@@ -1,5 +1,6 @@
 #include "events/events.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "events/appliers.h"
@@ -13,27 +14,41 @@ const actor ACTOR_OPERATOR = {"operator", "console"};
 
 /* Every kind of state change accord knows. Adding a feature that changes
  * state means adding its event type here. */
+/* A restricted type's event enters the public log only as a salted
+ * commitment plus the 'public' fields of its data (see events.h). */
+#define PUBLIC_KEYS_MAX 6
+
 static const struct {
     const char *type;
     event_applier apply;
+    bool restricted;
+    const char *public_keys[PUBLIC_KEYS_MAX]; /* restricted types: data fields shown in the public leaf */
 } event_types[] = {
-    {"party.registered", registry_apply_party_registered},
-    {"party.renamed", registry_apply_party_renamed},
-    {"group.created", registry_apply_group_created},
-    {"membership.recorded", registry_apply_membership_recorded},
-    {"instrument.created", registry_apply_instrument_created},
-    {"provision.recorded", registry_apply_provision_recorded},
-    {"action.recorded", depositary_apply_action_recorded},
-    {"reported_total.recorded", depositary_apply_reported_total_recorded},
-    {"gap.recorded", depositary_apply_gap_recorded},
+    {"party.registered", registry_apply_party_registered, false, {NULL}},
+    {"party.renamed", registry_apply_party_renamed, false, {NULL}},
+    {"group.created", registry_apply_group_created, false, {NULL}},
+    {"membership.recorded", registry_apply_membership_recorded, false, {NULL}},
+    {"instrument.created", registry_apply_instrument_created, false, {NULL}},
+    {"provision.recorded", registry_apply_provision_recorded, false, {NULL}},
+    {"action.recorded", depositary_apply_action_recorded, false, {NULL}},
+    {"reported_total.recorded", depositary_apply_reported_total_recorded, false, {NULL}},
+    {"gap.recorded", depositary_apply_gap_recorded, false, {NULL}},
+    {"cycle.opened", implementation_apply_cycle_opened, false, {NULL}},
+    {"report.drafted", implementation_apply_report_drafted, true, {"instrument", "cycle", "party", "provision"}},
 };
 
-static event_applier find_applier(const char *type)
+static int type_index(const char *type)
 {
     for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
         if (strcmp(event_types[i].type, type) == 0)
-            return event_types[i].apply;
-    return NULL;
+            return (int)i;
+    return -1;
+}
+
+static event_applier find_applier(const char *type)
+{
+    int i = type_index(type);
+    return i < 0 ? NULL : event_types[i].apply;
 }
 
 bool events_known_type(const char *type) { return type && find_applier(type) != NULL; }
@@ -64,21 +79,126 @@ static int log_event(store *db, const actor *who, const char *type, const char *
     return rc;
 }
 
+/* Logs a restricted event: its full canonical bytes and a fresh salt go
+ * to the private restricted_entry table; the public leaf carries only
+ * SHA-256(salt || bytes) and the type's public fields. */
+static int log_restricted(store *db, int t, const actor *who, const char *at, json_t *data, uint64_t *out_seq)
+{
+    const char *type = event_types[t].type;
+    json_t *ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:O}", "v", (json_int_t)EVENT_VERSION, "type", type, "at",
+                           at, "actor", "role", who->role, "id", who->id, "data", data);
+    buf full, leaf;
+    buf_init(&full, LEDGER_MAX_EVENT);
+    buf_init(&leaf, LEDGER_MAX_EVENT);
+    uint8_t salt[EVENTS_SALT_SIZE], commitment[crypto_hash_sha256_BYTES];
+    randombytes_buf(salt, sizeof salt);
+    int rc = ev ? json_canonical(ev, &full) : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    if (!rc)
+        events_commitment(salt, full.data, full.len, commitment);
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, commitment, sizeof commitment, sodium_base64_VARIANT_ORIGINAL);
+    json_t *pub = json_pack("{s:s}", "commitment", b64);
+    for (int k = 0; k < PUBLIC_KEYS_MAX && event_types[t].public_keys[k]; k++) {
+        json_t *v = json_object_get(data, event_types[t].public_keys[k]);
+        if (v)
+            json_object_set(pub, event_types[t].public_keys[k], v);
+    }
+    json_t *public_ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:o}", "v", (json_int_t)EVENT_VERSION, "type", type,
+                                  "at", at, "actor", "role", who->role, "id", who->id, "restricted", pub);
+    uint64_t seq = 0;
+    if (!rc) rc = json_canonical(public_ev, &leaf);
+    if (!rc) rc = ledger_append(db, type, at, leaf.data, leaf.len, &seq);
+    if (!rc) rc = store_run(db, "INSERT INTO restricted_entry (seq, salt, body) VALUES (?, ?, ?)", "ibb", (int64_t)seq,
+                            salt, sizeof salt, full.data, full.len);
+    if (!rc && out_seq)
+        *out_seq = seq;
+    sodium_memzero(salt, sizeof salt);
+    buf_free(&full);
+    buf_free(&leaf);
+    json_decref(ev);
+    json_decref(public_ev);
+    return rc;
+}
+
 int events_append(store *db, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
 {
-    event_applier apply = find_applier(type);
-    if (!apply)
+    int t = type_index(type);
+    if (t < 0)
         return accord_fail(ACCORD_EINVAL, "type", "unknown event type '%s'", type);
     if (!json_is_object(data))
         return accord_fail(ACCORD_EINVAL, "data", "event data must be an object");
     uint64_t seq;
     int rc = ledger_size(db, &seq);
     if (!rc)
-        rc = apply(db, (int64_t)seq, data, false);
+        rc = event_types[t].apply(db, (int64_t)seq, data, false);
     char at[21];
     date_now_rfc3339(at);
     if (!rc)
-        rc = log_event(db, who, type, at, data, out_seq);
+        rc = event_types[t].restricted ? log_restricted(db, t, who, at, data, out_seq)
+                                       : log_event(db, who, type, at, data, out_seq);
+    return rc;
+}
+
+void events_commitment(const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes, size_t len, uint8_t out[32])
+{
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, salt, EVENTS_SALT_SIZE);
+    crypto_hash_sha256_update(&h, bytes, len);
+    crypto_hash_sha256_final(&h, out);
+}
+
+int events_reveal(store *db, uint64_t index, uint8_t salt[EVENTS_SALT_SIZE], buf *bytes)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st, "SELECT salt, body FROM restricted_entry WHERE seq = ?", "i", (int64_t)index);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        size_t slen, blen;
+        const void *s = store_col_blob(st, 0, &slen);
+        const void *b = store_col_blob(st, 1, &blen);
+        if (slen != EVENTS_SALT_SIZE)
+            rc = accord_fail(ACCORD_ESTORE, NULL, "restricted entry %llu has a damaged salt", (unsigned long long)index);
+        else {
+            memcpy(salt, s, EVENTS_SALT_SIZE);
+            rc = buf_append(bytes, b, blen);
+        }
+    } else if (rc == STORE_DONE) {
+        rc = accord_fail(ACCORD_ENOTFOUND, "index", "log entry %llu is not a restricted entry", (unsigned long long)index);
+    }
+    store_stmt_close(st);
+    return rc;
+}
+
+int events_check_reveal(const void *leaf, size_t leaf_len, const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes,
+                        size_t len)
+{
+    json_t *pub = NULL, *full = NULL;
+    int rc = json_parse_object(leaf, leaf_len, &pub);
+    if (!rc)
+        rc = json_parse_object(bytes, len, &full);
+    const char *b64 = json_string_value(json_object_get(json_object_get(pub, "restricted"), "commitment"));
+    uint8_t want[32], got[32];
+    size_t n = 0;
+    if (!rc && (!b64 || sodium_base642bin(want, sizeof want, b64, strlen(b64), NULL, &n, NULL,
+                                          sodium_base64_VARIANT_ORIGINAL) || n != sizeof want))
+        rc = accord_fail(ACCORD_EVERIFY, NULL, "the public entry holds no commitment");
+    if (!rc) {
+        events_commitment(salt, bytes, len, got);
+        if (sodium_memcmp(want, got, sizeof want) != 0)
+            rc = accord_fail(ACCORD_EVERIFY, NULL, "SHA-256(salt || entry) is not the public commitment");
+    }
+    /* The revealed event must be the one the leaf speaks of. */
+    static const char *const same[] = {"type", "at", "v"};
+    for (int i = 0; !rc && i < 3; i++)
+        if (!json_equal(json_object_get(pub, same[i]), json_object_get(full, same[i])))
+            rc = accord_fail(ACCORD_EVERIFY, same[i], "the revealed entry's %s differs from the public one", same[i]);
+    if (!rc && !json_equal(json_object_get(pub, "actor"), json_object_get(full, "actor")))
+        rc = accord_fail(ACCORD_EVERIFY, "actor", "the revealed entry's actor differs from the public one");
+    json_decref(pub);
+    json_decref(full);
     return rc;
 }
 
@@ -104,19 +224,25 @@ int events_replay(store *db, const void *bytes, size_t len)
     const char *at = json_string_value(json_object_get(ev, "at"));
     json_t *data = json_object_get(ev, "data");
     json_t *who = json_object_get(ev, "actor");
-    event_applier apply = type ? find_applier(type) : NULL;
+    int t = type ? type_index(type) : -1;
+    event_applier apply = t >= 0 ? event_types[t].apply : NULL;
+    json_t *restricted = json_object_get(ev, "restricted");
+    bool restricted_ok = t >= 0 && event_types[t].restricted && json_is_object(restricted) && !data &&
+                         json_is_string(json_object_get(restricted, "commitment"));
     bool actor_ok = json_is_string(json_object_get(who, "role")) && json_is_string(json_object_get(who, "id")) &&
                     json_object_size(who) == 2;
     bool at_ok = at && strlen(at) == 20 && date_valid((char[11]){at[0], at[1], at[2], at[3], at[4], at[5], at[6],
                                                                  at[7], at[8], at[9], 0}) && at[10] == 'T' && at[19] == 'Z';
-    if (!apply || !at_ok || !json_is_object(data) || !actor_ok || json_object_size(ev) != 5 ||
+    if (!apply || !at_ok || !(json_is_object(data) || restricted_ok) || !actor_ok || json_object_size(ev) != 5 ||
         json_integer_value(json_object_get(ev, "v")) != EVENT_VERSION) {
         json_decref(ev);
         return accord_fail(ACCORD_EVERIFY, NULL, "log entry is not an accord event");
     }
     uint64_t seq;
     rc = ledger_size(db, &seq);
-    if (!rc)
+    /* A restricted entry's content is not public: replay keeps its place
+     * in the log and rebuilds nothing from it. */
+    if (!rc && !restricted_ok)
         rc = apply(db, (int64_t)seq, data, true);
     /* The bytes must be exactly the canonical form of what was applied. */
     buf canon;

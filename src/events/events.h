@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "store/db.h"
+#include "util/buf.h"
 
 #define EVENT_VERSION 1
 
@@ -53,6 +54,28 @@ int events_submit(store *db, const actor *who, const char *type, json_t *data, u
  * ACCORD_EVERIFY if the bytes are not canonical or the event's derived
  * fields differ from what this database computes. */
 int events_replay(store *db, const void *bytes, size_t len);
+
+/* Restricted events (a draft, a report its party has not released):
+ * applied like any other, but the public log holds only
+ * {"v","type","at","actor","restricted":{"commitment", <public fields>}}
+ * where commitment = base64(SHA-256(salt || bytes)), 'bytes' being the
+ * full canonical event and 'salt' 32 random bytes; both are kept in the
+ * private restricted_entry table. Replay keeps such entries in place and
+ * rebuilds public state only. */
+#define EVENTS_SALT_SIZE 32
+
+/* SHA-256(salt || bytes) into 'out'. */
+void events_commitment(const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes, size_t len, uint8_t out[32]);
+
+/* The salt and full bytes of restricted log entry 'index' (appended to
+ * 'bytes'). Fails ACCORD_ENOTFOUND when the entry is not restricted. */
+int events_reveal(store *db, uint64_t index, uint8_t salt[EVENTS_SALT_SIZE], buf *bytes);
+
+/* Checks revealed 'bytes' and 'salt' against public entry 'leaf': the
+ * commitment matches and the type, time and actor agree. Needs no
+ * database: anyone holding the three can check them. */
+int events_check_reveal(const void *leaf, size_t leaf_len, const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes,
+                        size_t len);
 
 /* True if 'type' names a known event type. */
 bool events_known_type(const char *type);

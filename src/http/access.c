@@ -64,8 +64,25 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
         break;
     case RULE_RECORD_WRITER:
         if (!role_is(p, "admin") && !role_is(p, "depositary"))
-            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the depositary (or an admin) records actions");
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the depositary (or an admin) may do this");
         break;
+    case RULE_PARTY_WRITER:
+    case RULE_PARTY_READER: {
+        bool admin_reads = route->rule == RULE_PARTY_READER && role_is(p, "admin");
+        if (!admin_reads && !role_is(p, "focal_point"))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the party's focal point may do this");
+        if (!admin_reads) {
+            char party[AUTH_SCOPE_LEN];
+            if (!route->party_of)
+                return accord_fail(ACCORD_EFORBIDDEN, NULL, "this route names no party");
+            if ((rc = route->party_of(req, party, sizeof party)))
+                return rc;
+            if (strcmp(party, p->scope) != 0)
+                return accord_fail(ACCORD_EFORBIDDEN, "party", "a focal point of %s may not act for %s", p->scope,
+                                   party);
+        }
+        break;
+    }
     default: return accord_fail(ACCORD_EFORBIDDEN, NULL, "unknown access rule");
     }
     req->who = p;

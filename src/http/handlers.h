@@ -21,6 +21,16 @@ int http_get_tokens(http_req *req);
 int http_post_tokens(http_req *req);
 int http_delete_token(http_req *req);
 int http_get_security_log(http_req *req);
+int http_get_cycles(http_req *req);
+int http_post_cycles(http_req *req);
+int http_post_report_draft(http_req *req);
+int http_get_report_drafts(http_req *req);
+int http_get_restricted(http_req *req);
+
+/* Party resolvers for RULE_PARTY_* routes. */
+int http_party_from_body(http_req *req, char *out, size_t len);
+int http_party_from_path(http_req *req, char *out, size_t len);
+int http_party_from_restricted(http_req *req, char *out, size_t len);
 int http_get_tile(http_req *req);
 
 /* Reads unsigned integer query parameter 'key' into '*out'; absent gives

@@ -80,7 +80,9 @@ typedef enum http_rule {
     RULE_PUBLIC,         /* anyone, no credentials needed */
     RULE_SIGNED_IN,      /* any enabled account */
     RULE_ADMIN,          /* admin accounts */
-    RULE_RECORD_WRITER,  /* admin or depositary */
+    RULE_RECORD_WRITER,  /* admin or depositary (the secretariat) */
+    RULE_PARTY_WRITER,   /* the focal point of the party the request is about */
+    RULE_PARTY_READER,   /* that focal point, or an admin */
 } http_rule;
 
 
@@ -95,6 +97,9 @@ typedef struct http_route {
     http_rule rule;
     http_handler handler;
     const char *summary;
+    /* For RULE_PARTY_*: finds the party the request is about (from the
+     * path, the body or the resource) into 'out'. */
+    int (*party_of)(http_req *req, char *out, size_t len);
 } http_route;
 
 /* Decides whether the caller of 'req' may use 'route': authenticates

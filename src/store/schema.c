@@ -169,6 +169,26 @@ static const char *const migrations[] = {
     "  failures INTEGER NOT NULL,"
     "  last_failure_at TEXT NOT NULL,"
     "  locked_until TEXT);",
+
+    /* 4: reporting cycles; restricted entries; report drafts (restricted) */
+    "CREATE TABLE cycle ("
+    "  instrument TEXT NOT NULL REFERENCES instrument(slug),"
+    "  code TEXT NOT NULL, name TEXT NOT NULL,"
+    "  opens_on TEXT NOT NULL, due_on TEXT NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, code));"
+    "CREATE INDEX cycle_seq ON cycle (seq);"
+    /* Private: the full bytes and salt behind each public commitment. */
+    "CREATE TABLE restricted_entry ("
+    "  seq INTEGER PRIMARY KEY REFERENCES event(seq) DEFERRABLE INITIALLY DEFERRED,"
+    "  salt BLOB NOT NULL, body BLOB NOT NULL);"
+    /* Private: drafts, one row per version. */
+    "CREATE TABLE report_draft ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL REFERENCES party(code),"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  status TEXT NOT NULL, content TEXT NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, cycle, party, provision, version),"
+    "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
+    "CREATE INDEX report_draft_seq ON report_draft (seq);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -44,6 +44,11 @@ static const struct {
     {"GET /api/v1/log/proof/inclusion", ALL},
     {"GET /api/v1/log/proof/consistency", ALL},
     {"GET /api/v1/log/key", ALL},
+    {"GET /api/v1/instruments/{slug}/cycles", ALL},
+    {"POST /api/v1/instruments/{slug}/cycles", ONLY(ADMIN) | ONLY(DEPOSITARY)},
+    {"POST /api/v1/instruments/{slug}/cycles/{cycle}/reports", ONLY(FOCAL_KAZ)},
+    {"GET /api/v1/instruments/{slug}/cycles/{cycle}/reports/{party}", ONLY(FOCAL_KAZ) | ONLY(ADMIN)},
+    {"GET /api/v1/log/restricted/{index}", ONLY(FOCAL_KAZ) | ONLY(ADMIN)},
     {"POST /api/v1/login", ALL},
     {"POST /api/v1/logout", SIGNED_IN},
     {"GET /api/v1/me", SIGNED_IN},
@@ -62,6 +67,7 @@ static const struct {
 static char *dir, *db;
 static char tokens[NCALLERS][64];
 static char admin_id[40];
+static char draft_index[24]; /* a restricted log entry about KAZ */
 static th_server server;
 
 /* Creates an account with a token through the CLI; returns the token. */
@@ -114,6 +120,23 @@ static void setup(void)
     store_stmt_close(st);
     store_close(s);
     th_server_start(&server, db);
+    /* A reporting cycle and a draft by Kazakhstan, for the party routes. */
+    char url[256], auth[128];
+    snprintf(url, sizeof url, "%s/api/v1/instruments/code-of-conduct/cycles", server.base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[DEPOSITARY]);
+    const char *h1[] = {"Content-Type: application/json", auth, NULL};
+    const char *cycle = "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\",\"due_on\":\"2026-12-31\"}";
+    th_response r;
+    th_http(&r, "POST", url, h1, cycle, strlen(cycle));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    snprintf(url, sizeof url, "%s/api/v1/instruments/code-of-conduct/cycles/2026/reports", server.base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[FOCAL_KAZ]);
+    const char *draft = "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"in_progress\",\"narrative\":\"matrix\"}";
+    th_http(&r, "POST", url, h1, draft, strlen(draft));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    snprintf(draft_index, sizeof draft_index, "%lld", (long long)json_integer_value(json_object_get(r.json, "log_index")));
+    th_response_free(&r);
 }
 
 static void teardown(void)
@@ -140,6 +163,9 @@ static void concrete_path(const char *pattern, char *out, size_t len)
                             : strcmp(name, "code") == 0 ? (strstr(pattern, "groups") ? "turkic-council" : "KAZ")
                             : strcmp(name, "id") == 0 ? (strstr(pattern, "tokens") ? "999999" : admin_id)
                             : strcmp(name, "*") == 0 ? "0/000.p/1"
+                            : strcmp(name, "cycle") == 0 ? "2026"
+                            : strcmp(name, "party") == 0 ? "KAZ"
+                            : strcmp(name, "index") == 0 ? draft_index
                                                      : "x";
             used += (size_t)snprintf(out + used, len - used, "%s", v);
             p = end + 1;
@@ -207,7 +233,9 @@ Test(access, every_route_times_every_caller)
             th_response resp;
             /* An empty object: enough to pass the door, never enough to
              * change anything. */
-            th_http(&resp, r->method, url, headers, write ? "{}" : NULL, write ? 2 : 0);
+            /* Requests about a party name Kazakhstan. */
+            const char *probe = strstr(r->pattern, "/reports") ? "{\"party\":\"KAZ\"}" : "{}";
+            th_http(&resp, r->method, url, headers, write ? probe : NULL, write ? strlen(probe) : 0);
             bool ok = allowed & (1u << c);
             if (ok) {
                 cr_assert(resp.status != 401 && resp.status != 403,

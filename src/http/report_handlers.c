@@ -1,0 +1,149 @@
+/* Reporting cycles, draft reports and revealing restricted log entries. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/events.h"
+#include "http/handlers.h"
+#include "implementation/implementation.h"
+#include "ledger/ledger.h"
+#include "util/error.h"
+#include "util/json.h"
+
+int http_get_cycles(http_req *req)
+{
+    json_t *list;
+    int rc = implementation_list_cycles(req->db, req->params[0], &list);
+    if (!rc)
+        req->json = json_pack("{s:s, s:o}", "instrument", req->params[0], "cycles", list);
+    return rc;
+}
+
+int http_post_cycles(http_req *req)
+{
+    static const char *const keys[] = {"code", "name", "opens_on", "due_on", NULL};
+    json_t *data;
+    uint64_t seq;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, keys, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = http_submit_event(req, "cycle.opened", data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        json_object_set_new(data, "log_index", json_integer((json_int_t)seq));
+        req->json = json_incref(data);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int http_party_from_body(http_req *req, char *out, size_t len)
+{
+    json_t *data;
+    const char *party;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_get_string(data, "party", true, 64, &party);
+    if (!rc)
+        snprintf(out, len, "%s", party);
+    json_decref(data);
+    return rc;
+}
+
+int http_party_from_path(http_req *req, char *out, size_t len)
+{
+    snprintf(out, len, "%s", req->params[2]);
+    return ACCORD_OK;
+}
+
+/* The party named in the public leaf of restricted entry {index}. */
+int http_party_from_restricted(http_req *req, char *out, size_t len)
+{
+    uint64_t index;
+    char *end;
+    index = strtoull(req->params[0], &end, 10);
+    if (*end || !*req->params[0])
+        return accord_fail(ACCORD_ENOTFOUND, "index", "no log entry '%s'", req->params[0]);
+    buf leaf;
+    buf_init(&leaf, LEDGER_MAX_EVENT);
+    json_t *ev = NULL;
+    int rc = ledger_entry(req->db, index, &leaf);
+    if (!rc)
+        rc = json_parse_object(leaf.data, leaf.len, &ev);
+    const char *party = json_string_value(json_object_get(json_object_get(ev, "restricted"), "party"));
+    if (!rc && !party)
+        rc = accord_fail(ACCORD_ENOTFOUND, "index", "log entry %llu is not a restricted entry of a party",
+                         (unsigned long long)index);
+    if (!rc)
+        snprintf(out, len, "%s", party);
+    json_decref(ev);
+    buf_free(&leaf);
+    return rc;
+}
+
+int http_post_report_draft(http_req *req)
+{
+    static const char *const keys[] = {"party", "provision", "status", "narrative", "measures", "evidence",
+                                       "assistance_needs", NULL};
+    json_t *data;
+    uint64_t seq;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, keys, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        json_object_set_new(data, "cycle", json_string(req->params[1]));
+        rc = http_submit_event(req, "report.drafted", data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        req->json = json_pack("{s:I, s:O, s:O, s:O, s:s}", "log_index", (json_int_t)seq, "party",
+                              json_object_get(data, "party"), "provision", json_object_get(data, "provision"),
+                              "version", json_object_get(data, "version"), "visibility",
+                              "restricted: the public log holds only a salted commitment to this draft");
+    }
+    json_decref(data);
+    return rc;
+}
+
+int http_get_report_drafts(http_req *req)
+{
+    json_t *list;
+    int rc = implementation_drafts(req->db, req->params[0], req->params[1], req->params[2], &list);
+    if (!rc)
+        req->json = json_pack("{s:s, s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "party",
+                              req->params[2], "drafts", list);
+    return rc;
+}
+
+int http_get_restricted(http_req *req)
+{
+    uint64_t index = strtoull(req->params[0], NULL, 10);
+    uint8_t salt[EVENTS_SALT_SIZE];
+    buf full, leaf;
+    buf_init(&full, LEDGER_MAX_EVENT);
+    buf_init(&leaf, LEDGER_MAX_EVENT);
+    int rc = events_reveal(req->db, index, salt, &full);
+    if (!rc)
+        rc = ledger_entry(req->db, index, &leaf);
+    if (!rc) {
+        char b64[sodium_base64_ENCODED_LEN(EVENTS_SALT_SIZE, sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(b64, sizeof b64, salt, sizeof salt, sodium_base64_VARIANT_ORIGINAL);
+        req->json = json_pack("{s:I, s:s, s:s%, s:s%, s:s}", "index", (json_int_t)index, "salt", b64, "entry",
+                              full.data, full.len, "public_entry", leaf.data, leaf.len, "check",
+                              "SHA-256(base64-decoded salt || entry bytes) equals public_entry.restricted.commitment;"
+                              " 'accord log check-reveal FILE' does it");
+        req->cache_control = "private, no-store";
+    }
+    sodium_memzero(salt, sizeof salt);
+    buf_free(&full);
+    buf_free(&leaf);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* Implementation tracking: reporting cycles and the parties' reports on
+ * each provision.
+ *
+ * A cycle (cycle.opened) is public. A report draft (report.drafted) is a
+ * restricted event: the public log holds only its commitment and who it
+ * is about (instrument, cycle, party, provision); the content stays in the
+ * private report_draft table until its party releases it. */
+#ifndef ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
+#define ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
+
+#include <jansson.h>
+
+#include "store/db.h"
+
+#define IMPLEMENTATION_MAX_NARRATIVE 20000 /* bytes of Markdown */
+#define IMPLEMENTATION_MAX_EVIDENCE 50
+
+/* The self-assessed statuses a report may take. */
+#define IMPLEMENTATION_STATUSES \
+    "not_started, planned, in_progress, substantially_implemented, implemented, not_applicable"
+
+/* The cycles of 'slug' with their dates, as a JSON array. */
+int implementation_list_cycles(store *db, const char *slug, json_t **out);
+
+/* The latest draft of each provision by 'party' in a cycle (private). */
+int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out);
+
+#endif

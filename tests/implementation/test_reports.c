@@ -1,0 +1,254 @@
+/* implementation-reports: reporting cycles and draft reports, whose
+ * content enters the public log only as a salted commitment. */
+#include <criterion/criterion.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events/events.h"
+#include "helpers.h"
+
+static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64];
+static th_server server;
+
+static void make_user(const char *email, const char *role, const char *scope, char *token)
+{
+    char pwfile[512], *out;
+    snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
+    FILE *f = fopen(pwfile, "w");
+    fputs("correct horse battery staple\n", f);
+    fclose(f);
+    const char *add[16] = {"user", "add", "--db", db, "--email", email, "--name", email, "--role", role,
+                           "--password-file", pwfile, scope ? "--scope" : NULL, scope};
+    cr_assert_eq(th_run_accord(&out, add), 0, "%s", out);
+    free(out);
+    const char *tok[] = {"token", "create", "--db", db, "--user", email, "--name", "test", NULL};
+    cr_assert_eq(th_run_accord(&out, tok), 0, "%s", out);
+    char *t = strstr(out, "acc_");
+    cr_assert_not_null(t);
+    snprintf(token, 64, "%.*s", (int)strcspn(t, " \n"), t);
+    free(out);
+}
+
+static void setup(void)
+{
+    cr_assert_geq(sodium_init(), 0);
+    setenv("ACCORD_PWHASH", "interactive", 1);
+    dir = th_tempdir();
+    db = th_make_db(dir, true, admin);
+    make_user("registry@example.org", "depositary", NULL, depositary);
+    make_user("kaz@example.org", "focal_point", "KAZ", kaz);
+    make_user("tur@example.org", "focal_point", "TUR", tur);
+    th_server_start(&server, db);
+}
+
+static void teardown(void)
+{
+    th_server_stop(&server);
+    th_rmtree(dir);
+    free(dir);
+    free(db);
+}
+
+TestSuite(reports, .init = setup, .fini = teardown, .timeout = 120);
+
+static th_response request(const char *method, const char *path, const char *token, const char *body)
+{
+    char url[512], auth[128];
+    snprintf(url, sizeof url, "%s%s", server.base, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+    const char *headers[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
+    th_response r;
+    th_http(&r, method, url, headers, body, body ? strlen(body) : 0);
+    return r;
+}
+
+static long status_of(const char *method, const char *path, const char *token, const char *body)
+{
+    th_response r = request(method, path, token, body);
+    long s = r.status;
+    th_response_free(&r);
+    return s;
+}
+
+static void open_cycle(void)
+{
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+                           "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\","
+                           "\"due_on\":\"2026-12-31\"}"),
+                 201);
+}
+
+#define REPORTS "/api/v1/instruments/code-of-conduct/cycles/2026/reports"
+#define SECRET "Our confidential account of measures taken under provision 5"
+
+/* Saves a KAZ draft; returns its log index. */
+static long long draft(const char *narrative, long want_version)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"in_progress\",\"narrative\":\"%s\","
+             "\"evidence\":[{\"title\":\"Draft law\",\"url\":\"https://example.org/law\"}]}",
+             narrative);
+    th_response r = request("POST", REPORTS, kaz, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_assert_eq(json_integer_value(json_object_get(r.json, "version")), want_version);
+    long long index = json_integer_value(json_object_get(r.json, "log_index"));
+    th_response_free(&r);
+    return index;
+}
+
+Test(reports, cycles_are_opened_by_the_depositary_only)
+{
+    const char *body = "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\",\"due_on\":\"2026-12-31\"}";
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", kaz, body), 403);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+                           "{\"code\":\"2026\",\"name\":\"x\",\"opens_on\":\"2026-05-01\",\"due_on\":\"2026-01-01\"}"),
+                 422, "due before opening");
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary, body), 201);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary, body), 409);
+    th_response r = request("GET", "/api/v1/instruments/code-of-conduct/cycles", NULL, NULL);
+    cr_assert_eq(json_array_size(json_object_get(r.json, "cycles")), 1);
+    th_response_free(&r);
+}
+
+Test(reports, a_draft_enters_the_public_log_as_a_commitment_only)
+{
+    open_cycle();
+    long long index = draft(SECRET, 1);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/log/entries?start=%lld&count=1", index);
+    th_response r = request("GET", path, NULL, NULL);
+    json_t *e = json_array_get(json_object_get(r.json, "entries"), 0);
+    const char *entry = json_string_value(json_object_get(e, "entry"));
+    cr_assert_not_null(entry);
+    cr_assert_null(strstr(entry, "confidential"), "the draft's text must not be public: %s", entry);
+    cr_assert_null(strstr(entry, "Draft law"), "nor its evidence");
+    json_t *pub = json_object_get(json_object_get(e, "event"), "restricted");
+    cr_assert_str_eq(json_string_value(json_object_get(pub, "party")), "KAZ");
+    cr_assert_str_eq(json_string_value(json_object_get(pub, "cycle")), "2026");
+    cr_assert_eq(json_integer_value(json_object_get(pub, "provision")), 5);
+    cr_assert_not_null(json_object_get(pub, "commitment"));
+    th_response_free(&r);
+    /* Edits are new versions. */
+    draft("A second, longer account", 2);
+}
+
+Test(reports, the_party_can_reveal_and_anyone_can_check)
+{
+    open_cycle();
+    long long index = draft(SECRET, 1);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/log/restricted/%lld", index);
+    cr_assert_eq(status_of("GET", path, NULL, NULL), 401);
+    cr_assert_eq(status_of("GET", path, tur, NULL), 403, "another party's focal point");
+    cr_assert_eq(status_of("GET", path, depositary, NULL), 403);
+    th_response r = request("GET", path, kaz, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    const char *salt64 = json_string_value(json_object_get(r.json, "salt"));
+    const char *entry = json_string_value(json_object_get(r.json, "entry"));
+    const char *leaf = json_string_value(json_object_get(r.json, "public_entry"));
+    cr_assert(strstr(entry, "confidential"), "the revealed entry holds the draft");
+    /* Recompute the commitment independently: SHA-256(salt || entry). */
+    uint8_t salt[32], digest[32];
+    size_t n;
+    cr_assert_eq(sodium_base642bin(salt, 32, salt64, strlen(salt64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+    cr_assert_eq(n, 32);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, salt, 32);
+    crypto_hash_sha256_update(&h, (const uint8_t *)entry, strlen(entry));
+    crypto_hash_sha256_final(&h, digest);
+    char b64[64];
+    sodium_bin2base64(b64, sizeof b64, digest, 32, sodium_base64_VARIANT_ORIGINAL);
+    json_t *pub = json_loads(leaf, 0, NULL);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(pub, "restricted"), "commitment")), b64);
+    json_decref(pub);
+
+    /* The CLI check, on the saved answer, and on a doctored one. */
+    char file[512], *out;
+    snprintf(file, sizeof file, "%s/reveal.json", dir);
+    FILE *f = fopen(file, "w");
+    fputs(r.body, f);
+    fclose(f);
+    const char *check[] = {"log", "check-reveal", file, NULL};
+    cr_assert_eq(th_run_accord(&out, check), 0, "%s", out);
+    free(out);
+    char *doctored = strdup(r.body);
+    char *p = strstr(doctored, "in_progress");
+    memcpy(p, "implemente", 10);
+    f = fopen(file, "w");
+    fputs(doctored, f);
+    fclose(f);
+    free(doctored);
+    cr_assert_eq(th_run_accord(&out, check), 3, "a changed entry no longer matches its commitment");
+    free(out);
+    th_response_free(&r);
+    /* An admin may reveal too; a public entry has nothing to reveal. */
+    cr_assert_eq(status_of("GET", path, admin, NULL), 200);
+    cr_assert_eq(status_of("GET", "/api/v1/log/restricted/3", admin, NULL), 404);
+}
+
+Test(reports, drafts_obey_the_rules)
+{
+    open_cycle();
+    uint64_t size;
+    store *s = th_open(db);
+    size = th_log_size(s);
+    store_close(s);
+    cr_assert_eq(status_of("POST", REPORTS, tur, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"), 403);
+    cr_assert_eq(status_of("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":11,\"status\":\"planned\"}"), 422,
+                 "no provision 11");
+    cr_assert_eq(status_of("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"done\"}"), 400);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/2030/reports", kaz,
+                           "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"),
+                 404, "no such cycle");
+    cr_assert_eq(status_of("POST", REPORTS, kaz,
+                           "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\",\"evidence\":[{\"url\":\"x\"}]}"),
+                 400, "evidence needs a title and an http(s) url");
+    s = th_open(db);
+    cr_assert_eq(th_log_size(s), size, "refused drafts leave no trace");
+    store_close(s);
+    /* Only participants report: Turkmenistan is registered but has no
+     * recorded signature. */
+    make_user("tkm@example.org", "focal_point", "TKM", tur);
+    cr_assert_eq(status_of("POST", REPORTS, tur, "{\"party\":\"TKM\",\"provision\":1,\"status\":\"planned\"}"), 422);
+}
+
+Test(reports, replay_rebuilds_public_state_and_keeps_commitments)
+{
+    open_cycle();
+    draft(SECRET, 1);
+    char replayed[512], *out;
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
+    /* Wait for the checkpoint to cover the draft, then replay the log. */
+    store *s = th_open(db);
+    uint64_t size = th_log_size(s);
+    store_close(s);
+    for (int i = 0; i < 200; i++) {
+        th_response r = request("GET", "/log/checkpoint", NULL, NULL);
+        char *nl = strchr(r.body, '\n');
+        uint64_t have = nl ? strtoull(nl + 1, NULL, 10) : 0;
+        th_response_free(&r);
+        if (have >= size)
+            break;
+        usleep(20000);
+    }
+    const char *args[] = {"replay", "--from", server.base, "--db", replayed, NULL};
+    cr_assert_eq(th_run_accord(&out, args), 0, "%s", out);
+    free(out);
+    store *a = th_open(db), *b = th_open(replayed);
+    char da[65], dbb[65];
+    th_state_digest(a, da);
+    th_state_digest(b, dbb);
+    cr_assert_str_eq(da, dbb, "public tables and log are identical after replay");
+    store_stmt *st;
+    cr_assert_eq(store_query(b, &st, "SELECT count(*) FROM report_draft", ""), 0);
+    cr_assert_eq(store_step(st), STORE_ROW);
+    cr_assert_eq(store_col_int(st, 0), 0, "drafts are not public: replay cannot rebuild them");
+    store_stmt_close(st);
+    store_close(a);
+    store_close(b);
+}
