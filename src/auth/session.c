@@ -191,7 +191,8 @@ static int throttle_gate(store *db, login_attempt *at, int64_t now, int *retry_a
     }
     if (wait > 0) {
         *retry_after = wait > AUTH_THROTTLE_MAX_SECONDS ? AUTH_THROTTLE_MAX_SECONDS : (int)wait;
-        return accord_fail(ACCORD_ETHROTTLED, NULL, "too many failed sign-ins; try again in %d seconds", *retry_after);
+        return accord_fail(ACCORD_ETHROTTLED, NULL, "too many failed sign-ins; try again in %d second%s", *retry_after,
+                           *retry_after == 1 ? "" : "s");
     }
     return ACCORD_OK;
 }

@@ -40,6 +40,7 @@ int http_post_login(http_req *req)
     }
     set_session_cookie(req, token);
     sodium_memzero(token, sizeof token);
+    req->cache_control = "no-store";
     req->json = json_pack("{s:s, s:o}", "csrf_token", csrf, "account", me);
     return ACCORD_OK;
 }
@@ -64,6 +65,7 @@ int http_get_me(http_req *req)
         return rc;
     json_object_set_new(me, "authenticated_by", json_string(req->who->via_session ? "session" : "token"));
     req->json = me;
+    req->cache_control = "no-store";
     return ACCORD_OK;
 }
 
@@ -128,6 +130,12 @@ int http_post_user(http_req *req)
         rc = accord_fail(ACCORD_EINVAL, "scope", "scope: give it with role");
     if (!rc && disabled && strcmp(req->params[0], req->who->id) == 0 && json_is_true(disabled))
         rc = accord_fail(ACCORD_ECONFLICT, "disabled", "disabled: an admin cannot disable their own account");
+    /* Check every change before making any, so a refused request changes
+     * nothing. */
+    if (!rc && password) rc = auth_password_acceptable(password);
+    if (!rc && role && !auth_role_valid(role))
+        rc = accord_fail(ACCORD_EINVAL, "role", "role: one of " AUTH_ROLES);
+    if (!rc && role) rc = auth_scope_check(req->db, role, scope);
     if (!rc) rc = auth_user_get(req->db, req->params[0], &req->json); /* 404 first */
     if (!rc && role) rc = auth_user_set_role(req->db, req->params[0], role, scope, req->who->id);
     if (!rc && disabled) rc = auth_user_set_disabled(req->db, req->params[0], json_is_true(disabled), req->who->id);
@@ -142,7 +150,8 @@ int http_post_user(http_req *req)
 int http_get_tokens(http_req *req)
 {
     json_t *list;
-    bool all = strcmp(req->who->role, "admin") == 0 && http_query(req, "all");
+    const char *all_arg = http_query(req, "all");
+    bool all = strcmp(req->who->role, "admin") == 0 && all_arg && (!strcmp(all_arg, "1") || !strcmp(all_arg, "true"));
     int rc = auth_token_list(req->db, all ? NULL : req->who->id, &list);
     if (!rc)
         req->json = json_pack("{s:o}", "tokens", list);
@@ -169,6 +178,7 @@ int http_post_tokens(http_req *req)
         req->status = 201;
         req->json = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token, "note",
                               "shown once: store it now");
+        req->cache_control = "no-store";
     }
     json_decref(body);
     sodium_memzero(token, sizeof token);

@@ -265,7 +265,7 @@ const http_route http_routes[] = {
      "participants as at ?as_of=YYYY-MM-DD, with sources and counts (&format=csv)", NULL},
     {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action", NULL},
     {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
-     "record an action (bearer token of an admin or depositary)", NULL},
+     "record an action (the depositary or an admin)", NULL},
     {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL},
     {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states and organizations (?kind=state|organization)", NULL},
     {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL},
