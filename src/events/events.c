@@ -197,6 +197,16 @@ int events_check_reveal(const void *leaf, size_t leaf_len, const uint8_t salt[EV
             rc = accord_fail(ACCORD_EVERIFY, same[i], "the revealed entry's %s differs from the public one", same[i]);
     if (!rc && !json_equal(json_object_get(pub, "actor"), json_object_get(full, "actor")))
         rc = accord_fail(ACCORD_EVERIFY, "actor", "the revealed entry's actor differs from the public one");
+    /* So must every field the public entry shows of it. */
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(pub, "restricted"), key, v)
+    {
+        if (rc || strcmp(key, "commitment") == 0)
+            continue;
+        if (!json_equal(v, json_object_get(json_object_get(full, "data"), key)))
+            rc = accord_fail(ACCORD_EVERIFY, key, "the revealed entry's %s differs from the public one", key);
+    }
     json_decref(pub);
     json_decref(full);
     return rc;

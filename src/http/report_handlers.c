@@ -1,4 +1,5 @@
 /* Reporting cycles, draft reports and revealing restricted log entries. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,14 +63,24 @@ int http_party_from_path(http_req *req, char *out, size_t len)
     return ACCORD_OK;
 }
 
+/* Entry index {index} of the path, in canonical decimal. */
+static int path_index(http_req *req, uint64_t *out)
+{
+    const char *s = req->params[0];
+    char *end;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    if (!*s || *end || errno || *s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+        return accord_fail(ACCORD_ENOTFOUND, "index", "no log entry '%s'", s);
+    return ACCORD_OK;
+}
+
 /* The party named in the public leaf of restricted entry {index}. */
 int http_party_from_restricted(http_req *req, char *out, size_t len)
 {
     uint64_t index;
-    char *end;
-    index = strtoull(req->params[0], &end, 10);
-    if (*end || !*req->params[0])
-        return accord_fail(ACCORD_ENOTFOUND, "index", "no log entry '%s'", req->params[0]);
+    if (path_index(req, &index))
+        return ACCORD_ENOTFOUND;
     buf leaf;
     buf_init(&leaf, LEDGER_MAX_EVENT);
     json_t *ev = NULL;
@@ -117,6 +128,7 @@ int http_get_report_drafts(http_req *req)
 {
     json_t *list;
     int rc = implementation_drafts(req->db, req->params[0], req->params[1], req->params[2], &list);
+    req->cache_control = "private, no-store";
     if (!rc)
         req->json = json_pack("{s:s, s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "party",
                               req->params[2], "drafts", list);
@@ -125,8 +137,10 @@ int http_get_report_drafts(http_req *req)
 
 int http_get_restricted(http_req *req)
 {
-    uint64_t index = strtoull(req->params[0], NULL, 10);
+    uint64_t index;
     uint8_t salt[EVENTS_SALT_SIZE];
+    if (path_index(req, &index))
+        return ACCORD_ENOTFOUND;
     buf full, leaf;
     buf_init(&full, LEDGER_MAX_EVENT);
     buf_init(&leaf, LEDGER_MAX_EVENT);

@@ -188,7 +188,13 @@ int implementation_list_cycles(store *db, const char *slug, json_t **out)
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
-    int rc = store_query(db, &st,
+    char opens[11], opened[11];
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = registry_party_require(db, party, "party");
+    if (rc)
+        return rc;
+    rc = store_query(db, &st,
                          "SELECT d.content FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ?"
                          " AND d.version = (SELECT max(version) FROM report_draft x WHERE x.instrument = d.instrument"
                          " AND x.cycle = d.cycle AND x.party = d.party AND x.provision = d.provision)"
