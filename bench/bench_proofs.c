@@ -125,6 +125,8 @@ int main(int argc, char **argv)
             rc = store_run(db, "DELETE FROM meta WHERE key IN ('origin', 'vkey')", "");
         }
         if (!rc) rc = store_run(db, "INSERT INTO meta (key, value) VALUES ('origin', ?), ('vkey', ?)", "ss", key.name, vkey);
+        /* A new key: checkpoints signed by an earlier one no longer apply. */
+        if (!rc) rc = store_exec(db, "DELETE FROM cosignature; DELETE FROM checkpoint");
         if (!rc) rc = publish_checkpoint(db, &key, &size, &made);
         note_signer_clear(&key);
     }

@@ -26,7 +26,7 @@ int audit_checkpoint(logsrc *s, const note_verifier *log, const note_verifier *w
     int rc = logsrc_get(s, "checkpoint", MAX_CHECKPOINT, &text);
     if (rc) {
         buf_free(&text);
-        return rc == ACCORD_ENOTFOUND || rc == ACCORD_ETOOBIG ? accord_fail(ACCORD_EENV, NULL, "%s", accord_error_message()) : rc;
+        return rc == ACCORD_ENOTFOUND || rc == ACCORD_ETOOBIG ? accord_fail_nested(ACCORD_EENV, "log") : rc;
     }
     note_verifier keys[NOTE_MAX_VERIFIERS];
     size_t n = 0;
@@ -39,7 +39,7 @@ int audit_checkpoint(logsrc *s, const note_verifier *log, const note_verifier *w
     if (n) {
         rc = note_open(text.data, text.len, keys, n, &opened);
         if (rc)
-            rc = accord_fail(ACCORD_EVERIFY, NULL, "the checkpoint's signature does not verify: %s", accord_error_message());
+            rc = accord_fail_nested(ACCORD_EVERIFY, "checkpoint signature");
         for (size_t i = 0; !rc && i < n; i++)
             if (!opened.verified[i])
                 rc = accord_fail(ACCORD_EVERIFY, NULL, "the checkpoint is not signed by %s", keys[i].name);
@@ -49,7 +49,7 @@ int audit_checkpoint(logsrc *s, const note_verifier *log, const note_verifier *w
         body_len = blank ? (size_t)(blank - text.data) + 1 : text.len;
     }
     if (!rc && checkpoint_parse(text.data, body_len, out))
-        rc = accord_fail(ACCORD_EVERIFY, NULL, "the checkpoint is malformed: %s", accord_error_message());
+        rc = accord_fail_nested(ACCORD_EVERIFY, "checkpoint");
     if (!rc && log && strcmp(out->origin, log->name) != 0)
         rc = accord_fail(ACCORD_EVERIFY, NULL, "the checkpoint's origin '%s' is not the key's name '%s'", out->origin,
                          log->name);
@@ -72,9 +72,11 @@ int audit_walk_entries(logsrc *s, uint64_t size, audit_entry_fn fn, void *ctx)
         rc = tile_path_format(&t, &path);
         if (!rc)
             rc = logsrc_get(s, path.data + 1, PUBLISH_MAX_TILE, &bundle);
-        if (rc == ACCORD_ENOTFOUND)
-            rc = accord_fail(ACCORD_EVERIFY, NULL, "entry %llu is missing: %s", (unsigned long long)first,
-                             accord_error_message());
+        if (rc == ACCORD_ENOTFOUND) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", accord_error_message());
+            rc = accord_fail(ACCORD_EVERIFY, NULL, "entry %llu is missing: %s", (unsigned long long)first, why);
+        }
         if (rc)
             break;
         tile_bundle_iter it;

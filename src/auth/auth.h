@@ -96,6 +96,8 @@ int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN]);
 /* ---- sessions --------------------------------------------------------------- */
 
 #define AUTH_SESSION_IDLE_SECONDS (30 * 60)
+/* Last-use times of sessions and tokens are written at most this often. */
+#define AUTH_TOUCH_SECONDS 60
 #define AUTH_SESSION_MAX_SECONDS (12 * 60 * 60)
 
 /* Sign-in throttling. Failures are counted per account (email) and per

@@ -49,7 +49,7 @@ static int load_log_key(store *db, const char *path, note_signer *key)
     }
     int rc = note_signer_load(key, path);
     if (rc)
-        return accord_fail(ACCORD_EENV, NULL, "cannot load the log key %s: %s", path, accord_error_message());
+        return accord_fail_nested(ACCORD_EENV, "log key");
     /* Checkpoints must verify with the key the log publishes. */
     char vkey[LOGKEY_MAX_VKEY], published[LOGKEY_MAX_VKEY] = "";
     note_signer_vkey(key, vkey);
