@@ -164,12 +164,7 @@ int cli_replay(int argc, char **argv)
     logsrc_close(src);
     if (rc) {
         int status = cli_fail(rc);
-        const char *suffixes[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-            unlink(p);
-        }
+        cli_remove_db(path);
         return status;
     }
     printf("Replayed %llu log entries into %s; the root matches the signed checkpoint.\n", (unsigned long long)size, path);

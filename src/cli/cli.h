@@ -31,6 +31,10 @@ int cli_fail(int code);
  * its schema. Returns an exit status; on 0, '*out' is open. */
 int cli_open_db(const char *path, store **out);
 
+/* Removes the database file at 'path' with its WAL and shared-memory
+ * files: a half-made database is worse than none. */
+void cli_remove_db(const char *path);
+
 /* The database path: 'given' if set, else $ACCORD_DB, else the default. */
 const char *cli_db_path(const char *given);
 

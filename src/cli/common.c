@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/error.h"
@@ -8,6 +9,16 @@ int cli_fail(int code)
 {
     fprintf(stderr, "accord: %s\n", accord_error_message());
     return accord_error_exit_status(code);
+}
+
+void cli_remove_db(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
 }
 
 const char *cli_db_path(const char *given)

@@ -146,13 +146,7 @@ int cli_init(int argc, char **argv)
     store_close(db);
     if (rc) {
         int status = cli_fail(rc);
-        /* A half-made database is worse than none. */
-        const char *suffixes[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-            unlink(p);
-        }
+        cli_remove_db(path);
         if (key_made)
             unlink(keypath);
         return status;
