@@ -1,0 +1,113 @@
+/* cli-cli: the accord command as a user meets it: every subcommand's
+ * --help, recording from the console, exit statuses and messages. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static char *dir, *db;
+
+static void setup(void)
+{
+    dir = th_tempdir();
+    db = th_make_db(dir, true, NULL);
+}
+
+static void teardown(void)
+{
+    th_rmtree(dir);
+    free(dir);
+    free(db);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(cli, every_command_has_help)
+{
+    static const char *const commands[] = {"init", "load", "serve", "status", "record", "log", "verify",
+                                           "replay", "witness", "user", "token", "security-log"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char *out;
+        const char *args[] = {commands[i], "--help", NULL};
+        cr_assert_eq(th_run_accord(&out, args), 0, "accord %s --help", commands[i]);
+        cr_assert(strstr(out, "usage:"), "accord %s --help prints a usage line: %s", commands[i], out);
+        free(out);
+    }
+    char *out;
+    const char *version[] = {"--version", NULL};
+    cr_assert_eq(th_run_accord(&out, version), 0);
+    cr_assert(strncmp(out, "accord ", 7) == 0, "%s", out);
+    free(out);
+    const char *unknown[] = {"frobnicate", NULL};
+    cr_assert_eq(th_run_accord(NULL, unknown), 1);
+}
+
+Test(cli, record_prints_the_notification_and_the_status_shows_it)
+{
+    char *out;
+    const char *rec[] = {"record", "code-of-conduct", "--db", db, "--party", "FRA", "--type", "signature", "--date",
+                         "2019-03-01", "--place", "New York", "--signer-name", "A. Signer", "--signer-title",
+                         "Ambassador", "--source-title", "test fixture", "--source-url", "https://example.org/n", NULL};
+    cr_assert_eq(th_run_accord(&out, rec), 0, "%s", out);
+    cr_assert(strstr(out, "Notification code-of-conduct/2019/"), "%s", out);
+    cr_assert(strstr(out, "France signed the Code of Conduct Towards Achieving a World Free of Terrorism at New York"),
+              "%s", out);
+    free(out);
+    const char *st[] = {"status", "code-of-conduct", "--db", db, "--as-of", "2019-03-01", "--format", "csv", NULL};
+    cr_assert_eq(th_run_accord(&out, st), 0);
+    cr_assert(strstr(out, "FRA,state,France,signature,2019-03-01,day,New York,A. Signer,Ambassador"), "%s", out);
+    free(out);
+    /* The same signature again: a conflict, exit status 1. */
+    cr_assert_eq(th_run_accord(NULL, rec), 1);
+}
+
+Test(cli, bad_input_is_exit_1_and_names_the_field)
+{
+    char *out;
+    const char *nosource[] = {"record", "code-of-conduct", "--db", db, "--party", "FRA", "--type", "signature",
+                              "--date", "2019-03-01", NULL};
+    cr_assert_eq(th_run_accord(&out, nosource), 1);
+    free(out);
+    const char *baddate[] = {"status", "code-of-conduct", "--db", db, "--as-of", "2019-02-30", NULL};
+    cr_assert_eq(th_run_accord(NULL, baddate), 1);
+    const char *badformat[] = {"status", "code-of-conduct", "--db", db, "--format", "xml", NULL};
+    cr_assert_eq(th_run_accord(NULL, badformat), 1);
+    /* A dataset with a mistake loads nothing and says where. */
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/bad.json", dir);
+    FILE *f = fopen(bad, "w");
+    fputs("{\"format\":\"accord-dataset/1\",\"instruments\":[{\"slug\":\"second\",\"title\":\"Second\","
+          "\"opened_on\":\"2020-01-01\",\"source\":{\"title\":\"t\"},\"actions\":[{\"party\":\"KAZ\","
+          "\"type\":\"signature\",\"date\":\"2020-02-31\",\"source\":{\"title\":\"t\"}}]}]}",
+          f);
+    fclose(f);
+    store *s = th_open(db);
+    uint64_t before = th_log_size(s);
+    store_close(s);
+    const char *load[] = {"load", "--db", db, bad, NULL};
+    cr_assert_eq(th_run_accord(&out, load), 1);
+    free(out);
+    s = th_open(db);
+    cr_assert_eq(th_log_size(s), before, "nothing of a bad dataset is loaded");
+    store_close(s);
+}
+
+Test(cli, environment_problems_are_exit_2)
+{
+    char missing[512];
+    snprintf(missing, sizeof missing, "%s/nothing-here.db", dir);
+    const char *st[] = {"status", "code-of-conduct", "--db", missing, NULL};
+    cr_assert_eq(th_run_accord(NULL, st), 2, "a missing database");
+    const char *again[] = {"init", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(NULL, again), 2, "init refuses an existing database");
+    /* A port in use. */
+    th_server first;
+    th_server_start(&first, db);
+    char port[16];
+    snprintf(port, sizeof port, "%u", first.port);
+    const char *serve[] = {"serve", "--db", db, "--port", port, NULL};
+    cr_assert_eq(th_run_accord(NULL, serve), 2, "the port is busy");
+    th_server_stop(&first);
+}
