@@ -31,5 +31,8 @@ int depositary_apply_gap_recorded(store *db, int64_t seq, json_t *data, bool rep
 
 int implementation_apply_cycle_opened(store *db, int64_t seq, json_t *data, bool replay);
 int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_submission_public(store *db, int64_t seq, json_t *fields, bool replay);
+int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay);
 
 #endif

@@ -23,18 +23,24 @@ static const struct {
     event_applier apply;
     bool restricted;
     const char *public_keys[PUBLIC_KEYS_MAX]; /* restricted types: data fields shown in the public leaf */
+    /* Restricted types: writes the public tables from the public fields
+     * alone, when the event is made and when it is replayed. */
+    event_applier apply_public;
 } event_types[] = {
-    {"party.registered", registry_apply_party_registered, false, {NULL}},
-    {"party.renamed", registry_apply_party_renamed, false, {NULL}},
-    {"group.created", registry_apply_group_created, false, {NULL}},
-    {"membership.recorded", registry_apply_membership_recorded, false, {NULL}},
-    {"instrument.created", registry_apply_instrument_created, false, {NULL}},
-    {"provision.recorded", registry_apply_provision_recorded, false, {NULL}},
-    {"action.recorded", depositary_apply_action_recorded, false, {NULL}},
-    {"reported_total.recorded", depositary_apply_reported_total_recorded, false, {NULL}},
-    {"gap.recorded", depositary_apply_gap_recorded, false, {NULL}},
-    {"cycle.opened", implementation_apply_cycle_opened, false, {NULL}},
-    {"report.drafted", implementation_apply_report_drafted, true, {"instrument", "cycle", "party", "provision"}},
+    {"party.registered", registry_apply_party_registered, false, {NULL}, NULL},
+    {"party.renamed", registry_apply_party_renamed, false, {NULL}, NULL},
+    {"group.created", registry_apply_group_created, false, {NULL}, NULL},
+    {"membership.recorded", registry_apply_membership_recorded, false, {NULL}, NULL},
+    {"instrument.created", registry_apply_instrument_created, false, {NULL}, NULL},
+    {"provision.recorded", registry_apply_provision_recorded, false, {NULL}, NULL},
+    {"action.recorded", depositary_apply_action_recorded, false, {NULL}, NULL},
+    {"reported_total.recorded", depositary_apply_reported_total_recorded, false, {NULL}, NULL},
+    {"gap.recorded", depositary_apply_gap_recorded, false, {NULL}, NULL},
+    {"cycle.opened", implementation_apply_cycle_opened, false, {NULL}, NULL},
+    {"report.drafted", implementation_apply_report_drafted, true, {"instrument", "cycle", "party", "provision"}, NULL},
+    {"report.submitted", implementation_apply_report_submitted, true,
+     {"instrument", "cycle", "party", "provision", "version"}, implementation_apply_submission_public},
+    {"report.released", implementation_apply_report_released, false, {NULL}, NULL},
 };
 
 static int type_index(const char *type)
@@ -103,6 +109,9 @@ static int log_restricted(store *db, int t, const actor *who, const char *at, js
         if (v)
             json_object_set(pub, event_types[t].public_keys[k], v);
     }
+    uint64_t next;
+    if (!rc && event_types[t].apply_public && !(rc = ledger_size(db, &next)))
+        rc = event_types[t].apply_public(db, (int64_t)next, pub, false);
     json_t *public_ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:o}", "v", (json_int_t)EVENT_VERSION, "type", type,
                                   "at", at, "actor", "role", who->role, "id", who->id, "restricted", pub);
     uint64_t seq = 0;
@@ -254,6 +263,8 @@ int events_replay(store *db, const void *bytes, size_t len)
      * in the log and rebuilds nothing from it. */
     if (!rc && !restricted_ok)
         rc = apply(db, (int64_t)seq, data, true);
+    else if (!rc && event_types[t].apply_public)
+        rc = event_types[t].apply_public(db, (int64_t)seq, restricted, true);
     /* The bytes must be exactly the canonical form of what was applied. */
     buf canon;
     buf_init(&canon, LEDGER_MAX_EVENT);

@@ -26,6 +26,10 @@ int http_post_cycles(http_req *req);
 int http_post_report_draft(http_req *req);
 int http_get_report_drafts(http_req *req);
 int http_get_restricted(http_req *req);
+int http_post_submission(http_req *req);
+int http_post_release(http_req *req);
+int http_get_progress(http_req *req);
+int http_get_released(http_req *req);
 
 /* Party resolvers for RULE_PARTY_* routes. */
 int http_party_from_body(http_req *req, char *out, size_t len);

@@ -9,6 +9,7 @@
 #include "http/handlers.h"
 #include "implementation/implementation.h"
 #include "ledger/ledger.h"
+#include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -159,5 +160,54 @@ int http_get_restricted(http_req *req)
     sodium_memzero(salt, sizeof salt);
     buf_free(&full);
     buf_free(&leaf);
+    return rc;
+}
+
+/* POST .../submissions and .../releases: {party, provision}. */
+static int report_step(http_req *req, const char *type, const char *done)
+{
+    static const char *const keys[] = {"party", "provision", NULL};
+    json_t *data;
+    uint64_t seq;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, keys, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        json_object_set_new(data, "cycle", json_string(req->params[1]));
+        rc = http_submit_event(req, type, data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        req->json = json_pack("{s:I, s:O, s:O, s:O, s:s}", "log_index", (json_int_t)seq, "party",
+                              json_object_get(data, "party"), "provision", json_object_get(data, "provision"),
+                              "version", json_object_get(data, "version"), "state", done);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int http_post_submission(http_req *req) { return report_step(req, "report.submitted", "submitted"); }
+int http_post_release(http_req *req) { return report_step(req, "report.released", "released"); }
+
+int http_get_progress(http_req *req)
+{
+    char today[11];
+    const char *as_of = http_query(req, "as_of");
+    if (!as_of) {
+        date_today(today);
+        as_of = today;
+    }
+    int rc = date_check(as_of, "as_of");
+    return rc ? rc : implementation_progress(req->db, req->params[0], req->params[1], as_of, &req->json);
+}
+
+int http_get_released(http_req *req)
+{
+    json_t *list;
+    int rc = implementation_released(req->db, req->params[0], req->params[1], &list);
+    if (!rc)
+        req->json = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
     return rc;
 }

@@ -12,6 +12,9 @@
 #include "util/error.h"
 #include "util/json.h"
 
+static int latest_version(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
+                          int64_t *version, bool *submitted);
+
 static bool code_valid(const char *s)
 {
     if (!*s || strlen(s) > 40)
@@ -149,6 +152,14 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
         return accord_fail(ACCORD_ERULE, "provision", "provision: %s has no provision %lld", slug, (long long)provision);
     if (rc < 0)
         return rc;
+    /* A submitted report waits for review: no new version until returned. */
+    int64_t latest;
+    bool submitted;
+    if ((rc = latest_version(db, slug, cycle, party, provision, &latest, &submitted)))
+        return rc;
+    if (submitted)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was submitted and cannot be edited",
+                           (long long)latest);
     /* Each edit is a new version; the number is logged (privately). */
     int64_t version = 1;
     rc = store_query(db, &st,
@@ -205,6 +216,233 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     json_t *list = json_array();
     while ((rc = store_step(st)) == STORE_ROW)
         json_array_append_new(list, json_loads(store_col_text(st, 0), 0, NULL));
+    store_stmt_close(st);
+    if (rc < 0) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return ACCORD_OK;
+}
+
+/* ---- submission and release --------------------------------------------- */
+
+/* The latest draft version of a report and whether it was submitted. */
+static int latest_version(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
+                          int64_t *version, bool *submitted)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
+                         "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
+                         "   AND s.version = max(d.version))"
+                         " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ? AND d.provision = ?",
+                         "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    *version = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    *submitted = rc == STORE_ROW && store_col_int(st, 1) > 0;
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Reads the fields naming one report: instrument, cycle, party, provision. */
+static int report_key(const json_t *data, const char **slug, const char **cycle, const char **party,
+                      int64_t *provision)
+{
+    int rc = json_get_string(data, "instrument", true, 64, slug);
+    if (!rc) rc = json_get_string(data, "cycle", true, 40, cycle);
+    if (!rc) rc = json_get_string(data, "party", true, 64, party);
+    if (!rc) rc = json_get_int(data, "provision", true, 1, 10000, 0, provision);
+    return rc;
+}
+
+int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", NULL};
+    const char *slug, *cycle, *party;
+    int64_t provision, version;
+    bool submitted;
+    (void)seq;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = report_key(data, &slug, &cycle, &party, &provision);
+    if (!rc) rc = latest_version(db, slug, cycle, party, provision, &version, &submitted);
+    if (rc)
+        return rc;
+    if (version == 0)
+        return accord_fail(ACCORD_ERULE, "provision", "provision: %s has no draft on provision %lld in cycle %s", party,
+                           (long long)provision, cycle);
+    if (submitted)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld is already submitted",
+                           (long long)version);
+    /* The version submitted is the latest draft: logged, so that anyone
+     * holding the reveal knows which text was submitted. */
+    if (!replay)
+        json_object_set_new(data, "version", json_integer(version));
+    return ACCORD_OK;
+}
+
+int implementation_apply_submission_public(store *db, int64_t seq, json_t *fields, bool replay)
+{
+    const char *slug, *cycle, *party;
+    int64_t provision, version;
+    (void)replay;
+    int rc = report_key(fields, &slug, &cycle, &party, &provision);
+    if (!rc) rc = json_get_int(fields, "version", true, 1, INT64_MAX, 0, &version);
+    if (rc)
+        return rc;
+    return store_run(db,
+                     "INSERT INTO submission (instrument, cycle, party, provision, version, seq) VALUES (?, ?, ?, ?, ?, ?)",
+                     "sssiii", slug, cycle, party, provision, version, seq);
+}
+
+int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", "report", NULL};
+    const char *slug, *cycle, *party;
+    int64_t provision, version = 0;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = report_key(data, &slug, &cycle, &party, &provision);
+    if (rc)
+        return rc;
+    /* The version released is the latest one submitted. */
+    store_stmt *st;
+    rc = store_query(db, &st,
+                     "SELECT coalesce(max(version), 0) FROM submission"
+                     " WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?",
+                     "sssi", slug, cycle, party, provision);
+    if (!rc) {
+        if (store_step(st) == STORE_ROW)
+            version = store_col_int(st, 0);
+        store_stmt_close(st);
+    }
+    if (rc)
+        return rc;
+    if (version == 0)
+        return accord_fail(ACCORD_ERULE, "provision", "provision: %s has submitted no report on provision %lld",
+                           party, (long long)provision);
+    rc = store_query(db, &st, "SELECT 1 FROM report WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
+                              " AND version = ?", "sssii", slug, cycle, party, provision, version);
+    if (!rc) {
+        rc = store_step(st);
+        store_stmt_close(st);
+    }
+    if (rc == STORE_ROW)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld is already released",
+                           (long long)version);
+    if (rc < 0)
+        return rc;
+    if (!replay) {
+        /* The released text is the submitted draft, now made public. */
+        char *content = NULL;
+        rc = store_query(db, &st, "SELECT content FROM report_draft WHERE instrument = ? AND cycle = ? AND party = ?"
+                                  " AND provision = ? AND version = ?", "sssii", slug, cycle, party, provision, version);
+        if (!rc && store_step(st) == STORE_ROW)
+            content = strdup(store_col_text(st, 0));
+        if (!rc)
+            store_stmt_close(st);
+        json_t *report = content ? json_loads(content, 0, NULL) : NULL;
+        free(content);
+        if (!report)
+            return rc ? rc : accord_fail(ACCORD_ESTORE, NULL, "the submitted draft is missing");
+        static const char *const private_keys[] = {"instrument", "cycle", "party", "provision", "version"};
+        for (size_t i = 0; i < sizeof private_keys / sizeof private_keys[0]; i++)
+            json_object_del(report, private_keys[i]);
+        json_object_set_new(data, "version", json_integer(version));
+        json_object_set_new(data, "report", report);
+    }
+    int64_t logged;
+    json_t *report = json_object_get(data, "report");
+    const char *status = json_string_value(json_object_get(report, "status"));
+    if (json_get_int(data, "version", true, 1, INT64_MAX, 0, &logged) || logged != version || !status)
+        return accord_fail(ACCORD_EVERIFY, "report", "the logged release does not match the submission");
+    char *text = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
+    rc = store_run(db,
+                   "INSERT INTO report (instrument, cycle, party, provision, version, status, content, seq)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "sssiissi", slug, cycle, party, provision, version, status, text, seq);
+    free(text);
+    return rc;
+}
+
+int implementation_progress(store *db, const char *slug, const char *cycle, const char *today, json_t **out)
+{
+    char opens[11], due[11] = "";
+    int rc = cycle_opens(db, slug, cycle, opens);
+    store_stmt *st;
+    if (!rc) rc = store_query(db, &st, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
+    if (!rc) {
+        if (store_step(st) == STORE_ROW)
+            snprintf(due, sizeof due, "%s", store_col_text(st, 0));
+        store_stmt_close(st);
+    }
+    json_t *status = NULL;
+    if (!rc) rc = depositary_status(db, slug, opens, &status);
+    if (rc)
+        return rc;
+    bool late = strcmp(today, due) > 0;
+    json_t *parties = json_array();
+    int counts[3] = {0, 0, 0}; /* submitted, due, overdue */
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(status, "participants"), i, p)
+    {
+        json_t *party = json_object_get(p, "party");
+        const char *code = json_string_value(json_object_get(party, "code"));
+        int64_t submitted = 0, released = 0;
+        rc = store_query(db, &st,
+                         "SELECT (SELECT count(DISTINCT provision) FROM submission WHERE instrument = ? AND cycle = ?"
+                         "   AND party = ?), (SELECT count(DISTINCT provision) FROM report WHERE instrument = ?"
+                         "   AND cycle = ? AND party = ?)",
+                         "ssssss", slug, cycle, code, slug, cycle, code);
+        if (!rc) {
+            if (store_step(st) == STORE_ROW) {
+                submitted = store_col_int(st, 0);
+                released = store_col_int(st, 1);
+            }
+            store_stmt_close(st);
+        }
+        if (rc)
+            break;
+        int state = submitted ? 0 : late ? 2 : 1;
+        static const char *const names[] = {"submitted", "due", "overdue"};
+        counts[state]++;
+        json_array_append_new(parties, json_pack("{s:O, s:s, s:I, s:I}", "party", party, "state", names[state],
+                                                 "provisions_submitted", (json_int_t)submitted,
+                                                 "provisions_released", (json_int_t)released));
+    }
+    json_decref(status);
+    if (rc) {
+        json_decref(parties);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:i, s:i, s:i}, s:o}", "instrument", slug, "cycle", cycle,
+                     "opens_on", opens, "due_on", due, "as_of", today, "counts", "submitted", counts[0], "due",
+                     counts[1], "overdue", counts[2], "parties", parties);
+    return ACCORD_OK;
+}
+
+int implementation_released(store *db, const char *slug, const char *cycle, json_t **out)
+{
+    char opens[11];
+    store_stmt *st;
+    int rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT r.party, r.provision, r.version, r.status, r.content, e.at FROM report r"
+                         " JOIN event e ON e.seq = r.seq WHERE r.instrument = ? AND r.cycle = ?"
+                         " ORDER BY r.party, r.provision, r.version",
+                         "ss", slug, cycle);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    while ((rc = store_step(st)) == STORE_ROW)
+        json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:o, s:s}", "party", store_col_text(st, 0),
+                                              "provision", (json_int_t)store_col_int(st, 1), "version",
+                                              (json_int_t)store_col_int(st, 2), "status", store_col_text(st, 3),
+                                              "report", json_loads(store_col_text(st, 4), 0, NULL), "released_at",
+                                              store_col_text(st, 5)));
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);

@@ -4,7 +4,12 @@
  * A cycle (cycle.opened) is public. A report draft (report.drafted) is a
  * restricted event: the public log holds only its commitment and who it
  * is about (instrument, cycle, party, provision); the content stays in the
- * private report_draft table until its party releases it. */
+ * private report_draft table until its party releases it.
+ *
+ * Workflow: draft (any number of versions) -> report.submitted (restricted:
+ * the public log shows which version was submitted, and a public table
+ * records the fact; no new draft until it is returned) -> report.released
+ * (public: the submitted text enters the log and the report table). */
 #ifndef ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
 #define ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
 
@@ -21,6 +26,13 @@
 
 /* The cycles of 'slug' with their dates, as a JSON array. */
 int implementation_list_cycles(store *db, const char *slug, json_t **out);
+
+/* Who of the participants (as at the cycle's opening) has submitted, who
+ * is due and who is overdue on 'today'. Public. */
+int implementation_progress(store *db, const char *slug, const char *cycle, const char *today, json_t **out);
+
+/* The released reports of a cycle, with their content. Public. */
+int implementation_released(store *db, const char *slug, const char *cycle, json_t **out);
 
 /* The latest draft of each provision by 'party' in a cycle (private). */
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out);

@@ -189,6 +189,22 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (instrument, cycle, party, provision, version),"
     "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
     "CREATE INDEX report_draft_seq ON report_draft (seq);",
+
+    /* 5: submissions (public facts) and released reports (public) */
+    "CREATE TABLE submission ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL,"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  " EVENT_REF ","                   /* the time is that of its log entry */
+    "  PRIMARY KEY (instrument, cycle, party, provision, version),"
+    "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
+    "CREATE INDEX submission_seq ON submission (seq);"
+    "CREATE TABLE report ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL REFERENCES party(code),"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  status TEXT NOT NULL, content TEXT NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, cycle, party, provision, version),"
+    "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
+    "CREATE INDEX report_seq ON report (seq);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

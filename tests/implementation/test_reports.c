@@ -252,3 +252,118 @@ Test(reports, replay_rebuilds_public_state_and_keeps_commitments)
     store_close(a);
     store_close(b);
 }
+
+#define CYCLE "/api/v1/instruments/code-of-conduct/cycles/2026"
+
+Test(reports, submit_then_release_makes_the_report_public)
+{
+    open_cycle();
+    draft(SECRET, 1);
+    draft("The final account of provision 5", 2);
+    const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
+    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 422, "nothing submitted yet");
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", tur, which), 403);
+    th_response r = request("POST", CYCLE "/submissions", kaz, which);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_assert_eq(json_integer_value(json_object_get(r.json, "version")), 2, "the latest draft is submitted");
+    long long submitted_at = json_integer_value(json_object_get(r.json, "log_index"));
+    th_response_free(&r);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, which), 409, "already submitted");
+    /* A submitted report cannot be edited. */
+    th_response d = request("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"implemented\"}");
+    cr_assert_eq(d.status, 409, "%s", d.body);
+    th_response_free(&d);
+    /* The submission is a public fact; its text is not yet. */
+    th_response p = request("GET", CYCLE "/progress?as_of=2026-06-01", NULL, NULL);
+    cr_assert_eq(p.status, 200, "%s", p.body);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(p.json, "counts"), "submitted")), 1);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(p.json, "parties"), i, row)
+    {
+        const char *code = json_string_value(json_object_get(json_object_get(row, "party"), "code"));
+        const char *state = json_string_value(json_object_get(row, "state"));
+        cr_assert_str_eq(state, strcmp(code, "KAZ") == 0 ? "submitted" : "due", "%s", code);
+    }
+    th_response_free(&p);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/log/entries?start=%lld&count=1", submitted_at);
+    th_response e = request("GET", path, NULL, NULL);
+    const char *entry = json_string_value(json_object_get(json_array_get(json_object_get(e.json, "entries"), 0), "entry"));
+    cr_assert(strstr(entry, "\"type\":\"report.submitted\"") && strstr(entry, "\"version\":2"), "%s", entry);
+    cr_assert_null(strstr(entry, "final account"), "the submitted text stays private");
+    th_response_free(&e);
+
+    th_response rel = request("POST", CYCLE "/releases", kaz, which);
+    cr_assert_eq(rel.status, 201, "%s", rel.body);
+    long long released_at = json_integer_value(json_object_get(rel.json, "log_index"));
+    th_response_free(&rel);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 409, "already released");
+    th_response pub = request("GET", CYCLE "/published", NULL, NULL);
+    json_t *rep = json_array_get(json_object_get(pub.json, "reports"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(rep, "party")), "KAZ");
+    cr_assert_eq(json_integer_value(json_object_get(rep, "version")), 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(rep, "report"), "narrative")),
+                     "The final account of provision 5");
+    th_response_free(&pub);
+    snprintf(path, sizeof path, "/api/v1/log/entries?start=%lld&count=1", released_at);
+    e = request("GET", path, NULL, NULL);
+    entry = json_string_value(json_object_get(json_array_get(json_object_get(e.json, "entries"), 0), "entry"));
+    cr_assert(strstr(entry, "The final account of provision 5"), "the released text is in the public log: %s", entry);
+    th_response_free(&e);
+}
+
+Test(reports, late_parties_are_overdue)
+{
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+                           "{\"code\":\"2025\",\"name\":\"Past cycle\",\"opens_on\":\"2025-01-01\","
+                           "\"due_on\":\"2025-06-30\"}"),
+                 201);
+    th_response p = request("GET", "/api/v1/instruments/code-of-conduct/cycles/2025/progress?as_of=2025-07-01", NULL,
+                            NULL);
+    cr_assert_eq(p.status, 200, "%s", p.body);
+    json_t *counts = json_object_get(p.json, "counts");
+    /* Seven participants on 2025-01-01 (the demo data): none reported. */
+    cr_assert_eq(json_integer_value(json_object_get(counts, "overdue")), 7, "%s", p.body);
+    cr_assert_eq(json_integer_value(json_object_get(counts, "due")), 0);
+    th_response_free(&p);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/cycles/1999/progress", NULL, NULL), 404);
+}
+
+Test(reports, replay_keeps_submissions_and_releases)
+{
+    open_cycle();
+    draft(SECRET, 1);
+    const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, which), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 201);
+    store *s = th_open(db);
+    uint64_t size = th_log_size(s);
+    store_close(s);
+    for (int i = 0; i < 200; i++) {
+        th_response r = request("GET", "/log/checkpoint", NULL, NULL);
+        char *nl = strchr(r.body, '\n');
+        uint64_t have = nl ? strtoull(nl + 1, NULL, 10) : 0;
+        th_response_free(&r);
+        if (have >= size)
+            break;
+        usleep(20000);
+    }
+    char replayed[512], *out;
+    snprintf(replayed, sizeof replayed, "%s/replayed2.db", dir);
+    const char *args[] = {"replay", "--from", server.base, "--db", replayed, NULL};
+    cr_assert_eq(th_run_accord(&out, args), 0, "%s", out);
+    free(out);
+    store *a = th_open(db), *b = th_open(replayed);
+    char da[65], dbb[65];
+    th_state_digest(a, da);
+    th_state_digest(b, dbb);
+    cr_assert_str_eq(da, dbb, "submissions and released reports are rebuilt from the public log");
+    store_stmt *st;
+    cr_assert_eq(store_query(b, &st, "SELECT count(*) FROM submission", ""), 0);
+    cr_assert_eq(store_step(st), STORE_ROW);
+    cr_assert_eq(store_col_int(st, 0), 1);
+    store_stmt_close(st);
+    store_close(a);
+    store_close(b);
+}
