@@ -17,6 +17,7 @@ static const struct {
     {"status", cli_status, "participants of an instrument as at a date"},
     {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},
     {"witness", cli_witness, "a transparency log witness: cosigns consistent checkpoints"},
+    {"cycle", cli_cycle, "reporting cycles: open, list, and who has submitted, is due or overdue"},
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
     {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
     {"replay", cli_replay, "rebuild a database from a published log alone"},

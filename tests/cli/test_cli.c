@@ -27,7 +27,7 @@ TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
 Test(cli, every_command_has_help)
 {
     static const char *const commands[] = {"init", "load", "serve", "status", "record", "log", "verify",
-                                           "replay", "witness", "user", "token", "security-log"};
+                                           "replay", "witness", "user", "token", "security-log", "cycle"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char *out;
         const char *args[] = {commands[i], "--help", NULL};
@@ -110,4 +110,23 @@ Test(cli, environment_problems_are_exit_2)
     const char *serve[] = {"serve", "--db", db, "--port", port, NULL};
     cr_assert_eq(th_run_accord(NULL, serve), 2, "the port is busy");
     th_server_stop(&first);
+}
+
+Test(cli, cycles_from_the_console)
+{
+    char *out;
+    const char *open[] = {"cycle", "open", "code-of-conduct", "--db", db, "--code", "2025", "--name", "Past cycle",
+                          "--opens", "2025-01-01", "--due", "2025-06-30", NULL};
+    cr_assert_eq(th_run_accord(&out, open), 0, "%s", out);
+    free(out);
+    cr_assert_eq(th_run_accord(NULL, open), 1, "the same cycle twice");
+    const char *list[] = {"cycle", "list", "code-of-conduct", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, list), 0);
+    cr_assert(strstr(out, "2025") && strstr(out, "Past cycle"), "%s", out);
+    free(out);
+    const char *progress[] = {"cycle", "progress", "code-of-conduct", "2025", "--db", db, "--as-of", "2025-07-01", NULL};
+    cr_assert_eq(th_run_accord(&out, progress), 0);
+    cr_assert(strstr(out, "0 submitted, 0 due, 7 overdue"), "%s", out);
+    cr_assert(strstr(out, "KAZ") && strstr(out, "overdue"), "%s", out);
+    free(out);
 }
