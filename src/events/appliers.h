@@ -34,5 +34,8 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
 int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, bool replay);
 int implementation_apply_submission_public(store *db, int64_t seq, json_t *fields, bool replay);
 int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_report_returned(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_return_public(store *db, int64_t seq, json_t *fields, bool replay);
+int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool replay);
 
 #endif

@@ -41,6 +41,9 @@ static const struct {
     {"report.submitted", implementation_apply_report_submitted, true,
      {"instrument", "cycle", "party", "provision", "version"}, implementation_apply_submission_public},
     {"report.released", implementation_apply_report_released, false, {NULL}, NULL},
+    {"report.returned", implementation_apply_report_returned, true,
+     {"instrument", "cycle", "party", "provision", "version"}, implementation_apply_return_public},
+    {"report.rated", implementation_apply_report_rated, false, {NULL}, NULL},
 };
 
 static int type_index(const char *type)

@@ -33,6 +33,17 @@ static int authenticate(http_req *req, principal *p, bool *present)
 
 static bool role_is(const principal *p, const char *role) { return strcmp(p->role, role) == 0; }
 
+/* A reviewer of all instruments, or of the one in the route's {slug}. */
+static bool reviews_instrument(const principal *p, const http_route *route, const http_req *req)
+{
+    if (!role_is(p, "reviewer"))
+        return false;
+    if (!p->scope[0])
+        return true;
+    return strncmp(route->pattern, "/api/v1/instruments/{slug}", 26) == 0 && req->params[0] &&
+           strcmp(req->params[0], p->scope) == 0;
+}
+
 int http_authorize(http_req *req, const http_route *route, principal *p)
 {
     bool present;
@@ -66,9 +77,14 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
         if (!role_is(p, "admin") && !role_is(p, "depositary"))
             return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the depositary (or an admin) may do this");
         break;
+    case RULE_REVIEWER:
+        if (!reviews_instrument(p, route, req))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only a reviewer of this instrument may do this");
+        break;
     case RULE_PARTY_WRITER:
     case RULE_PARTY_READER: {
-        bool admin_reads = route->rule == RULE_PARTY_READER && role_is(p, "admin");
+        bool admin_reads = route->rule == RULE_PARTY_READER &&
+                           (role_is(p, "admin") || reviews_instrument(p, route, req));
         if (!admin_reads && !role_is(p, "focal_point"))
             return accord_fail(ACCORD_EFORBIDDEN, NULL, "only the party's focal point may do this");
         if (!admin_reads) {

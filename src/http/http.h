@@ -82,7 +82,8 @@ typedef enum http_rule {
     RULE_ADMIN,          /* admin accounts */
     RULE_RECORD_WRITER,  /* admin or depositary (the secretariat) */
     RULE_PARTY_WRITER,   /* the focal point of the party the request is about */
-    RULE_PARTY_READER,   /* that focal point, or an admin */
+    RULE_PARTY_READER,   /* that focal point, an admin, or a reviewer of the instrument */
+    RULE_REVIEWER,       /* a reviewer of all instruments or of the one in {slug} */
 } http_rule;
 
 

@@ -211,3 +211,51 @@ int http_get_released(http_req *req)
         req->json = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
     return rc;
 }
+
+/* POST .../reviews: {party, provision, outcome: "returned", comments} or
+ * {party, provision, outcome: "rated", rating, rationale}. */
+int http_post_review(http_req *req)
+{
+    static const char *const keys[] = {"party", "provision", "outcome", "comments", "rating", "rationale", NULL};
+    json_t *data;
+    const char *outcome;
+    uint64_t seq;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = json_get_string(data, "outcome", true, 20, &outcome);
+    const char *type = NULL;
+    if (!rc && strcmp(outcome, "returned") == 0)
+        type = "report.returned";
+    else if (!rc && strcmp(outcome, "rated") == 0)
+        type = "report.rated";
+    else if (!rc)
+        rc = accord_fail(ACCORD_EINVAL, "outcome", "outcome: returned (with comments) or rated (with rating and rationale)");
+    if (!rc) {
+        json_object_del(data, "outcome");
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        json_object_set_new(data, "cycle", json_string(req->params[1]));
+        rc = http_submit_event(req, type, data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        json_object_set_new(data, "outcome", json_string(strcmp(type, "report.rated") ? "returned" : "rated"));
+        json_object_set_new(data, "log_index", json_integer((json_int_t)seq));
+        if (strcmp(type, "report.returned") == 0)
+            json_object_del(data, "comments"); /* restricted: not echoed into caches or logs */
+        req->json = json_incref(data);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int http_get_ratings(http_req *req)
+{
+    json_t *list;
+    int rc = implementation_ratings(req->db, req->params[0], req->params[1], &list);
+    if (!rc)
+        req->json = json_pack("{s:s, s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "scale",
+                              IMPLEMENTATION_RATINGS, "ratings", list);
+    return rc;
+}

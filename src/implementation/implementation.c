@@ -158,7 +158,8 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if ((rc = latest_version(db, slug, cycle, party, provision, &latest, &submitted)))
         return rc;
     if (submitted)
-        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was submitted and cannot be edited",
+        return accord_fail(ACCORD_ECONFLICT, "provision",
+                           "provision: version %lld was submitted and cannot be edited unless a reviewer returns it",
                            (long long)latest);
     /* Each edit is a new version; the number is logged (privately). */
     int64_t version = 1;
@@ -176,6 +177,14 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!replay)
         json_object_set_new(data, "version", json_integer(version));
     char *content = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+    /* Its release carries the same text in a public event: leave room for
+     * that event's own fields within the log's entry limit. */
+    if (content && strlen(content) > IMPLEMENTATION_MAX_REPORT) {
+        size_t len = strlen(content);
+        free(content);
+        return accord_fail(ACCORD_ETOOBIG, "narrative", "the report is %zu bytes; at most %d fit in the log", len,
+                           IMPLEMENTATION_MAX_REPORT);
+    }
     rc = store_run(db,
                    "INSERT INTO report_draft (instrument, cycle, party, provision, version, status, content, seq)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,7 +244,9 @@ static int latest_version(store *db, const char *slug, const char *cycle, const 
     int rc = store_query(db, &st,
                          "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
                          "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
-                         "   AND s.version = max(d.version))"
+                         "   AND s.version = max(d.version) AND NOT EXISTS (SELECT 1 FROM review r"
+                         "     WHERE r.instrument = s.instrument AND r.cycle = s.cycle AND r.party = s.party"
+                         "     AND r.provision = s.provision AND r.version = s.version AND r.outcome = 'returned'))"
                          " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ? AND d.provision = ?",
                          "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
     if (rc)
@@ -258,6 +269,15 @@ static int report_key(const json_t *data, const char **slug, const char **cycle,
     return rc;
 }
 
+/* report_key(), and the cycle must exist (ENOTFOUND naming "cycle"). */
+static int report_target(store *db, const json_t *data, const char **slug, const char **cycle, const char **party,
+                         int64_t *provision)
+{
+    char opens[11];
+    int rc = report_key(data, slug, cycle, party, provision);
+    return rc ? rc : cycle_opens(db, *slug, *cycle, opens);
+}
+
 int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, bool replay)
 {
     static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", NULL};
@@ -266,7 +286,7 @@ int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, 
     bool submitted;
     (void)seq;
     int rc = json_only_keys(data, keys, NULL);
-    if (!rc) rc = report_key(data, &slug, &cycle, &party, &provision);
+    if (!rc) rc = report_target(db, data, &slug, &cycle, &party, &provision);
     if (!rc) rc = latest_version(db, slug, cycle, party, provision, &version, &submitted);
     if (rc)
         return rc;
@@ -303,7 +323,7 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
     const char *slug, *cycle, *party;
     int64_t provision, version = 0;
     int rc = json_only_keys(data, keys, NULL);
-    if (!rc) rc = report_key(data, &slug, &cycle, &party, &provision);
+    if (!rc) rc = report_target(db, data, &slug, &cycle, &party, &provision);
     if (rc)
         return rc;
     /* The version released is the latest one submitted. */
@@ -443,6 +463,163 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
                                               (json_int_t)store_col_int(st, 2), "status", store_col_text(st, 3),
                                               "report", json_loads(store_col_text(st, 4), 0, NULL), "released_at",
                                               store_col_text(st, 5)));
+    store_stmt_close(st);
+    if (rc < 0) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return ACCORD_OK;
+}
+
+/* ---- review ------------------------------------------------------------------ */
+
+/* The latest submitted version of a report and how it stands: returned
+ * (back with its party) or rated. Fails ERULE when none was submitted. */
+static int submitted_version(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
+                             int64_t *version, bool *returned, bool *rated)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT s.version,"
+                         " EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument AND r.cycle = s.cycle"
+                         "   AND r.party = s.party AND r.provision = s.provision AND r.version = s.version"
+                         "   AND r.outcome = 'returned'),"
+                         " EXISTS (SELECT 1 FROM rating g WHERE g.instrument = s.instrument AND g.cycle = s.cycle"
+                         "   AND g.party = s.party AND g.provision = s.provision AND g.version = s.version)"
+                         " FROM submission s WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
+                         " ORDER BY s.version DESC LIMIT 1",
+                         "sssi", slug, cycle, party, provision);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *version = store_col_int(st, 0);
+        *returned = store_col_int(st, 1) != 0;
+        *rated = store_col_int(st, 2) != 0;
+    }
+    store_stmt_close(st);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ERULE, "provision", "provision: %s has submitted no report on provision %lld", party,
+                           (long long)provision);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+int implementation_apply_report_returned(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", "comments", NULL};
+    const char *slug, *cycle, *party, *comments;
+    int64_t provision, version;
+    bool returned, rated;
+    (void)seq;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = report_target(db, data, &slug, &cycle, &party, &provision);
+    if (!rc) rc = json_get_string(data, "comments", true, IMPLEMENTATION_MAX_NARRATIVE, &comments);
+    if (!rc) rc = submitted_version(db, slug, cycle, party, provision, &version, &returned, &rated);
+    if (rc)
+        return rc;
+    if (returned || rated)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was already %s", (long long)version,
+                           returned ? "returned" : "rated");
+    if (!replay)
+        json_object_set_new(data, "version", json_integer(version));
+    return ACCORD_OK;
+}
+
+int implementation_apply_return_public(store *db, int64_t seq, json_t *fields, bool replay)
+{
+    const char *slug, *cycle, *party;
+    int64_t provision, version;
+    (void)replay;
+    int rc = report_key(fields, &slug, &cycle, &party, &provision);
+    if (!rc) rc = json_get_int(fields, "version", true, 1, INT64_MAX, 0, &version);
+    if (rc)
+        return rc;
+    return store_run(db,
+                     "INSERT INTO review (instrument, cycle, party, provision, version, outcome, seq)"
+                     " VALUES (?, ?, ?, ?, ?, 'returned', ?)",
+                     "sssiii", slug, cycle, party, provision, version, seq);
+}
+
+static bool rating_valid(const char *r)
+{
+    static const char *const scale[] = {"implemented", "largely_implemented", "partly_implemented", "not_implemented"};
+    for (size_t i = 0; i < sizeof scale / sizeof scale[0]; i++)
+        if (strcmp(r, scale[i]) == 0)
+            return true;
+    return false;
+}
+
+int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", "rating", "rationale",
+                                       NULL};
+    const char *slug, *cycle, *party, *rating, *rationale;
+    int64_t provision, version;
+    bool returned, rated;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = report_target(db, data, &slug, &cycle, &party, &provision);
+    if (!rc) rc = json_get_string(data, "rating", true, 40, &rating);
+    if (!rc && !rating_valid(rating))
+        rc = accord_fail(ACCORD_EINVAL, "rating", "rating: one of " IMPLEMENTATION_RATINGS);
+    if (!rc) rc = json_get_string(data, "rationale", true, IMPLEMENTATION_MAX_NARRATIVE, &rationale);
+    if (!rc) rc = submitted_version(db, slug, cycle, party, provision, &version, &returned, &rated);
+    if (rc)
+        return rc;
+    if (returned)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was returned to its party",
+                           (long long)version);
+    /* A re-rating is a new row: the history is kept. */
+    if (!replay)
+        json_object_set_new(data, "version", json_integer(version));
+    int64_t logged;
+    if ((rc = json_get_int(data, "version", true, 1, INT64_MAX, 0, &logged)))
+        return rc;
+    if (logged != version)
+        return accord_fail(ACCORD_EVERIFY, "version", "the logged rating names version %lld, not %lld",
+                           (long long)logged, (long long)version);
+    rc = store_run(db,
+                   "INSERT INTO review (instrument, cycle, party, provision, version, outcome, seq)"
+                   " VALUES (?, ?, ?, ?, ?, 'rated', ?)",
+                   "sssiii", slug, cycle, party, provision, version, seq);
+    if (!rc)
+        rc = store_run(db,
+                       "INSERT INTO rating (instrument, cycle, party, provision, version, rating, rationale, seq)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       "sssiissi", slug, cycle, party, provision, version, rating, rationale, seq);
+    return rc;
+}
+
+int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out)
+{
+    char opens[11];
+    store_stmt *st;
+    int rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT g.party, g.provision, g.version, g.rating, g.rationale, e.at FROM rating g"
+                         " JOIN event e ON e.seq = g.seq WHERE g.instrument = ? AND g.cycle = ?"
+                         " ORDER BY g.party, g.provision, g.seq",
+                         "ss", slug, cycle);
+    if (rc)
+        return rc;
+    /* One entry per party and provision: the latest rating, with the
+     * earlier ones as its history. */
+    json_t *list = json_array(), *cur = NULL;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        const char *party = store_col_text(st, 0);
+        json_int_t provision = store_col_int(st, 1);
+        json_t *r = json_pack("{s:I, s:s, s:s, s:s}", "version", (json_int_t)store_col_int(st, 2), "rating",
+                              store_col_text(st, 3), "rationale", store_col_text(st, 4), "rated_at",
+                              store_col_text(st, 5));
+        if (!cur || strcmp(json_string_value(json_object_get(cur, "party")), party) ||
+            json_integer_value(json_object_get(cur, "provision")) != provision) {
+            cur = json_pack("{s:s, s:I, s:[]}", "party", party, "provision", provision, "history");
+            json_array_append_new(list, cur);
+        }
+        json_array_append(json_object_get(cur, "history"), r);
+        json_object_set_new(cur, "latest", r);
+    }
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);

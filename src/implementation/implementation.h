@@ -9,7 +9,10 @@
  * Workflow: draft (any number of versions) -> report.submitted (restricted:
  * the public log shows which version was submitted, and a public table
  * records the fact; no new draft until it is returned) -> report.released
- * (public: the submitted text enters the log and the report table). */
+ * (public: the submitted text enters the log and the report table).
+ * A reviewer returns a submitted report with comments (report.returned:
+ * restricted, the fact public; the party may then draft again) or rates it
+ * (report.rated: public; a re-rating adds to the history). */
 #ifndef ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
 #define ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
 
@@ -19,10 +22,18 @@
 
 #define IMPLEMENTATION_MAX_NARRATIVE 20000 /* bytes of Markdown */
 #define IMPLEMENTATION_MAX_EVIDENCE 50
+#define IMPLEMENTATION_MAX_REPORT 60000 /* bytes of a report's JSON: its release event must stay under 65,535 */
 
 /* The self-assessed statuses a report may take. */
 #define IMPLEMENTATION_STATUSES \
     "not_started, planned, in_progress, substantially_implemented, implemented, not_applicable"
+
+/* The ordinal scale of reviewers' ratings, best first. */
+#define IMPLEMENTATION_RATINGS "implemented, largely_implemented, partly_implemented, not_implemented"
+
+/* The ratings of a cycle: per party and provision the latest, with its
+ * history. Public. */
+int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out);
 
 /* The cycles of 'slug' with their dates, as a JSON array. */
 int implementation_list_cycles(store *db, const char *slug, json_t **out);

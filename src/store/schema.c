@@ -205,6 +205,22 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (instrument, cycle, party, provision, version),"
     "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
     "CREATE INDEX report_seq ON report (seq);",
+
+    /* 6: reviews: returns (public fact) and ratings (public, with history) */
+    "CREATE TABLE review ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL,"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('returned', 'rated')), " EVENT_REF ");"
+    "CREATE INDEX review_report ON review (instrument, cycle, party, provision, version);"
+    "CREATE INDEX review_seq ON review (seq);"
+    "CREATE TABLE rating ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL REFERENCES party(code),"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  rating TEXT NOT NULL CHECK (rating IN ('implemented', 'largely_implemented', 'partly_implemented',"
+    "    'not_implemented')),"
+    "  rationale TEXT NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX rating_report ON rating (instrument, cycle, party, provision);"
+    "CREATE INDEX rating_seq ON rating (seq);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,7 +10,7 @@
 #include "events/events.h"
 #include "helpers.h"
 
-static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64];
+static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
 static th_server server;
 
 static void make_user(const char *email, const char *role, const char *scope, char *token)
@@ -41,6 +41,7 @@ static void setup(void)
     make_user("registry@example.org", "depositary", NULL, depositary);
     make_user("kaz@example.org", "focal_point", "KAZ", kaz);
     make_user("tur@example.org", "focal_point", "TUR", tur);
+    make_user("review@example.org", "reviewer", "code-of-conduct", reviewer);
     th_server_start(&server, db);
 }
 
@@ -337,6 +338,10 @@ Test(reports, replay_keeps_submissions_and_releases)
     const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
     cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, which), 201);
     cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+                           "{\"party\":\"KAZ\",\"provision\":5,\"outcome\":\"rated\",\"rating\":\"implemented\","
+                           "\"rationale\":\"Done.\"}"),
+                 201);
     store *s = th_open(db);
     uint64_t size = th_log_size(s);
     store_close(s);
@@ -366,4 +371,49 @@ Test(reports, replay_keeps_submissions_and_releases)
     store_stmt_close(st);
     store_close(a);
     store_close(b);
+}
+
+#define WHICH "{\"party\":\"KAZ\",\"provision\":5"
+
+Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
+{
+    open_cycle();
+    draft(SECRET, 1);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
+    /* Reviewers read the submitted draft; other parties still cannot. */
+    cr_assert_eq(status_of("GET", REPORTS "/KAZ", reviewer, NULL), 200);
+    cr_assert_eq(status_of("GET", REPORTS "/KAZ", tur, NULL), 403);
+    /* Only reviewers review. */
+    const char *ret = WHICH ",\"outcome\":\"returned\",\"comments\":\"Please add the law's reference.\"}";
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", kaz, ret), 403);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", depositary, ret), 403);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, WHICH ",\"outcome\":\"approved\"}"), 400);
+    th_response r = request("POST", CYCLE "/reviews", reviewer, ret);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_assert_null(strstr(r.body, "law's reference"), "return comments are restricted");
+    th_response_free(&r);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "already returned");
+    /* Returned: the party drafts again and resubmits. */
+    draft("With the law's reference added", 2);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
+    const char *rate = WHICH ",\"outcome\":\"rated\",\"rating\":\"partly_implemented\",\"rationale\":\"Law drafted, not adopted.\"}";
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+                           WHICH ",\"outcome\":\"rated\",\"rating\":\"mostly\",\"rationale\":\"x\"}"), 400);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\"}"),
+                 400, "a rating needs its rationale");
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, rate), 201);
+    const char *rerate = WHICH ",\"outcome\":\"rated\",\"rating\":\"largely_implemented\",\"rationale\":\"Law adopted.\"}";
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, rerate), 201, "a re-rating");
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "a rated report is not returned");
+    th_response g = request("GET", CYCLE "/ratings", NULL, NULL);
+    cr_assert_eq(g.status, 200, "%s", g.body);
+    json_t *entry = json_array_get(json_object_get(g.json, "ratings"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(entry, "party")), "KAZ");
+    cr_assert_eq(json_array_size(json_object_get(entry, "history")), 2, "both ratings are kept");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(entry, "latest"), "rating")),
+                     "largely_implemented");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(entry, "latest"), "version")), 2);
+    th_response_free(&g);
+    /* Unknown cycles are 404 everywhere. */
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/submissions", kaz, WHICH "}"), 404);
 }
