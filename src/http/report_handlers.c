@@ -259,3 +259,22 @@ int http_get_ratings(http_req *req)
                               IMPLEMENTATION_RATINGS, "ratings", list);
     return rc;
 }
+
+int http_get_matrix(http_req *req)
+{
+    char today[11];
+    const char *as_of = http_query(req, "as_of");
+    if (!as_of) {
+        date_today(today);
+        as_of = today;
+    }
+    return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"), as_of,
+                                 &req->json);
+}
+
+int http_get_trajectory(http_req *req)
+{
+    char today[11];
+    date_today(today);
+    return implementation_trajectory(req->db, req->params[0], today, &req->json);
+}

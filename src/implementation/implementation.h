@@ -35,6 +35,19 @@
  * history. Public. */
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out);
 
+/* The matrix of 'slug' as at 'as_of': a row per participant (only the
+ * members and observers of 'group' when given), a cell per provision with
+ * the latest rating (in 'cycle' when given; "not_rated" if none) and the
+ * latest released self-assessment; counts per rating class, overall and
+ * per provision. Public. */
+int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *as_of,
+                          json_t **out);
+
+/* For each year from the opening to 'today': the share of matrix cells
+ * rated "implemented" against the straight path to 1 in the goal year,
+ * labelled on track or off track. Public. */
+int implementation_trajectory(store *db, const char *slug, const char *today, json_t **out);
+
 /* The cycles of 'slug' with their dates, as a JSON array. */
 int implementation_list_cycles(store *db, const char *slug, json_t **out);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "events/events.h"
@@ -416,4 +417,68 @@ Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
     th_response_free(&g);
     /* Unknown cycles are 404 everywhere. */
     cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/submissions", kaz, WHICH "}"), 404);
+}
+
+Test(reports, the_matrix_and_the_trajectory)
+{
+    open_cycle();
+    draft(SECRET, 1);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+                           WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\",\"rationale\":\"Done.\"}"),
+                 201);
+    char today[11];
+    time_t t = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+    char path[160];
+    /* The Turkic Council's members and observers as at today that
+     * participate: AZE, KAZ, KGZ, TUR (UZB and HUN have no recorded
+     * signature): 4 rows x 10 provisions = 40 cells, one implemented. */
+    snprintf(path, sizeof path, "/api/v1/instruments/code-of-conduct/matrix?group=turkic-council&as_of=%s", today);
+    th_response m = request("GET", path, NULL, NULL);
+    cr_assert_eq(m.status, 200, "%s", m.body);
+    cr_assert_eq(json_array_size(json_object_get(m.json, "rows")), 4, "%s", m.body);
+    json_t *counts = json_object_get(m.json, "counts");
+    cr_assert_eq(json_integer_value(json_object_get(counts, "implemented")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(counts, "not_rated")), 39);
+    json_t *p5 = json_array_get(json_object_get(m.json, "by_provision"), 4);
+    cr_assert_eq(json_integer_value(json_object_get(p5, "provision")), 5);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(p5, "counts"), "implemented")), 1);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(m.json, "rows"), i, row)
+    {
+        json_t *cell = json_array_get(json_object_get(row, "cells"), 4);
+        bool is_kaz = strcmp(json_string_value(json_object_get(json_object_get(row, "party"), "code")), "KAZ") == 0;
+        cr_assert_str_eq(json_string_value(json_object_get(cell, "rating")), is_kaz ? "implemented" : "not_rated");
+        if (is_kaz)
+            cr_assert_str_eq(json_string_value(json_object_get(cell, "self_assessment")), "in_progress");
+    }
+    th_response_free(&m);
+    /* Before the rating, nothing is rated. */
+    m = request("GET", "/api/v1/instruments/code-of-conduct/matrix?as_of=2026-01-01", NULL, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(m.json, "counts"), "implemented")), 0);
+    th_response_free(&m);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/matrix?group=nobody", NULL, NULL), 404);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/matrix?as_of=2026-02-30", NULL, NULL), 400);
+
+    /* Trajectory: 2018 (opening) to this year. This year, 7 participants x
+     * 10 provisions = 70 cells, 1 implemented; the straight path from 2018
+     * to 2045 asks for (year - 2018) / 27. */
+    th_response tr = request("GET", "/api/v1/instruments/code-of-conduct/trajectory", NULL, NULL);
+    cr_assert_eq(tr.status, 200, "%s", tr.body);
+    json_t *years = json_object_get(tr.json, "years");
+    json_t *first = json_array_get(years, 0), *last = json_array_get(years, json_array_size(years) - 1);
+    cr_assert_eq(json_integer_value(json_object_get(first, "year")), 2018);
+    cr_assert_eq(json_integer_value(json_object_get(first, "cells")), 60, "six participants on 31 December 2018");
+    cr_assert_float_eq(json_real_value(json_object_get(first, "target")), 0.0, 1e-9);
+    int year = atoi(today);
+    cr_assert_eq(json_integer_value(json_object_get(last, "year")), year);
+    cr_assert_eq(json_integer_value(json_object_get(last, "cells")), 70);
+    cr_assert_eq(json_integer_value(json_object_get(last, "implemented")), 1);
+    cr_assert_float_eq(json_real_value(json_object_get(last, "share")), 1.0 / 70.0, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(last, "target")), (year - 2018) / 27.0, 1e-9);
+    cr_assert_str_eq(json_string_value(json_object_get(last, "label")), "off track");
+    th_response_free(&tr);
 }
