@@ -296,6 +296,20 @@ int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, 
     if (submitted)
         return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld is already submitted",
                            (long long)version);
+    /* A returned version goes back only as a new draft. */
+    store_stmt *st;
+    rc = store_query(db, &st, "SELECT 1 FROM submission WHERE instrument = ? AND cycle = ? AND party = ?"
+                              " AND provision = ? AND version = ?", "sssii", slug, cycle, party, provision, version);
+    if (!rc) {
+        rc = store_step(st);
+        store_stmt_close(st);
+    }
+    if (rc == STORE_ROW)
+        return accord_fail(ACCORD_ECONFLICT, "provision",
+                           "provision: version %lld was returned; save a new draft before submitting again",
+                           (long long)version);
+    if (rc < 0)
+        return rc;
     /* The version submitted is the latest draft: logged, so that anyone
      * holding the reveal knows which text was submitted. */
     if (!replay)
@@ -342,6 +356,17 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
     if (version == 0)
         return accord_fail(ACCORD_ERULE, "provision", "provision: %s has submitted no report on provision %lld",
                            party, (long long)provision);
+    rc = store_query(db, &st, "SELECT 1 FROM review WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
+                              " AND version = ? AND outcome = 'returned'", "sssii", slug, cycle, party, provision, version);
+    if (!rc) {
+        rc = store_step(st);
+        store_stmt_close(st);
+    }
+    if (rc == STORE_ROW)
+        return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was returned by a reviewer",
+                           (long long)version);
+    if (rc < 0)
+        return rc;
     rc = store_query(db, &st, "SELECT 1 FROM report WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
                               " AND version = ?", "sssii", slug, cycle, party, provision, version);
     if (!rc) {

@@ -394,6 +394,11 @@ Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
     cr_assert_null(strstr(r.body, "law's reference"), "return comments are restricted");
     th_response_free(&r);
     cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "already returned");
+    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, WHICH "}"), 409, "a returned version is not released");
+    th_response again = request("POST", CYCLE "/submissions", kaz, WHICH "}");
+    cr_assert_eq(again.status, 409, "a returned version goes back only as a new draft: %s", again.body);
+    cr_assert(strstr(again.body, "save a new draft"), "%s", again.body);
+    th_response_free(&again);
     /* Returned: the party drafts again and resubmits. */
     draft("With the law's reference added", 2);
     cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
