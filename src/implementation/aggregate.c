@@ -58,19 +58,16 @@ static int rows_as_at(store *db, const char *slug, const char *group, const char
     return ACCORD_OK;
 }
 
-/* The latest rating of 'party' on 'provision' made on or before the end of
- * 'date' (in 'cycle' if given), or NULL. Copies it into 'out'. */
-static int latest_rating(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
-                         const char *date, char *out, size_t len)
+/* The latest value of a report column ('sql' selects it, newest first)
+ * for 'party' on 'provision' as at the end of 'date', in 'cycle' if given;
+ * "" when there is none. */
+static int latest_value(store *db, const char *sql, const char *slug, const char *cycle, const char *party,
+                        int64_t provision, const char *date, char *out, size_t len)
 {
     char end[32];
     snprintf(end, sizeof end, "%sT23:59:59Z", date);
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"
-                         " AND (? IS NULL OR g.cycle = ?) AND g.party = ? AND g.provision = ? AND e.at <= ?"
-                         " ORDER BY g.seq DESC LIMIT 1",
-                         "ssssis", slug, cycle, cycle, party, provision, end);
+    int rc = store_query(db, &st, sql, "ssssis", slug, cycle, cycle, party, provision, end);
     if (rc)
         return rc;
     rc = store_step(st);
@@ -81,26 +78,12 @@ static int latest_rating(store *db, const char *slug, const char *cycle, const c
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-static int self_assessment(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
-                           const char *date, char *out, size_t len)
-{
-    char end[32];
-    snprintf(end, sizeof end, "%sT23:59:59Z", date);
-    store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"
-                         " AND (? IS NULL OR r.cycle = ?) AND r.party = ? AND r.provision = ? AND e.at <= ?"
-                         " ORDER BY r.seq DESC LIMIT 1",
-                         "ssssis", slug, cycle, cycle, party, provision, end);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    out[0] = '\0';
-    if (rc == STORE_ROW)
-        snprintf(out, len, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
-    return rc < 0 ? rc : ACCORD_OK;
-}
+#define LATEST_RATING                                                                                              \
+    "SELECT g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"                          \
+    " AND (? IS NULL OR g.cycle = ?) AND g.party = ? AND g.provision = ? AND e.at <= ? ORDER BY g.seq DESC LIMIT 1"
+#define LATEST_SELF_ASSESSMENT                                                                                     \
+    "SELECT r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"                          \
+    " AND (? IS NULL OR r.cycle = ?) AND r.party = ? AND r.provision = ? AND e.at <= ? ORDER BY r.seq DESC LIMIT 1"
 
 static json_t *class_counts(const int *n)
 {
@@ -156,8 +139,8 @@ int implementation_matrix(store *db, const char *slug, const char *cycle, const 
         {
             char rating[40], self[40];
             int64_t n = json_integer_value(num);
-            if (!rc) rc = latest_rating(db, slug, cycle, code, n, as_of, rating, sizeof rating);
-            if (!rc) rc = self_assessment(db, slug, cycle, code, n, as_of, self, sizeof self);
+            if (!rc) rc = latest_value(db, LATEST_RATING, slug, cycle, code, n, as_of, rating, sizeof rating);
+            if (!rc) rc = latest_value(db, LATEST_SELF_ASSESSMENT, slug, cycle, code, n, as_of, self, sizeof self);
             int c = class_index(rc ? NULL : rating);
             total[c]++;
             per[k][c]++;

@@ -317,18 +317,24 @@ int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, 
     return ACCORD_OK;
 }
 
-int implementation_apply_submission_public(store *db, int64_t seq, json_t *fields, bool replay)
+/* Records the public fact of a restricted report event from its public
+ * fields (instrument, cycle, party, provision, version) with 'sql', whose
+ * parameters are those five and the entry's index. */
+static int record_public_fact(store *db, int64_t seq, json_t *fields, const char *sql)
 {
     const char *slug, *cycle, *party;
     int64_t provision, version;
-    (void)replay;
     int rc = report_key(fields, &slug, &cycle, &party, &provision);
     if (!rc) rc = json_get_int(fields, "version", true, 1, INT64_MAX, 0, &version);
-    if (rc)
-        return rc;
-    return store_run(db,
-                     "INSERT INTO submission (instrument, cycle, party, provision, version, seq) VALUES (?, ?, ?, ?, ?, ?)",
-                     "sssiii", slug, cycle, party, provision, version, seq);
+    return rc ? rc : store_run(db, sql, "sssiii", slug, cycle, party, provision, version, seq);
+}
+
+int implementation_apply_submission_public(store *db, int64_t seq, json_t *fields, bool replay)
+{
+    (void)replay;
+    return record_public_fact(db, seq, fields,
+                              "INSERT INTO submission (instrument, cycle, party, provision, version, seq)"
+                              " VALUES (?, ?, ?, ?, ?, ?)");
 }
 
 int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay)
@@ -553,17 +559,10 @@ int implementation_apply_report_returned(store *db, int64_t seq, json_t *data, b
 
 int implementation_apply_return_public(store *db, int64_t seq, json_t *fields, bool replay)
 {
-    const char *slug, *cycle, *party;
-    int64_t provision, version;
     (void)replay;
-    int rc = report_key(fields, &slug, &cycle, &party, &provision);
-    if (!rc) rc = json_get_int(fields, "version", true, 1, INT64_MAX, 0, &version);
-    if (rc)
-        return rc;
-    return store_run(db,
-                     "INSERT INTO review (instrument, cycle, party, provision, version, outcome, seq)"
-                     " VALUES (?, ?, ?, ?, ?, 'returned', ?)",
-                     "sssiii", slug, cycle, party, provision, version, seq);
+    return record_public_fact(db, seq, fields,
+                              "INSERT INTO review (instrument, cycle, party, provision, version, outcome, seq)"
+                              " VALUES (?, ?, ?, ?, ?, 'returned', ?)");
 }
 
 static bool rating_valid(const char *r)
