@@ -50,10 +50,27 @@ static const char *accord_bin(void)
     return bin;
 }
 
-int th_run_accord(char **out, const char *const *args)
+/* Reads all of 'fd' into a new string. */
+static char *slurp(int fd)
 {
-    int fds[2];
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    ssize_t got;
+    while ((got = read(fd, text + len, cap - len - 1)) > 0) {
+        len += (size_t)got;
+        if (cap - len < 1024)
+            text = realloc(text, cap *= 2);
+    }
+    text[len] = '\0';
+    close(fd);
+    return text;
+}
+
+int th_run_accord_full(char **out, char **err, const char *const *args)
+{
+    int fds[2], efds[2];
     cr_assert_eq(pipe(fds), 0);
+    cr_assert_eq(pipe(efds), 0);
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
@@ -63,30 +80,51 @@ int th_run_accord(char **out, const char *const *args)
             argv[n++] = *a;
         argv[n] = NULL;
         dup2(fds[1], 1);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 2);
+        dup2(efds[1], 2);
         close(fds[0]);
+        close(efds[0]);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);
-    size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
-    ssize_t got;
-    while ((got = read(fds[0], text + len, cap - len - 1)) > 0) {
-        len += (size_t)got;
-        if (cap - len < 1024)
-            text = realloc(text, cap *= 2);
-    }
-    text[len] = '\0';
-    close(fds[0]);
+    close(efds[1]);
+    /* Error output is small: read stdout first, then stderr. */
+    char *text = slurp(fds[0]);
+    char *etext = slurp(efds[0]);
     int status;
     waitpid(pid, &status, 0);
     if (out)
         *out = text;
     else
         free(text);
+    if (err)
+        *err = etext;
+    else
+        free(etext);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int th_run_accord(char **out, const char *const *args) { return th_run_accord_full(out, NULL, args); }
+
+void th_make_user(const char *dir, const char *db, const char *email, const char *role, const char *scope,
+                  char *token)
+{
+    char pwfile[512], *out;
+    snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
+    FILE *f = fopen(pwfile, "w");
+    cr_assert_not_null(f);
+    fputs("correct horse battery staple\n", f);
+    fclose(f);
+    const char *add[16] = {"user", "add", "--db", db, "--email", email, "--name", email, "--role", role,
+                           "--password-file", pwfile, scope ? "--scope" : NULL, scope};
+    cr_assert_eq(th_run_accord(&out, add), 0, "user add %s: %s", email, out);
+    free(out);
+    const char *tok[] = {"token", "create", "--db", db, "--user", email, "--name", "test", NULL};
+    cr_assert_eq(th_run_accord(&out, tok), 0, "%s", out);
+    char *t = strstr(out, "acc_");
+    cr_assert_not_null(t, "%s", out);
+    snprintf(token, 64, "%.*s", (int)strcspn(t, " \n"), t);
+    free(out);
 }
 
 char *th_make_db(const char *dir, bool demo, char *token)
@@ -191,6 +229,23 @@ void th_server_start_cmd(th_server *s, const char *const *args)
     s->port = (unsigned)atoi(colon + 1);
     cr_assert_gt(s->port, 0, "no port in banner: %s", line);
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", s->port);
+}
+
+void th_wait_checkpoint(const th_server *s, uint64_t size)
+{
+    char url[128];
+    snprintf(url, sizeof url, "%s/log/checkpoint", s->base);
+    for (int i = 0; i < 200; i++) {
+        th_response r;
+        th_http(&r, "GET", url, NULL, NULL, 0);
+        char *nl = r.status == 200 ? strchr(r.body, '\n') : NULL;
+        uint64_t have = nl ? strtoull(nl + 1, NULL, 10) : 0;
+        th_response_free(&r);
+        if (have >= size)
+            return;
+        usleep(20000);
+    }
+    cr_assert_fail("no checkpoint of size %llu", (unsigned long long)size);
 }
 
 void th_server_stop(th_server *s)

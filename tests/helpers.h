@@ -23,6 +23,16 @@ const char *th_source_path(const char *rel);
  * exit status; its stdout goes to '*out' when non-NULL (caller frees). */
 int th_run_accord(char **out, const char *const *args);
 
+/* As th_run_accord(), also returning standard error in '*err' (caller
+ * frees) when non-NULL. */
+int th_run_accord_full(char **out, char **err, const char *const *args);
+
+/* Creates an account on 'db' through the CLI (password "correct horse
+ * battery staple", written to a file in 'dir') and an API token for it,
+ * copied into 'token' (at least 64 bytes). 'scope' may be NULL. */
+void th_make_user(const char *dir, const char *db, const char *email, const char *role, const char *scope,
+                  char *token);
+
 /* Creates a database in 'dir' with `accord init` (and the demo dataset
  * when 'demo'), returning its path (caller frees) and the bootstrap admin
  * token in 'token' (at least 64 bytes). */
@@ -50,6 +60,10 @@ void th_server_start(th_server *s, const char *db_path);
  * waits for its first stdout line, a banner ending in ":<port>/". */
 void th_server_start_cmd(th_server *s, const char *const *args);
 void th_server_stop(th_server *s);
+
+/* Waits (up to 4 s) until the checkpoint served by 's' covers 'size'
+ * entries; fails the test otherwise. */
+void th_wait_checkpoint(const th_server *s, uint64_t size);
 
 /* An HTTP exchange. 'headers' is NULL-terminated "Name: value" lines. */
 typedef struct th_response {

@@ -78,31 +78,12 @@ static char admin_id[40];
 static char draft_index[24]; /* a restricted log entry about KAZ */
 static th_server server;
 
-/* Creates an account with a token through the CLI; returns the token. */
+/* Creates caller 'c' as account caller<c>@example.org with a token. */
 static void make_caller(enum caller c, const char *role, const char *scope)
 {
-    char email[64], pwfile[512];
+    char email[64];
     snprintf(email, sizeof email, "caller%d@example.org", (int)c);
-    snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
-    FILE *f = fopen(pwfile, "w");
-    fputs("correct horse battery staple\n", f);
-    fclose(f);
-    const char *add[16] = {"user", "add", "--db", db, "--email", email, "--name", caller_names[c], "--role", role,
-                           "--password-file", pwfile};
-    if (scope) {
-        add[12] = "--scope";
-        add[13] = scope;
-    }
-    char *out;
-    cr_assert_eq(th_run_accord(&out, add), 0, "user add %s: %s", role, out);
-    free(out);
-    const char *tok[] = {"token", "create", "--db", db, "--user", email, "--name", "matrix", NULL};
-    cr_assert_eq(th_run_accord(&out, tok), 0, "%s", out);
-    char *t = strstr(out, "acc_");
-    cr_assert_not_null(t, "%s", out);
-    snprintf(tokens[c], sizeof tokens[c], "%s", t);
-    tokens[c][strcspn(tokens[c], " \n")] = '\0';
-    free(out);
+    th_make_user(dir, db, email, role, scope, tokens[c]);
 }
 
 static void setup(void)

@@ -16,21 +16,7 @@ static th_server server;
 
 static void make_user(const char *email, const char *role, const char *scope, char *token)
 {
-    char pwfile[512], *out;
-    snprintf(pwfile, sizeof pwfile, "%s/pw", dir);
-    FILE *f = fopen(pwfile, "w");
-    fputs("correct horse battery staple\n", f);
-    fclose(f);
-    const char *add[16] = {"user", "add", "--db", db, "--email", email, "--name", email, "--role", role,
-                           "--password-file", pwfile, scope ? "--scope" : NULL, scope};
-    cr_assert_eq(th_run_accord(&out, add), 0, "%s", out);
-    free(out);
-    const char *tok[] = {"token", "create", "--db", db, "--user", email, "--name", "test", NULL};
-    cr_assert_eq(th_run_accord(&out, tok), 0, "%s", out);
-    char *t = strstr(out, "acc_");
-    cr_assert_not_null(t);
-    snprintf(token, 64, "%.*s", (int)strcspn(t, " \n"), t);
-    free(out);
+    th_make_user(dir, db, email, role, scope, token);
 }
 
 static void setup(void)
@@ -225,19 +211,10 @@ Test(reports, replay_rebuilds_public_state_and_keeps_commitments)
     draft(SECRET, 1);
     char replayed[512], *out;
     snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
-    /* Wait for the checkpoint to cover the draft, then replay the log. */
     store *s = th_open(db);
     uint64_t size = th_log_size(s);
     store_close(s);
-    for (int i = 0; i < 200; i++) {
-        th_response r = request("GET", "/log/checkpoint", NULL, NULL);
-        char *nl = strchr(r.body, '\n');
-        uint64_t have = nl ? strtoull(nl + 1, NULL, 10) : 0;
-        th_response_free(&r);
-        if (have >= size)
-            break;
-        usleep(20000);
-    }
+    th_wait_checkpoint(&server, size);
     const char *args[] = {"replay", "--from", server.base, "--db", replayed, NULL};
     cr_assert_eq(th_run_accord(&out, args), 0, "%s", out);
     free(out);
@@ -346,15 +323,7 @@ Test(reports, replay_keeps_submissions_and_releases)
     store *s = th_open(db);
     uint64_t size = th_log_size(s);
     store_close(s);
-    for (int i = 0; i < 200; i++) {
-        th_response r = request("GET", "/log/checkpoint", NULL, NULL);
-        char *nl = strchr(r.body, '\n');
-        uint64_t have = nl ? strtoull(nl + 1, NULL, 10) : 0;
-        th_response_free(&r);
-        if (have >= size)
-            break;
-        usleep(20000);
-    }
+    th_wait_checkpoint(&server, size);
     char replayed[512], *out;
     snprintf(replayed, sizeof replayed, "%s/replayed2.db", dir);
     const char *args[] = {"replay", "--from", server.base, "--db", replayed, NULL};
