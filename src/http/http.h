@@ -46,6 +46,7 @@ typedef struct http_req {
     const char *params[HTTP_MAX_PARAMS]; /* {name} segments of the route, in order */
     const char *body;                    /* NUL-terminated; NULL when none */
     size_t body_len;
+    json_t *body_json;  /* the body parsed by http_json_body(), kept for the request */
     store *db;
     const principal *who; /* NULL for anonymous callers */
 
@@ -66,7 +67,9 @@ typedef struct http_req {
 const char *http_query(http_req *req, const char *key);
 
 /* Parses the JSON object body into '*out' (caller decrefs): 415 unless
- * the content type is application/json, 400 if malformed. */
+ * the content type is application/json, 400 if malformed. The body is
+ * parsed once per request: an access rule that reads it and the handler
+ * share the parse (and see each other's additions). */
 int http_json_body(http_req *req, json_t **out);
 
 /* Submits a state change made by the caller as one logged event, through

@@ -1,5 +1,6 @@
 /* Reporting cycles, draft reports and revealing restricted log entries. */
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +23,33 @@ int http_get_cycles(http_req *req)
     return rc;
 }
 
+/* The JSON body of a write under /instruments/{slug}[/cycles/{cycle}]:
+ * refuses keys outside 'allowed', then adds the instrument (and, with
+ * 'under_cycle', the cycle) that the path names. Caller decrefs '*out'. */
+static int body_for_event(http_req *req, const char *const *allowed, bool under_cycle, json_t **out)
+{
+    int rc = http_json_body(req, out);
+    if (rc)
+        return rc;
+    if ((rc = json_only_keys(*out, allowed, NULL))) {
+        json_decref(*out);
+        return rc;
+    }
+    json_object_set_new(*out, "instrument", json_string(req->params[0]));
+    if (under_cycle)
+        json_object_set_new(*out, "cycle", json_string(req->params[1]));
+    return ACCORD_OK;
+}
+
 int http_post_cycles(http_req *req)
 {
     static const char *const keys[] = {"code", "name", "opens_on", "due_on", NULL};
     json_t *data;
     uint64_t seq;
-    int rc = http_json_body(req, &data);
+    int rc = body_for_event(req, keys, false, &data);
     if (rc)
         return rc;
-    rc = json_only_keys(data, keys, NULL);
-    if (!rc) {
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        rc = http_submit_event(req, "cycle.opened", data, &seq);
-    }
+    rc = http_submit_event(req, "cycle.opened", data, &seq);
     if (!rc) {
         req->status = 201;
         json_object_set_new(data, "log_index", json_integer((json_int_t)seq));
@@ -105,15 +120,10 @@ int http_post_report_draft(http_req *req)
                                        "assistance_needs", NULL};
     json_t *data;
     uint64_t seq;
-    int rc = http_json_body(req, &data);
+    int rc = body_for_event(req, keys, true, &data);
     if (rc)
         return rc;
-    rc = json_only_keys(data, keys, NULL);
-    if (!rc) {
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        json_object_set_new(data, "cycle", json_string(req->params[1]));
-        rc = http_submit_event(req, "report.drafted", data, &seq);
-    }
+    rc = http_submit_event(req, "report.drafted", data, &seq);
     if (!rc) {
         req->status = 201;
         req->json = json_pack("{s:I, s:O, s:O, s:O, s:s}", "log_index", (json_int_t)seq, "party",
@@ -169,15 +179,10 @@ static int report_step(http_req *req, const char *type, const char *done)
     static const char *const keys[] = {"party", "provision", NULL};
     json_t *data;
     uint64_t seq;
-    int rc = http_json_body(req, &data);
+    int rc = body_for_event(req, keys, true, &data);
     if (rc)
         return rc;
-    rc = json_only_keys(data, keys, NULL);
-    if (!rc) {
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        json_object_set_new(data, "cycle", json_string(req->params[1]));
-        rc = http_submit_event(req, type, data, &seq);
-    }
+    rc = http_submit_event(req, type, data, &seq);
     if (!rc) {
         req->status = 201;
         req->json = json_pack("{s:I, s:O, s:O, s:O, s:s}", "log_index", (json_int_t)seq, "party",
@@ -220,11 +225,10 @@ int http_post_review(http_req *req)
     json_t *data;
     const char *outcome;
     uint64_t seq;
-    int rc = http_json_body(req, &data);
+    int rc = body_for_event(req, keys, true, &data);
     if (rc)
         return rc;
-    rc = json_only_keys(data, keys, NULL);
-    if (!rc) rc = json_get_string(data, "outcome", true, 20, &outcome);
+    rc = json_get_string(data, "outcome", true, 20, &outcome);
     const char *type = NULL;
     if (!rc && strcmp(outcome, "returned") == 0)
         type = "report.returned";
@@ -233,9 +237,7 @@ int http_post_review(http_req *req)
     else if (!rc)
         rc = accord_fail(ACCORD_EINVAL, "outcome", "outcome: returned (with comments) or rated (with rating and rationale)");
     if (!rc) {
-        json_object_del(data, "outcome");
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        json_object_set_new(data, "cycle", json_string(req->params[1]));
+        json_object_del(data, "outcome"); /* chooses the event; not part of it */
         rc = http_submit_event(req, type, data, &seq);
     }
     if (!rc) {

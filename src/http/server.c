@@ -107,7 +107,13 @@ int http_json_body(http_req *req, json_t **out)
         return accord_fail(ACCORD_EMEDIA, NULL, "the body must be sent as Content-Type: application/json");
     if (!req->body || req->body_len == 0)
         return accord_fail(ACCORD_EINVAL, NULL, "the request body is empty; a JSON object is expected");
-    return json_parse_object(req->body, req->body_len, out);
+    if (!req->body_json) {
+        int rc = json_parse_object(req->body, req->body_len, &req->body_json);
+        if (rc)
+            return rc;
+    }
+    *out = json_incref(req->body_json);
+    return ACCORD_OK;
 }
 
 static void add_common_headers(struct MHD_Response *r)
@@ -265,6 +271,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
                          req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
     json_decref(req.json);
+    json_decref(req.body_json);
     buf_free(&req.text);
     return ret;
 }

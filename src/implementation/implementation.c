@@ -443,8 +443,16 @@ int implementation_progress(store *db, const char *slug, const char *cycle, cons
         const char *code = json_string_value(json_object_get(party, "code"));
         int64_t submitted = 0, released = 0;
         rc = store_query(db, &st,
-                         "SELECT (SELECT count(DISTINCT provision) FROM submission WHERE instrument = ? AND cycle = ?"
-                         "   AND party = ?), (SELECT count(DISTINCT provision) FROM report WHERE instrument = ?"
+                         /* A provision counts as submitted while its latest
+                          * submission is not back with the party. */
+                         "SELECT (SELECT count(DISTINCT s.provision) FROM submission s WHERE s.instrument = ?"
+                         "   AND s.cycle = ? AND s.party = ?"
+                         "   AND s.version = (SELECT max(x.version) FROM submission x WHERE x.instrument = s.instrument"
+                         "     AND x.cycle = s.cycle AND x.party = s.party AND x.provision = s.provision)"
+                         "   AND NOT EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument"
+                         "     AND r.cycle = s.cycle AND r.party = s.party AND r.provision = s.provision"
+                         "     AND r.version = s.version AND r.outcome = 'returned')),"
+                         " (SELECT count(DISTINCT provision) FROM report WHERE instrument = ?"
                          "   AND cycle = ? AND party = ?)",
                          "ssssss", slug, cycle, code, slug, cycle, code);
         if (!rc) {

@@ -363,6 +363,11 @@ Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
     cr_assert_null(strstr(r.body, "law's reference"), "return comments are restricted");
     th_response_free(&r);
     cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "already returned");
+    /* Back with its party, the report no longer counts as submitted. */
+    th_response prog = request("GET", CYCLE "/progress?as_of=2026-06-01", NULL, NULL);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(prog.json, "counts"), "submitted")), 0, "%s",
+                 prog.body);
+    th_response_free(&prog);
     cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, WHICH "}"), 409, "a returned version is not released");
     th_response again = request("POST", CYCLE "/submissions", kaz, WHICH "}");
     cr_assert_eq(again.status, 409, "a returned version goes back only as a new draft: %s", again.body);
