@@ -50,7 +50,6 @@ int logsrc_open(logsrc **out, const char *where)
     return ACCORD_OK;
 }
 
-const char *logsrc_name(const logsrc *s) { return s->root; }
 uint64_t logsrc_fetches(const logsrc *s) { return s->fetches; }
 
 typedef struct {

@@ -24,9 +24,6 @@ int logsrc_open(logsrc **out, const char *where);
  * ACCORD_ETOOBIG past the cap, ACCORD_EENV when it cannot be fetched. */
 int logsrc_get(logsrc *s, const char *path, size_t cap, buf *out);
 
-/* A description of the source for messages ("https://host/log/"). */
-const char *logsrc_name(const logsrc *s);
-
 /* Number of requests or file reads made so far. */
 uint64_t logsrc_fetches(const logsrc *s);
 

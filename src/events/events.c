@@ -54,14 +54,6 @@ static int type_index(const char *type)
     return -1;
 }
 
-static event_applier find_applier(const char *type)
-{
-    int i = type_index(type);
-    return i < 0 ? NULL : event_types[i].apply;
-}
-
-bool events_known_type(const char *type) { return type && find_applier(type) != NULL; }
-
 int events_begin(store *db) { return store_begin(db); }
 int events_commit(store *db) { return store_commit(db); }
 void events_rollback(store *db) { store_rollback(db); }

@@ -77,7 +77,4 @@ int events_reveal(store *db, uint64_t index, uint8_t salt[EVENTS_SALT_SIZE], buf
 int events_check_reveal(const void *leaf, size_t leaf_len, const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes,
                         size_t len);
 
-/* True if 'type' names a known event type. */
-bool events_known_type(const char *type);
-
 #endif
