@@ -38,6 +38,9 @@ int http_get_trajectory(http_req *req);
 /* Party resolvers for RULE_PARTY_* routes. */
 int http_party_from_body(http_req *req, char *out, size_t len);
 int http_party_from_path(http_req *req, char *out, size_t len);
+/* The party in the query string (?party=), for routes whose body is not
+ * JSON (uploads, imports). */
+int http_party_from_query(http_req *req, char *out, size_t len);
 int http_party_from_restricted(http_req *req, char *out, size_t len);
 int http_get_tile(http_req *req);
 

@@ -16,7 +16,7 @@
 #include "store/db.h"
 #include "util/buf.h"
 
-#define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413 */
+#define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413, unless the route allows more */
 #define HTTP_MAX_PARAMS 4
 
 typedef struct http_config {
@@ -104,6 +104,9 @@ typedef struct http_route {
     /* For RULE_PARTY_*: finds the party the request is about (from the
      * path, the body or the resource) into 'out'. */
     int (*party_of)(http_req *req, char *out, size_t len);
+    /* The largest request body the route takes (uploads, imports); 0 means
+     * HTTP_MAX_BODY. Past it the request gets 413. */
+    size_t max_body;
 } http_route;
 
 /* Decides whether the caller of 'req' may use 'route': authenticates

@@ -73,6 +73,17 @@ int http_party_from_body(http_req *req, char *out, size_t len)
     return rc;
 }
 
+int http_party_from_query(http_req *req, char *out, size_t len)
+{
+    const char *party = http_query(req, "party");
+    if (!party || !*party)
+        return accord_fail(ACCORD_EINVAL, "party", "give the party in the query: ?party=CODE");
+    if (strlen(party) >= len)
+        return accord_fail(ACCORD_EINVAL, "party", "party code too long");
+    snprintf(out, len, "%s", party);
+    return ACCORD_OK;
+}
+
 int http_party_from_path(http_req *req, char *out, size_t len)
 {
     snprintf(out, len, "%s", req->params[2]);

@@ -86,6 +86,7 @@ static int thread_db(store **out)
 /* Per-connection state across the calls MHD makes for one request. */
 typedef struct conn_state {
     buf body;
+    size_t max_body; /* the matched route's limit */
     bool too_big;
 } conn_state;
 
@@ -222,7 +223,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     bool path_known = false;
     accord_error_clear();
     if (cs->too_big) {
-        accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %d bytes", HTTP_MAX_BODY);
+        accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %zu bytes", cs->max_body);
         return send_error(conn, ACCORD_ETOOBIG, NULL);
     }
     const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
@@ -276,6 +277,17 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     return ret;
 }
 
+/* The body limit of the route 'method' and 'url' lead to, known before
+ * the body is read so that an oversized upload is refused as it arrives. */
+static size_t route_body_limit(const char *method, const char *url)
+{
+    char scratch[512];
+    const char *params[HTTP_MAX_PARAMS] = {0};
+    bool path_known;
+    const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
+    return route && route->max_body ? route->max_body : HTTP_MAX_BODY;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -287,7 +299,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
-        buf_init(&cs->body, HTTP_MAX_BODY);
+        cs->max_body = route_body_limit(method, url);
+        buf_init(&cs->body, cs->max_body);
         *con_cls = cs;
         return MHD_YES;
     }
