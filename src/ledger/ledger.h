@@ -3,6 +3,8 @@
  * Each entry is the exact canonical bytes of one event; its RFC 9162 leaf
  * hash and the hashes of the perfect subtrees it completes are stored
  * with it, so the tree root of any size is found with O(log n) lookups.
+ * The subtree hashes are kept in tiles of 8 tree levels, so a proof reads
+ * one stored tile per 8 levels (docs/internals/ledger.md).
  * Appends happen inside the caller's write transaction (store_begin), the
  * same one that updates the tables the event describes. */
 #ifndef ACCORD_LEDGER_LEDGER_H
@@ -34,7 +36,15 @@ int ledger_root(store *db, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
 /* Appends the bytes of entry 'index' to 'out'. */
 int ledger_entry(store *db, uint64_t index, buf *out);
 
-/* Reads a stored subtree hash: the merkle_get_fn over this store. */
+/* Reads a stored subtree hash: the merkle_get_fn over this store. Keeps
+ * a per-connection cache of upper nodes and recently read tiles (filled
+ * only outside write transactions). */
 int ledger_node(void *db, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
+
+/* Appends to 'out' the 'width' (<= 256) stored hashes of tree level
+ * 8 * 'tile_level' from index 256 * 'index': the C2SP hash tile, full or
+ * partial. The caller checks that the log is big enough for it; a hash
+ * missing below that size is ACCORD_ESTORE. */
+int ledger_hash_tile(store *db, unsigned tile_level, uint64_t index, unsigned width, buf *out);
 
 #endif

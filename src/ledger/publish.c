@@ -124,26 +124,7 @@ static int hash_tile(store *db, const tile_ref *t, uint64_t size, buf *out)
     if (t->index > UINT64_MAX / TILE_WIDTH || complete < first || complete - first < t->width)
         return accord_fail(ACCORD_ENOTFOUND, NULL, "tile %u/%llu of width %u is beyond the log's size",
                            t->level, (unsigned long long)t->index, t->width);
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT hash FROM merkle_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                         "iii", (int64_t)height, (int64_t)first, (int64_t)(first + t->width));
-    if (rc)
-        return rc;
-    unsigned got = 0;
-    while ((rc = store_step(st)) == STORE_ROW) {
-        size_t len;
-        const void *h = store_col_blob(st, 0, &len);
-        if (len != MERKLE_HASH_SIZE || (rc = buf_append(out, h, len)))
-            break;
-        got++;
-    }
-    store_stmt_close(st);
-    if (rc < 0)
-        return rc;
-    if (got != t->width)
-        return accord_fail(ACCORD_ESTORE, NULL, "tile %u/%llu: %u of %u stored hashes found", t->level,
-                           (unsigned long long)t->index, got, t->width);
-    return ACCORD_OK;
+    return ledger_hash_tile(db, t->level, t->index, t->width, out);
 }
 
 static int entry_bundle(store *db, const tile_ref *t, uint64_t size, buf *out)

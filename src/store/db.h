@@ -82,6 +82,10 @@ void store_stmt_close(store_stmt *st);
 /* True while 'db' holds an open write transaction. */
 bool store_in_write(store *db);
 
+/* True between store_begin or store_begin_read and the commit or
+ * rollback: every query sees the same snapshot. */
+bool store_in_transaction(store *db);
+
 /* One pointer a module may keep with a connection (a per-connection
  * cache), freed with 'free_fn' when the connection closes. */
 void *store_user(store *db);
@@ -96,6 +100,10 @@ int store_schema_version(store *db, int *out);
 
 /* Applies pending migrations in one transaction. */
 int store_migrate(store *db);
+
+/* Applies the pending migrations up to schema version 'target' only, in
+ * one transaction: tests build a database as an older program left it. */
+int store_migrate_to(store *db, int target);
 
 /* Fails ACCORD_EENV unless 'db' is at store_schema_target(). */
 int store_check_schema(store *db);

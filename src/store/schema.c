@@ -221,6 +221,23 @@ static const char *const migrations[] = {
     "  rationale TEXT NOT NULL, " EVENT_REF ");"
     "CREATE INDEX rating_report ON rating (instrument, cycle, party, provision);"
     "CREATE INDEX rating_seq ON rating (seq);",
+
+    /* 9: the Merkle tree stored in tiles. A complete tile (L, N) holds,
+     * level-major, the hashes of the 8 tree levels 8L..8L+7 under its
+     * 256 nodes of level 8L: 256 + 128 + ... + 2 = 510 hashes, the first
+     * 256 being the C2SP hash tile itself. The key is L << 56 | N. Only
+     * nodes of tiles not yet complete (the right edge) stay rows of
+     * merkle_node. Tile (L, N) is complete exactly when node (8L + 8, N)
+     * exists; blob_assemble places each hash at its offset. */
+    "CREATE TABLE merkle_tile (tile INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
+    "INSERT INTO merkle_tile (tile, hashes)"
+    "  SELECT ((n.level / 8) << 56) + (n.idx >> (8 - n.level % 8)) AS t,"
+    "         blob_assemble(32 * (512 - (512 >> (n.level % 8)) + (n.idx & ((256 >> (n.level % 8)) - 1))), n.hash)"
+    "  FROM merkle_node n"
+    "  WHERE EXISTS (SELECT 1 FROM merkle_node p"
+    "                WHERE p.level = n.level / 8 * 8 + 8 AND p.idx = n.idx >> (8 - n.level % 8))"
+    "  GROUP BY t HAVING count(*) = 510;"
+    "DELETE FROM merkle_node WHERE ((level / 8) << 56) + (idx >> (8 - level % 8)) IN (SELECT tile FROM merkle_tile);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -247,9 +264,14 @@ int store_schema_version(store *db, int *out)
     return ACCORD_OK;
 }
 
-int store_migrate(store *db)
+int store_migrate(store *db) { return store_migrate_to(db, MIGRATIONS); }
+
+int store_migrate_to(store *db, int target)
 {
     int version;
+    if (target < 0 || target > MIGRATIONS)
+        return accord_fail(ACCORD_EINVAL, NULL, "no schema version %d (this program knows 1 to %d)", target,
+                           MIGRATIONS);
     int rc = store_begin(db);
     if (!rc)
         rc = store_exec(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
@@ -257,7 +279,7 @@ int store_migrate(store *db)
         rc = store_schema_version(db, &version);
     if (!rc && version > MIGRATIONS)
         rc = accord_fail(ACCORD_EENV, NULL, "database schema %d is newer than this program (%d)", version, MIGRATIONS);
-    for (int v = version; !rc && v < MIGRATIONS; v++) {
+    for (int v = version; !rc && v < target; v++) {
         rc = store_exec(db, migrations[v]);
         if (!rc)
             rc = store_run(db, "INSERT INTO schema_version (version, applied_at) VALUES (?, CURRENT_TIMESTAMP)", "i",

@@ -37,6 +37,77 @@ static int fail_db(store *db, const char *what)
     return accord_fail(ACCORD_ESTORE, NULL, "%s: %s", what, sqlite3_errmsg(db->handle));
 }
 
+/* blob_assemble(offset, piece), an aggregate: one blob with each 'piece'
+ * placed at byte 'offset', zeros between them. Built-in group_concat()
+ * concatenates in an unspecified order, so a blob assembled from rows needs
+ * each row to say where it goes; the result then does not depend on the
+ * order rows are visited in. Overlapping pieces are an error: which one
+ * would win depends on that order. */
+#define ASSEMBLE_MAX (64 * 1024 * 1024)
+
+typedef struct {
+    unsigned char *data; /* the blob so far */
+    unsigned char *used; /* one flag per byte: some piece covers it */
+    size_t len, cap;
+} assembly;
+
+static bool assembly_reserve(assembly *a, size_t need)
+{
+    if (need <= a->cap)
+        return true;
+    size_t cap = a->cap ? a->cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    unsigned char *data = realloc(a->data, cap);
+    if (!data)
+        return false;
+    a->data = data;
+    unsigned char *used = realloc(a->used, cap);
+    if (!used)
+        return false;
+    a->used = used;
+    memset(a->data + a->cap, 0, cap - a->cap);
+    memset(a->used + a->cap, 0, cap - a->cap);
+    a->cap = cap;
+    return true;
+}
+
+static void assemble_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    assembly *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    if (!a)
+        return sqlite3_result_error_nomem(ctx);
+    sqlite3_int64 offset = sqlite3_value_int64(argv[0]);
+    const unsigned char *piece = sqlite3_value_blob(argv[1]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[1]);
+    if (offset < 0 || (size_t)offset > ASSEMBLE_MAX - n)
+        return sqlite3_result_error(ctx, "blob_assemble: offset out of range", -1);
+    if (!assembly_reserve(a, (size_t)offset + n))
+        return sqlite3_result_error_nomem(ctx);
+    if (n > 0 && memchr(a->used + offset, 1, n))
+        return sqlite3_result_error(ctx, "blob_assemble: pieces overlap", -1);
+    if (n > 0) {
+        memcpy(a->data + offset, piece, n);
+        memset(a->used + offset, 1, n);
+    }
+    if ((size_t)offset + n > a->len)
+        a->len = (size_t)offset + n;
+}
+
+static void assemble_final(sqlite3_context *ctx)
+{
+    assembly *a = sqlite3_aggregate_context(ctx, 0);
+    if (!a || !a->data)
+        sqlite3_result_zeroblob(ctx, 0);
+    else
+        sqlite3_result_blob64(ctx, a->data, a->len, SQLITE_TRANSIENT);
+    if (a) {
+        free(a->data);
+        free(a->used);
+    }
+}
+
 int store_open(store **out, const char *path, bool create)
 {
     struct stat sb;
@@ -55,6 +126,12 @@ int store_open(store **out, const char *path, bool create)
         return rc;
     }
     sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+    if (sqlite3_create_function(db->handle, "blob_assemble", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                                assemble_step, assemble_final) != SQLITE_OK) {
+        int rc = fail_db(db, "blob_assemble");
+        store_close(db);
+        return rc;
+    }
     /* WAL lets readers run beside the single writer; synchronous=FULL makes
      * every acknowledged commit durable; foreign keys enforce that each
      * table row points at the ledger event that made it. Reads go through
@@ -288,6 +365,8 @@ void store_stmt_close(store_stmt *st)
 }
 
 bool store_in_write(store *db) { return sqlite3_txn_state(db->handle, NULL) == SQLITE_TXN_WRITE; }
+
+bool store_in_transaction(store *db) { return !sqlite3_get_autocommit(db->handle); }
 
 void *store_user(store *db) { return db->user; }
 
