@@ -172,30 +172,39 @@ int store_exec(store *db, const char *sql)
     return ACCORD_OK;
 }
 
-int store_begin(store *db) { return store_exec(db, "BEGIN IMMEDIATE"); }
-int store_begin_read(store *db) { return store_exec(db, "BEGIN"); }
+static int stmt_get(store *db, const char *sql, store_stmt **out);
 
-int store_commit(store *db)
+/* Transaction control runs on every request and every event: through
+ * the statement cache, so it is parsed once per connection. */
+static int control(store *db, const char *sql, const char *what)
 {
-    if (sqlite3_exec(db->handle, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return fail_db(db, "commit");
-    return ACCORD_OK;
+    store_stmt *st;
+    int rc = stmt_get(db, sql, &st);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st->handle) != SQLITE_DONE)
+        rc = fail_db(db, what);
+    store_stmt_close(st);
+    return rc;
 }
 
-int store_savepoint(store *db) { return store_exec(db, "SAVEPOINT event"); }
+int store_begin(store *db) { return control(db, "BEGIN IMMEDIATE", "begin"); }
+int store_begin_read(store *db) { return control(db, "BEGIN", "begin"); }
+int store_commit(store *db) { return control(db, "COMMIT", "commit"); }
+int store_savepoint(store *db) { return control(db, "SAVEPOINT event", "savepoint"); }
 
 int store_savepoint_undo(store *db)
 {
-    int rc = store_exec(db, "ROLLBACK TO SAVEPOINT event");
-    return rc ? rc : store_exec(db, "RELEASE SAVEPOINT event");
+    int rc = control(db, "ROLLBACK TO SAVEPOINT event", "rollback to savepoint");
+    return rc ? rc : control(db, "RELEASE SAVEPOINT event", "release savepoint");
 }
 
-int store_savepoint_release(store *db) { return store_exec(db, "RELEASE SAVEPOINT event"); }
+int store_savepoint_release(store *db) { return control(db, "RELEASE SAVEPOINT event", "release savepoint"); }
 
 void store_rollback(store *db)
 {
     if (!sqlite3_get_autocommit(db->handle))
-        sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+        control(db, "ROLLBACK", "rollback");
 }
 
 /* Finds a free cached statement for 'sql' or prepares a new one. A
