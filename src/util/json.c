@@ -62,6 +62,13 @@ static int utf16_units(const unsigned char *s, uint16_t *out, size_t max)
 static int key_compare(const void *a, const void *b)
 {
     const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    /* Past a common prefix, an ASCII byte (or the end) on either side
+     * orders both encodings alike: it is below every other unit. */
+    const unsigned char *p = (const unsigned char *)x, *q = (const unsigned char *)y;
+    while (*p && *p == *q)
+        p++, q++;
+    if (*p < 0x80 || *q < 0x80)
+        return (*p > *q) - (*p < *q);
     uint16_t ux[256], uy[256];
     int nx = utf16_units((const unsigned char *)x, ux, 256);
     int ny = utf16_units((const unsigned char *)y, uy, 256);
