@@ -58,8 +58,9 @@ int events_begin(store *db) { return store_begin(db); }
 int events_commit(store *db) { return store_commit(db); }
 void events_rollback(store *db) { store_rollback(db); }
 
-/* Builds the logged form of an event and appends its canonical bytes. */
-static int log_event(store *db, const actor *who, const char *type, const char *at, json_t *data, uint64_t *out_seq)
+/* Builds the logged form of an event and gives its canonical bytes to
+ * the entry 'seq' reserved for it. */
+static int log_event(store *db, const actor *who, const char *type, const char *at, uint64_t seq, json_t *data)
 {
     json_t *ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:O}", "v", (json_int_t)EVENT_VERSION, "type", type, "at",
                            at, "actor", "role", who->role, "id", who->id, "data", data);
@@ -70,20 +71,18 @@ static int log_event(store *db, const actor *who, const char *type, const char *
     int rc = json_canonical(ev, &bytes);
     if (rc == ACCORD_ETOOBIG)
         rc = accord_fail(ACCORD_ETOOBIG, NULL, "the event is over the log's limit of %d bytes", LEDGER_MAX_EVENT);
-    uint64_t seq;
     if (!rc)
-        rc = ledger_append(db, type, at, bytes.data, bytes.len, &seq);
-    if (!rc && out_seq)
-        *out_seq = seq;
+        rc = ledger_fill(db, seq, bytes.data, bytes.len);
     buf_free(&bytes);
     json_decref(ev);
     return rc;
 }
 
-/* Logs a restricted event: its full canonical bytes and a fresh salt go
- * to the private restricted_entry table; the public leaf carries only
- * SHA-256(salt || bytes) and the type's public fields. */
-static int log_restricted(store *db, int t, const actor *who, const char *at, json_t *data, uint64_t *out_seq)
+/* Logs a restricted event in the entry 'seq' reserved for it: its full
+ * canonical bytes and a fresh salt go to the private restricted_entry
+ * table; the public leaf carries only SHA-256(salt || bytes) and the
+ * type's public fields. */
+static int log_restricted(store *db, int t, const actor *who, const char *at, uint64_t seq, json_t *data)
 {
     const char *type = event_types[t].type;
     json_t *ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:O}", "v", (json_int_t)EVENT_VERSION, "type", type, "at",
@@ -104,18 +103,14 @@ static int log_restricted(store *db, int t, const actor *who, const char *at, js
         if (v)
             json_object_set(pub, event_types[t].public_keys[k], v);
     }
-    uint64_t next;
-    if (!rc && event_types[t].apply_public && !(rc = ledger_size(db, &next)))
-        rc = event_types[t].apply_public(db, (int64_t)next, pub, false);
+    if (!rc && event_types[t].apply_public)
+        rc = event_types[t].apply_public(db, (int64_t)seq, pub, false);
     json_t *public_ev = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:o}", "v", (json_int_t)EVENT_VERSION, "type", type,
                                   "at", at, "actor", "role", who->role, "id", who->id, "restricted", pub);
-    uint64_t seq = 0;
     if (!rc) rc = json_canonical(public_ev, &leaf);
-    if (!rc) rc = ledger_append(db, type, at, leaf.data, leaf.len, &seq);
+    if (!rc) rc = ledger_fill(db, seq, leaf.data, leaf.len);
     if (!rc) rc = store_run(db, "INSERT INTO restricted_entry (seq, salt, body) VALUES (?, ?, ?)", "ibb", (int64_t)seq,
                             salt, sizeof salt, full.data, full.len);
-    if (!rc && out_seq)
-        *out_seq = seq;
     sodium_memzero(salt, sizeof salt);
     buf_free(&full);
     buf_free(&leaf);
@@ -131,15 +126,18 @@ int events_append(store *db, const actor *who, const char *type, json_t *data, u
         return accord_fail(ACCORD_EINVAL, "type", "unknown event type '%s'", type);
     if (!json_is_object(data))
         return accord_fail(ACCORD_EINVAL, "data", "event data must be an object");
-    uint64_t seq;
-    int rc = ledger_size(db, &seq);
-    if (!rc)
-        rc = event_types[t].apply(db, (int64_t)seq, data, false);
+    /* The entry is reserved first: the applier's rows name it. */
     char at[21];
     date_now_rfc3339(at);
+    uint64_t seq;
+    int rc = ledger_reserve(db, type, at, &seq);
     if (!rc)
-        rc = event_types[t].restricted ? log_restricted(db, t, who, at, data, out_seq)
-                                       : log_event(db, who, type, at, data, out_seq);
+        rc = event_types[t].apply(db, (int64_t)seq, data, false);
+    if (!rc)
+        rc = event_types[t].restricted ? log_restricted(db, t, who, at, seq, data)
+                                       : log_event(db, who, type, at, seq, data);
+    if (!rc && out_seq)
+        *out_seq = seq;
     return rc;
 }
 
@@ -253,7 +251,7 @@ int events_replay(store *db, const void *bytes, size_t len)
         return accord_fail(ACCORD_EVERIFY, NULL, "log entry is not an accord event");
     }
     uint64_t seq;
-    rc = ledger_size(db, &seq);
+    rc = ledger_reserve(db, type, at, &seq);
     /* A restricted entry's content is not public: replay keeps its place
      * in the log and rebuilds nothing from it. */
     if (!rc && !restricted_ok)
@@ -268,7 +266,7 @@ int events_replay(store *db, const void *bytes, size_t len)
     if (!rc && (canon.len != len || memcmp(canon.data, bytes, len) != 0))
         rc = accord_fail(ACCORD_EVERIFY, NULL, "log entry %llu is not in canonical form", (unsigned long long)seq);
     if (!rc)
-        rc = ledger_append(db, type, at, bytes, len, &seq);
+        rc = ledger_fill(db, seq, bytes, len);
     buf_free(&canon);
     json_decref(ev);
     return rc;

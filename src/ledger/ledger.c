@@ -246,33 +246,79 @@ static int pack_tile(store *db, unsigned tile_level, uint64_t index)
     return rc;
 }
 
-int ledger_append(store *db, const char *type, const char *at, const void *body, size_t len, uint64_t *out_index)
+static int check_length(size_t len)
 {
     if (len > LEDGER_MAX_EVENT)
         return accord_fail(ACCORD_ETOOBIG, NULL, "event of %zu bytes is over the log's limit of %d bytes", len,
                            LEDGER_MAX_EVENT);
-    uint64_t size;
-    int rc = ledger_size(db, &size);
-    if (rc)
-        return rc;
-    uint8_t leaf[MERKLE_HASH_SIZE];
-    merkle_leaf_hash(body, len, leaf);
-    rc = store_run(db, "INSERT INTO event (seq, type, at, body, leaf_hash) VALUES (?, ?, ?, ?, ?)", "issbb",
-                   (int64_t)size, type, at, body, len, leaf, (size_t)MERKLE_HASH_SIZE);
+    return ACCORD_OK;
+}
+
+/* Stores the nodes that leaf 'index' completes. Lowest level first: when
+ * node (8L + 8, N) is written, every node of tile (L, N) below it is a
+ * row, ready to be packed. */
+static int add_to_tree(store *db, uint64_t index, const uint8_t leaf[MERKLE_HASH_SIZE])
+{
     merkle_node nodes[MERKLE_MAX_APPEND];
     size_t count = 0;
-    if (!rc)
-        rc = merkle_append(ledger_node, db, size, leaf, nodes, &count);
-    /* Lowest level first: when node (8L + 8, N) is written, every node of
-     * tile (L, N) below it is a row, ready to be packed. */
+    int rc = merkle_append(ledger_node, db, index, leaf, nodes, &count);
     for (size_t i = 0; i < count && !rc; i++) {
         rc = store_run(db, "INSERT INTO merkle_node (level, idx, hash) VALUES (?, ?, ?)", "iib",
                        (int64_t)nodes[i].level, (int64_t)nodes[i].index, nodes[i].hash, (size_t)MERKLE_HASH_SIZE);
         if (!rc && nodes[i].level >= TILE_HEIGHT && nodes[i].level % TILE_HEIGHT == 0)
             rc = pack_tile(db, nodes[i].level / TILE_HEIGHT - 1, nodes[i].index);
     }
+    return rc;
+}
+
+int ledger_append(store *db, const char *type, const char *at, const void *body, size_t len, uint64_t *out_index)
+{
+    uint64_t size;
+    int rc = check_length(len);
+    if (!rc)
+        rc = ledger_size(db, &size);
+    if (rc)
+        return rc;
+    uint8_t leaf[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(body, len, leaf);
+    rc = store_run(db, "INSERT INTO event (seq, type, at, body, leaf_hash) VALUES (?, ?, ?, ?, ?)", "issbb",
+                   (int64_t)size, type, at, body, len, leaf, (size_t)MERKLE_HASH_SIZE);
+    if (!rc)
+        rc = add_to_tree(db, size, leaf);
     if (!rc)
         *out_index = size;
+    return rc;
+}
+
+int ledger_reserve(store *db, const char *type, const char *at, uint64_t *out_index)
+{
+    uint64_t size;
+    int rc = ledger_size(db, &size);
+    if (!rc)
+        rc = store_run(db, "INSERT INTO event (seq, type, at, body, leaf_hash) VALUES (?, ?, ?, x'', x'')", "iss",
+                       (int64_t)size, type, at);
+    if (!rc)
+        *out_index = size;
+    return rc;
+}
+
+int ledger_fill(store *db, uint64_t index, const void *body, size_t len)
+{
+    int rc = check_length(len);
+    if (rc)
+        return rc;
+    uint8_t leaf[MERKLE_HASH_SIZE];
+    merkle_leaf_hash(body, len, leaf);
+    /* A reserved entry has no leaf hash yet. */
+    rc = store_run(db,
+                   "UPDATE event SET body = ?, leaf_hash = ? WHERE seq = ? AND length(leaf_hash) = 0"
+                   " AND NOT EXISTS (SELECT 1 FROM event WHERE seq > ?)",
+                   "bbii", body, len, leaf, (size_t)MERKLE_HASH_SIZE, (int64_t)index, (int64_t)index);
+    if (!rc && store_changes(db) != 1)
+        rc = accord_fail(ACCORD_EINVAL, NULL, "log entry %llu is not the last one, reserved and not yet filled",
+                         (unsigned long long)index);
+    if (!rc)
+        rc = add_to_tree(db, index, leaf);
     return rc;
 }
 

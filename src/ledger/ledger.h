@@ -30,6 +30,21 @@ int ledger_size(store *db, uint64_t *out);
  * past LEDGER_MAX_EVENT. */
 int ledger_append(store *db, const char *type, const char *at, const void *body, size_t len, uint64_t *out_index);
 
+/* Appending in two steps, for an event whose bytes are known only once
+ * the tables it describes are written (appliers derive some of its
+ * fields). ledger_reserve() adds the next entry, with its type and time
+ * but no bytes, and returns its index: the rows that name it are then
+ * written against an existing entry, so their deferred foreign keys never
+ * wait for it (a parent row inserted while any wait makes SQLite look it
+ * up in every table that refers to the log). ledger_fill() gives the last
+ * entry its bytes (copied), leaf hash and tree nodes; it fails
+ * ACCORD_EINVAL for any other entry or one already filled, ACCORD_ETOOBIG
+ * past LEDGER_MAX_EVENT. Both run inside the caller's write transaction,
+ * with nothing appended in between; until filled, the entry reads as
+ * empty bytes. */
+int ledger_reserve(store *db, const char *type, const char *at, uint64_t *out_index);
+int ledger_fill(store *db, uint64_t index, const void *body, size_t len);
+
 /* Root of the tree over the first 'size' entries ('size' <= ledger size). */
 int ledger_root(store *db, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
 

@@ -136,6 +136,34 @@ Test(ledger, refuses_events_over_the_tile_limit, .init = setup, .fini = teardown
     store_close(db);
 }
 
+Test(ledger, a_reserved_entry_is_filled_once_as_the_last_entry, .init = setup, .fini = teardown)
+{
+    store *two_step = fresh_db("r2.db"), *one_step = fresh_db("r1.db");
+    uint64_t index;
+    cr_assert_eq(store_begin(two_step), 0);
+    cr_assert_eq(ledger_reserve(two_step, "test", "2026-01-01T00:00:00Z", &index), 0);
+    cr_assert_eq(index, 0);
+    cr_assert_eq(ledger_fill(two_step, 1, "x", 1), ACCORD_EINVAL, "only the last entry can be filled");
+    cr_assert_eq(ledger_fill(two_step, 0, "x", 1), 0, "%s", accord_error_message());
+    cr_assert_eq(ledger_fill(two_step, 0, "y", 1), ACCORD_EINVAL, "an entry is filled once");
+    cr_assert_eq(ledger_reserve(two_step, "test", "2026-01-01T00:00:00Z", &index), 0);
+    cr_assert_eq(index, 1);
+    char *big = calloc(1, LEDGER_MAX_EVENT + 1);
+    cr_assert_eq(ledger_fill(two_step, 1, big, LEDGER_MAX_EVENT + 1), ACCORD_ETOOBIG);
+    free(big);
+    cr_assert_eq(ledger_fill(two_step, 1, "", 0), 0);
+    cr_assert_eq(store_commit(two_step), 0);
+    append_raw(one_step, "x", 1);
+    append_raw(one_step, "", 0);
+    /* The same entries and tree as appending them in one step. */
+    char a[65], b[65];
+    th_state_digest(two_step, a);
+    th_state_digest(one_step, b);
+    cr_assert_str_eq(a, b);
+    store_close(two_step);
+    store_close(one_step);
+}
+
 Test(ledger, a_table_write_without_its_event_cannot_commit, .init = setup, .fini = teardown)
 {
     store *db = fresh_db("fk.db");
