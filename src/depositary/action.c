@@ -119,27 +119,26 @@ static int end_sentence(buf *out)
     return out->len && out->data[out->len - 1] == '.' ? ACCORD_OK : buf_puts(out, ".");
 }
 
+/* The names a notification speaks of, read once by the applier with
+ * its checks: the instrument's title, the party's and (when it acts for
+ * another) the other party's names as at the action's date. */
+typedef struct {
+    char title[REGISTRY_MAX_NAME + 1];
+    char party[REGISTRY_MAX_NAME + 1];
+    char behalf[REGISTRY_MAX_NAME + 1]; /* "" unless on behalf of another party */
+} notice_names;
+
 /* The plain-language text of a notification. */
-static int notification_text(store *db, const char *slug, const char *party, const char *type, const char *date,
-                             const char *precision, const char *place, const char *signer_name,
-                             const char *signer_title, const char *on_behalf_of, const char *src_title, buf *out)
+static int notification_text(const notice_names *names, const char *type, const char *date, const char *precision,
+                             const char *place, const char *signer_name, const char *signer_title,
+                             const char *src_title, buf *out)
 {
-    char when[40], title[REGISTRY_MAX_NAME + 1] = "";
+    char when[40];
     date_long(date, when, sizeof when);
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT title FROM instrument WHERE slug = ?", "s", slug);
-    if (!rc && store_step(st) == STORE_ROW)
-        snprintf(title, sizeof title, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
-    if (rc)
-        return rc;
-    json_t *p = registry_party_brief(db, party, date);
-    json_t *b = on_behalf_of && strcmp(on_behalf_of, party) ? registry_party_brief(db, on_behalf_of, date) : NULL;
-    const char *name = p ? json_string_value(json_object_get(p, "name")) : party;
-    rc = buf_printf(out, "%s %s, %s %s the %s", strcmp(precision, "on_or_before") == 0 ? "On or before" : "On",
-                    when, name, action_types[type_index(type)].verb, title);
-    if (!rc && b)
-        rc = buf_printf(out, " on behalf of %s", json_string_value(json_object_get(b, "name")));
+    int rc = buf_printf(out, "%s %s, %s %s the %s", strcmp(precision, "on_or_before") == 0 ? "On or before" : "On",
+                        when, names->party, action_types[type_index(type)].verb, names->title);
+    if (!rc && names->behalf[0])
+        rc = buf_printf(out, " on behalf of %s", names->behalf);
     if (!rc && place)
         rc = buf_printf(out, " at %s", place);
     if (!rc)
@@ -153,8 +152,6 @@ static int notification_text(store *db, const char *slug, const char *party, con
         rc = buf_printf(out, " Source: %s", src_title);
     if (!rc)
         rc = end_sentence(out);
-    json_decref(p);
-    json_decref(b);
     return rc;
 }
 
@@ -226,12 +223,15 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
     if (!rc) rc = registry_read_source(data, "source", true, &st, &su);
     if (rc)
         return rc;
-    if ((rc = registry_instrument_opened(db, slug, "instrument", opened)))
+    notice_names names = {.behalf = ""};
+    if ((rc = registry_instrument_titled(db, slug, "instrument", opened, names.title, sizeof names.title)))
         return rc;
-    if (registry_party_require(db, party, "party"))
+    if (registry_party_name(db, party, date, "party", names.party, sizeof names.party))
         return accord_fail(ACCORD_ERULE, "party", "party: no party with code '%s' is registered", party);
-    if (behalf && registry_party_require(db, behalf, "on_behalf_of"))
+    if (behalf && registry_party_name(db, behalf, date, "on_behalf_of", names.behalf, sizeof names.behalf))
         return accord_fail(ACCORD_ERULE, "on_behalf_of", "on_behalf_of: no party with code '%s' is registered", behalf);
+    if (behalf && strcmp(behalf, party) == 0)
+        names.behalf[0] = '\0';
     if ((rc = check_rules(db, slug, party, type, date, opened, replay)))
         return rc;
 
@@ -256,7 +256,7 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
     if (!replay) {
         buf text;
         buf_init(&text, 4 * REGISTRY_MAX_TEXT);
-        rc = notification_text(db, slug, party, type, date, precision, place, sname, stitle, behalf, st, &text);
+        rc = notification_text(&names, type, date, precision, place, sname, stitle, st, &text);
         if (!rc)
             json_object_set_new(data, "notification_text", json_string(text.data));
         buf_free(&text);

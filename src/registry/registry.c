@@ -42,21 +42,29 @@ int registry_party_require(store *db, const char *code, const char *field)
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-int registry_instrument_opened(store *db, const char *slug, const char *field, char opened[11])
+int registry_instrument_titled(store *db, const char *slug, const char *field, char opened[11], char *title,
+                               size_t size)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT opened_on FROM instrument WHERE slug = ?", "s", slug);
+    int rc = store_query(db, &st, "SELECT opened_on, title FROM instrument WHERE slug = ?", "s", slug);
     if (rc)
         return rc;
     rc = store_step(st);
     if (rc == STORE_ROW) {
         snprintf(opened, 11, "%s", store_col_text(st, 0));
+        if (title)
+            snprintf(title, size, "%s", store_col_text(st, 1));
         rc = ACCORD_OK;
     } else if (rc == STORE_DONE) {
         rc = accord_fail(ACCORD_ENOTFOUND, field, "%s: no instrument '%s'", field, slug);
     }
     store_stmt_close(st);
     return rc;
+}
+
+int registry_instrument_opened(store *db, const char *slug, const char *field, char opened[11])
+{
+    return registry_instrument_titled(db, slug, field, opened, NULL, 0);
 }
 
 static bool url_valid(const char *url)

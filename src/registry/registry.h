@@ -26,6 +26,17 @@ int registry_party_require(store *db, const char *code, const char *field);
  * ACCORD_ENOTFOUND naming 'field' when there is no such instrument. */
 int registry_instrument_opened(store *db, const char *slug, const char *field, char opened[11]);
 
+/* As registry_instrument_opened(), also copying the instrument's title
+ * into 'title' ('size' bytes, truncated to fit). */
+int registry_instrument_titled(store *db, const char *slug, const char *field, char opened[11], char *title,
+                               size_t size);
+
+/* Copies the name of party 'code' as at 'as_of' (NULL: its current name)
+ * into 'name' ('size' bytes, truncated to fit); fails ACCORD_ENOTFOUND
+ * naming 'field' unless the party exists. One query: the check and the
+ * name an applier needs together. */
+int registry_party_name(store *db, const char *code, const char *as_of, const char *field, char *name, size_t size);
+
 /* Reads source object 'key' of 'data' ({"title": ..., "url": ...}) into
  * borrowed strings. 'url' may be absent; a present one must be http(s). */
 int registry_read_source(const json_t *data, const char *key, bool required, const char **title, const char **url);

@@ -28,6 +28,24 @@ json_t *registry_party_brief(store *db, const char *code, const char *as_of)
     return o;
 }
 
+int registry_party_name(store *db, const char *code, const char *as_of, const char *field, char *name, size_t size)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT " NAME_AS_AT("p") " FROM party p WHERE p.code = ?", "ss", date_or_max(as_of), code);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        snprintf(name, size, "%s", store_col_text(st, 0));
+        rc = ACCORD_OK;
+    } else if (rc == STORE_DONE) {
+        rc = accord_fail(ACCORD_ENOTFOUND, field, "%s: no party with code '%s'", field, code);
+    }
+    store_stmt_close(st);
+    return rc;
+}
+
 int registry_list_instruments(store *db, json_t **out)
 {
     static const char *const keys[] = {"slug", "title", "short_title", "opened_on", "place", "goal_year", NULL};

@@ -224,6 +224,50 @@ Test(depositary, notification_text_says_on_or_before_for_bounded_dates)
     json_decref(list);
 }
 
+/* The text of the last notification of the Code. */
+static char *last_notification_text(void)
+{
+    json_t *list;
+    cr_assert_eq(depositary_list_notifications(db, "code-of-conduct", &list), 0);
+    char *text = strdup(json_string_value(json_object_get(json_array_get(list, json_array_size(list) - 1), "text")));
+    json_decref(list);
+    return text;
+}
+
+Test(depositary, notification_text_names_parties_as_at_the_action_date)
+{
+    json_t *rename = json_pack("{s:s, s:s, s:s, s:{s:s}}", "party", "FRA", "name", "Republic of Gaul", "from",
+                               "2020-01-01", "source", "title", "test fixture");
+    cr_assert_eq(events_submit(db, &ACTOR_OPERATOR, "party.renamed", rename, NULL), 0, "%s", accord_error_message());
+    json_decref(rename);
+
+    cr_assert_eq(record("FRA", "declaration", "2019-06-01", NULL), 0, "%s", accord_error_message());
+    char *text = last_notification_text();
+    cr_assert(strstr(text, "On 1 June 2019, France made a declaration concerning the Code of Conduct") == text, "%s",
+              text);
+    free(text);
+
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party", "DEU",
+                             "type", "declaration", "date", "2020-02-01", "on_behalf_of", "FRA", "source", "title",
+                             "test fixture");
+    cr_assert_eq(events_submit(db, &ACTOR_OPERATOR, "action.recorded", data, NULL), 0, "%s", accord_error_message());
+    json_decref(data);
+    text = last_notification_text();
+    cr_assert(strstr(text, "Germany made a declaration concerning the Code of Conduct") &&
+              strstr(text, " on behalf of Republic of Gaul."), "%s", text);
+    free(text);
+
+    /* Acting for itself names no one else; an unknown party is refused. */
+    data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party", "DEU", "type",
+                     "declaration", "date", "2020-02-02", "on_behalf_of", "DEU", "source", "title", "test fixture");
+    cr_assert_eq(events_submit(db, &ACTOR_OPERATOR, "action.recorded", data, NULL), 0, "%s", accord_error_message());
+    json_decref(data);
+    text = last_notification_text();
+    cr_assert_null(strstr(text, "on behalf of"), "%s", text);
+    free(text);
+    refused(ACCORD_ERULE, "party", "XXX", "declaration", "2020-02-03");
+}
+
 static json_t *coverage(const char *as_of)
 {
     json_t *v;
