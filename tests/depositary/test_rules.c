@@ -268,6 +268,22 @@ Test(depositary, notification_text_names_parties_as_at_the_action_date)
     refused(ACCORD_ERULE, "party", "XXX", "declaration", "2020-02-03");
 }
 
+Test(depositary, the_schema_refuses_an_unknown_action_type_or_rating)
+{
+    /* Below the appliers, the tables' CHECK constraints hold too. */
+    const char *insert = "INSERT INTO action (instrument, party, type, date, date_precision, source_title, confidence,"
+                         " notification, notification_year, notification_n, notification_text, seq)"
+                         " VALUES ('code-of-conduct', 'KAZ', ?, '2020-01-01', 'day', 's', 'stated', ?, 1999, ?, 't', 0)";
+    cr_assert_eq(store_begin(db), 0);
+    cr_assert_eq(store_run(db, insert, "ssi", "bogus", "x/1999/1", (int64_t)1), ACCORD_ECONFLICT);
+    cr_assert_eq(store_run(db, insert, "ssi", "Declaration", "x/1999/1", (int64_t)1), ACCORD_ECONFLICT);
+    cr_assert_eq(store_run(db, insert, "ssi", "declaration", "x/1999/1", (int64_t)1), 0, "%s", accord_error_message());
+    cr_assert_eq(store_run(db, "INSERT INTO rating (instrument, cycle, party, provision, version, rating, rationale, seq)"
+                               " VALUES ('code-of-conduct', 'c', 'KAZ', 1, 1, 'mostly', 'r', 0)", ""),
+                 ACCORD_ECONFLICT);
+    store_rollback(db);
+}
+
 static json_t *coverage(const char *as_of)
 {
     json_t *v;
