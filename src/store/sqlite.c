@@ -134,11 +134,13 @@ int store_open(store **out, const char *path, bool create)
     }
     /* WAL lets readers run beside the single writer; synchronous=FULL makes
      * every acknowledged commit durable; foreign keys enforce that each
-     * table row points at the ledger event that made it. Reads go through
-     * mmap: connections then share the OS page cache instead of copying
-     * pages in with pread after every commit of another connection. */
-    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                            " PRAGMA mmap_size=1073741824;");
+     * table row points at the ledger event that made it. No mmap: a
+     * connection whose read transaction follows another connection's
+     * commit drops its whole mapping and maps the file again, so with a
+     * writer committing, every request of every thread paid an munmap
+     * (TLB shootdowns across the threads) and page faults; pread into the
+     * connection's page cache is cheaper then. */
+    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     if (rc) {
         store_close(db);
         return rc;
