@@ -11,7 +11,9 @@
 
 #define MAX_BATCH 1024
 
-/* One submitted event, living on the submitter's stack while it waits. */
+/* One submitted event, living on the submitter's stack while it waits.
+ * Each job has its own condition: finishing a batch wakes exactly the
+ * submitters of that batch, not every thread waiting in the queue. */
 typedef struct job {
     const actor *who;
     const char *type;
@@ -21,6 +23,7 @@ typedef struct job {
     char message[512];
     char field[64];
     bool done;
+    pthread_cond_t finished; /* signalled once 'done' is set */
     struct job *next;
 } job;
 
@@ -29,7 +32,6 @@ struct committer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t work;  /* signalled when a job is queued or on stop */
-    pthread_cond_t done;  /* broadcast when a batch is finished */
     job *head, *tail;
     bool stopping;
     committer_hook hook;
@@ -108,8 +110,8 @@ static void *writer_main(void *arg)
         for (job *j = batch, *next; j; j = next) {
             next = j->next; /* the job may vanish once marked done */
             j->done = true;
+            pthread_cond_signal(&j->finished);
         }
-        pthread_cond_broadcast(&c->done);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
@@ -129,7 +131,6 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
     c->hook_arg = hook_arg;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->work, NULL);
-    pthread_cond_init(&c->done, NULL);
     if (pthread_create(&c->thread, NULL, writer_main, c) != 0) {
         store_close(c->db);
         free(c);
@@ -141,10 +142,11 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
 
 int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
 {
-    job j = {.who = who, .type = type, .data = data};
+    job j = {.who = who, .type = type, .data = data, .finished = PTHREAD_COND_INITIALIZER};
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
+        pthread_cond_destroy(&j.finished);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
@@ -154,8 +156,9 @@ int committer_submit(committer *c, const actor *who, const char *type, json_t *d
     c->tail = &j;
     pthread_cond_signal(&c->work);
     while (!j.done)
-        pthread_cond_wait(&c->done, &c->lock);
+        pthread_cond_wait(&j.finished, &c->lock);
     pthread_mutex_unlock(&c->lock);
+    pthread_cond_destroy(&j.finished);
     if (j.rc)
         return accord_fail(j.rc, j.field[0] ? j.field : NULL, "%s", j.message);
     if (out_seq)
@@ -175,6 +178,5 @@ void committer_stop(committer *c)
     store_close(c->db);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->work);
-    pthread_cond_destroy(&c->done);
     free(c);
 }
