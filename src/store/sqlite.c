@@ -1,5 +1,6 @@
 /* SQLite driver for the store interface (store/db.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,15 @@ static void assemble_final(sqlite3_context *ctx)
     }
 }
 
+/* SQLite counts every allocation in global statistics behind one mutex,
+ * which all the server's threads then contend for. Nothing reads those
+ * statistics; they must be switched off before SQLite initializes. */
+static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int store_open(store **out, const char *path, bool create)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_sqlite);
     struct stat sb;
     *out = NULL;
     if (!create && stat(path, &sb) != 0)
