@@ -14,6 +14,8 @@ echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
 
 echo "== durable appends through the HTTP write path (group commit, fsync per commit)"
+echo "   (the load generator runs on the same cores; the server's CPU time per append is"
+echo "    steadier than the rate when other work shares the machine)"
 rm -rf "$dir/writes" && mkdir -p "$dir/writes"
 "$accord" init --db "$dir/writes/a.db" --token-file "$dir/writes/token" >/dev/null
 "$accord" load --db "$dir/writes/a.db" data/code-of-conduct.json >/dev/null
@@ -21,8 +23,15 @@ rm -rf "$dir/writes" && mkdir -p "$dir/writes"
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
+# utime + stime of the server, in clock ticks
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+hz=$(getconf CLK_TCK)
 for conns in 1 8 32 64; do
-    "./$build/bench-writes" http://127.0.0.1:18600 "$(cat "$dir/writes/token")" "$conns" 5
+    t0=$(server_ticks)
+    out=$("./$build/bench-writes" http://127.0.0.1:18600 "$(cat "$dir/writes/token")" "$conns" 5)
+    t1=$(server_ticks)
+    echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+        '{ printf "%s; server CPU %.0f us per append\n", $0, (t1 - t0) / hz * 1e6 / ($3 > 0 ? $3 : 1) }'
 done
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
