@@ -16,6 +16,9 @@ int cli_record(int argc, char **argv);
 int cli_witness(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_cycle(int argc, char **argv);
+/* accord review (rate or return a report), accord trajectory (src/cli/review.c). */
+int cli_review(int argc, char **argv);
+int cli_trajectory(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
 /* accord user add|list|disable|enable|passwd|role, accord token
