@@ -95,6 +95,12 @@ int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *o
     return committer_submit(writer, &req->who->who, type, data, out_seq);
 }
 
+int http_submit_event_with(http_req *req, const char *type, json_t *data, events_prepare prepare, void *prepare_arg,
+                           uint64_t *out_seq)
+{
+    return committer_submit_with(writer, &req->who->who, type, data, prepare, prepare_arg, out_seq);
+}
+
 const char *http_query(http_req *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -141,6 +147,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
+    if (req && req->content_disposition[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, req->content_disposition);
     if (status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"accord\"");
     if (req && req->allow[0])
