@@ -52,7 +52,7 @@ int http_attachment_party(http_req *req, char *out, size_t len)
     return ACCORD_OK;
 }
 
-/* attachment; filename="<the name, non-ASCII bytes as _>";
+/* attachment; filename="<the name, non-ASCII characters as _>";
  * filename*=UTF-8''<the name percent-encoded> (RFC 6266). Names hold no
  * quotes, backslashes or control characters (attachment_check_name). */
 _Static_assert(sizeof ((http_req *)0)->content_disposition > 64 + 4 * ATTACHMENT_MAX_NAME,
@@ -63,7 +63,8 @@ static void content_disposition(const char *name, char *out, size_t len)
     static const char attr_chars[] = "!#$&+-.^_`|~";
     size_t used = (size_t)snprintf(out, len, "attachment; filename=\"");
     for (const unsigned char *p = (const unsigned char *)name; *p && used + 1 < len; p++)
-        out[used++] = *p < 0x80 ? (char)*p : '_';
+        if (*p < 0x80 || *p >= 0xc0) /* one '_' per non-ASCII character */
+            out[used++] = *p < 0x80 ? (char)*p : '_';
     used += (size_t)snprintf(out + used, len - used, "\"; filename*=UTF-8''");
     for (const unsigned char *p = (const unsigned char *)name; *p && used + 4 < len; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
