@@ -28,7 +28,7 @@ int implementation_apply_attachment_stored(store *db, int64_t seq, json_t *data,
     if (!rc) rc = json_get_int(data, "size", true, 1, (int64_t)ATTACHMENT_MAX_SIZE, 0, &size);
     if (!rc) rc = json_get_string(data, "name", true, ATTACHMENT_MAX_NAME, &name);
     if (!rc) rc = attachment_check_name(name, "name");
-    if (!rc) rc = cycle_participant(db, slug, cycle, party);
+    if (!rc) rc = implementation_cycle_participant(db, slug, cycle, party);
     /* The bytes were stored just before, in this event's transaction
      * (events_append_with): the event names only what the store holds. */
     if (!rc) rc = attachment_stat(db, sha256, "sha256", &stored_type, &stored_size);
@@ -104,7 +104,7 @@ static int check_attachment(store *db, json_t *list, size_t i, json_t *a, const 
     return ACCORD_OK;
 }
 
-int check_attachments(store *db, json_t *data, const char *party, bool replay)
+int implementation_check_attachments(store *db, json_t *data, const char *party, bool replay)
 {
     json_t *list = json_object_get(data, "attachments");
     if (!list || json_is_null(list))
@@ -123,7 +123,7 @@ int check_attachments(store *db, json_t *data, const char *party, bool replay)
     return ACCORD_OK;
 }
 
-int record_released_attachments(store *db, int64_t seq, const char *slug, const char *cycle, const char *party,
+int implementation_record_attachments(store *db, int64_t seq, const char *slug, const char *cycle, const char *party,
                                 int64_t provision, int64_t version, const json_t *attachments)
 {
     if (!attachments || json_is_null(attachments))

@@ -97,7 +97,8 @@ static int check_evidence(const json_t *data)
     return ACCORD_OK;
 }
 
-int cycle_opens(store *db, const char *slug, const char *code, char opens[11])
+/* The cycle's opening date into 'opens'; fails ENOTFOUND naming 'cycle'. */
+static int cycle_opens(store *db, const char *slug, const char *code, char opens[11])
 {
     store_stmt *st;
     int rc = store_query(db, &st, "SELECT opens_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, code);
@@ -112,7 +113,7 @@ int cycle_opens(store *db, const char *slug, const char *code, char opens[11])
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-int cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
+int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
 {
     char opens[11];
     int rc = cycle_opens(db, slug, cycle, opens);
@@ -147,8 +148,8 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!rc) rc = json_get_string(data, "measures", false, IMPLEMENTATION_MAX_NARRATIVE, &measures);
     if (!rc) rc = json_get_string(data, "assistance_needs", false, IMPLEMENTATION_MAX_NARRATIVE, &needs);
     if (!rc) rc = check_evidence(data);
-    if (!rc) rc = cycle_participant(db, slug, cycle, party);
-    if (!rc) rc = check_attachments(db, data, party, replay);
+    if (!rc) rc = implementation_cycle_participant(db, slug, cycle, party);
+    if (!rc) rc = implementation_check_attachments(db, data, party, replay);
     if (rc)
         return rc;
     store_stmt *st;
@@ -431,8 +432,8 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
                    "sssiissi", slug, cycle, party, provision, version, status, text, seq);
     free(text);
     if (!rc)
-        rc = record_released_attachments(db, seq, slug, cycle, party, provision, version,
-                                         json_object_get(report, "attachments"));
+        rc = implementation_record_attachments(db, seq, slug, cycle, party, provision, version,
+                                               json_object_get(report, "attachments"));
     return rc;
 }
 

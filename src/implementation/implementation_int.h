@@ -9,23 +9,20 @@
 
 #include "store/db.h"
 
-/* The cycle's opening date into 'opens'; fails ENOTFOUND naming 'cycle'. */
-int cycle_opens(store *db, const char *slug, const char *code, char opens[11]);
-
 /* The cycle exists, and 'party' is registered and was a participant in
  * 'slug' when the cycle opened (ERULE naming "party" otherwise). */
-int cycle_participant(store *db, const char *slug, const char *cycle, const char *party);
+int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party);
 
 /* Checks the "attachments" of draft 'data' by 'party': at most
  * IMPLEMENTATION_MAX_ATTACHMENTS {sha256, name} of files that 'party'
  * uploaded, each once; adds each file's media_type and size (and its
  * uploaded name when none is given), which its release makes public. */
-int check_attachments(store *db, json_t *data, const char *party, bool replay);
+int implementation_check_attachments(store *db, json_t *data, const char *party, bool replay);
 
 /* Writes the report_attachment rows of the released version 'version' of
  * a report from its 'attachments' (may be NULL), at log index 'seq'. On
  * replay they come from the log: a malformed list is ACCORD_EVERIFY. */
-int record_released_attachments(store *db, int64_t seq, const char *slug, const char *cycle, const char *party,
+int implementation_record_attachments(store *db, int64_t seq, const char *slug, const char *cycle, const char *party,
                                 int64_t provision, int64_t version, const json_t *attachments);
 
 #endif
