@@ -46,10 +46,10 @@ static bool reviews_instrument(const principal *p, const http_route *route, cons
 
 /* A party reader's resource that has been made public (a released
  * report's attachment: its resolver answers HTTP_PARTY_PUBLIC) is open to
- * anyone. Asked before authenticating, so
- * that a refusal still carries the authentication error; a resource that
- * is not public (or does not exist) gets the same answer as a private one,
- * so anonymous callers learn nothing of what is stored. */
+ * anyone. Asked before authenticating, so that a refusal still carries
+ * the authentication error; a resource that is not public (or does not
+ * exist) gets the same answer as a private one, so anonymous callers
+ * learn nothing of what is stored. */
 static bool resource_is_public(http_req *req, const http_route *route)
 {
     char party[AUTH_SCOPE_LEN];

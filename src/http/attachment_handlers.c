@@ -43,21 +43,23 @@ int http_attachment_party(http_req *req, char *out, size_t len)
 {
     char name[ATTACHMENT_MAX_NAME + 1];
     bool released = false;
-    int rc = attachment_sha256_valid(req->params[0])
-                 ? implementation_attachment_released(req->db, req->params[0], &released, name, sizeof name)
-                 : ACCORD_OK;
-    if (rc || !released)
-        return rc ? rc : http_party_from_query(req, out, len);
+    if (attachment_sha256_valid(req->params[0])) {
+        int rc = implementation_attachment_released(req->db, req->params[0], &released, name, sizeof name);
+        if (rc)
+            return rc;
+    }
+    if (!released)
+        return http_party_from_query(req, out, len);
     snprintf(out, len, "%s", HTTP_PARTY_PUBLIC);
     return ACCORD_OK;
 }
 
-/* attachment; filename="<the name, non-ASCII characters as _>";
- * filename*=UTF-8''<the name percent-encoded> (RFC 6266). Names hold no
- * quotes, backslashes or control characters (attachment_check_name). */
 _Static_assert(sizeof ((http_req *)0)->content_disposition > 64 + 4 * ATTACHMENT_MAX_NAME,
                "room for the longest name, once as is and once percent-encoded");
 
+/* attachment; filename="<the name, non-ASCII characters as _>";
+ * filename*=UTF-8''<the name percent-encoded> (RFC 6266). Names hold no
+ * quotes, backslashes or control characters (attachment_check_name). */
 static void content_disposition(const char *name, char *out, size_t len)
 {
     static const char attr_chars[] = "!#$&+-.^_`|~";
@@ -68,7 +70,7 @@ static void content_disposition(const char *name, char *out, size_t len)
     used += (size_t)snprintf(out + used, len - used, "\"; filename*=UTF-8''");
     for (const unsigned char *p = (const unsigned char *)name; *p && used + 4 < len; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            (*p && strchr(attr_chars, *p)))
+            strchr(attr_chars, *p))
             out[used++] = (char)*p;
         else
             used += (size_t)snprintf(out + used, len - used, "%%%02X", *p);
