@@ -16,6 +16,8 @@ typedef struct job {
     const actor *who;
     const char *type;
     json_t *data;
+    events_prepare prepare; /* may be NULL */
+    void *prepare_arg;
     uint64_t seq;
     int rc;
     char message[512];
@@ -56,7 +58,7 @@ static void run_batch(committer *c, job *batch)
         }
         int jrc = store_savepoint(c->db);
         if (!jrc)
-            jrc = events_append(c->db, j->who, j->type, j->data, &j->seq);
+            jrc = events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
         if (jrc) {
             finish_job(j, jrc); /* keep this job's own message */
             if (store_savepoint_undo(c->db))
@@ -141,7 +143,13 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
 
 int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
 {
-    job j = {.who = who, .type = type, .data = data};
+    return committer_submit_with(c, who, type, data, NULL, NULL, out_seq);
+}
+
+int committer_submit_with(committer *c, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                          void *prepare_arg, uint64_t *out_seq)
+{
+    job j = {.who = who, .type = type, .data = data, .prepare = prepare, .prepare_arg = prepare_arg};
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);

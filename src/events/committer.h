@@ -30,6 +30,13 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
  * on the calling thread. Safe to call from any number of threads. */
 int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq);
 
+/* committer_submit() whose event is applied with events_append_with():
+ * 'prepare' runs on the writer thread in the event's own savepoint, so
+ * what it writes is undone with a refused event. 'prepare_arg' must stay
+ * valid until this returns (it does not return before the job is done). */
+int committer_submit_with(committer *c, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                          void *prepare_arg, uint64_t *out_seq);
+
 /* Finishes the queued work and stops the writer thread. NULL is allowed. */
 void committer_stop(committer *c);
 

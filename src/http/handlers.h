@@ -34,6 +34,11 @@ int http_post_review(http_req *req);
 int http_get_ratings(http_req *req);
 int http_get_matrix(http_req *req);
 int http_get_trajectory(http_req *req);
+int http_post_attachment(http_req *req);
+int http_get_attachment(http_req *req);
+/* The download route's resolver: HTTP_PARTY_PUBLIC once a released report
+ * lists the file {sha256}, else the party in ?party=. */
+int http_attachment_party(http_req *req, char *out, size_t len);
 
 /* Party resolvers for RULE_PARTY_* routes. */
 int http_party_from_body(http_req *req, char *out, size_t len);

@@ -128,7 +128,7 @@ int http_party_from_restricted(http_req *req, char *out, size_t len)
 int http_post_report_draft(http_req *req)
 {
     static const char *const keys[] = {"party", "provision", "status", "narrative", "measures", "evidence",
-                                       "assistance_needs", NULL};
+                                       "assistance_needs", "attachments", NULL};
     json_t *data;
     uint64_t seq;
     int rc = body_for_event(req, keys, true, &data);

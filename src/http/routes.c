@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attachment/attachment.h"
 #include "depositary/depositary.h"
 #include "events/events.h"
 #include "http/handlers.h"
@@ -292,6 +293,14 @@ const http_route http_routes[] = {
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/releases", RULE_PARTY_WRITER, http_post_release,
      "release a submitted report: its text becomes public ({party, provision}; the party's focal point)",
      http_party_from_body, 0},
+    {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/attachments", RULE_PARTY_WRITER, http_post_attachment,
+     "upload a file for the party's reports: its bytes as the body, ?party=&name= (the party's focal point; "
+     ATTACHMENT_TYPES ", at most 8 MiB)",
+     http_party_from_query, ATTACHMENT_MAX_SIZE},
+    {"GET", "/api/v1/attachments/{sha256}", RULE_PARTY_READER, http_get_attachment,
+     "download an attachment: anyone once a released report lists it; before, the focal point of the party that "
+     "uploaded it (?party=), an admin or a reviewer of all instruments",
+     http_attachment_party, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/progress", RULE_PUBLIC, http_get_progress,
      "who has submitted, who is due and who is overdue (?as_of=)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/published", RULE_PUBLIC, http_get_released,

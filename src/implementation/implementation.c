@@ -6,6 +6,8 @@
 
 #include "depositary/depositary.h"
 #include "events/appliers.h"
+#include "implementation/implementation_int.h"
+#include "markdown/markdown.h"
 #include "registry/registry.h"
 #include "store/row_json.h"
 #include "util/date.h"
@@ -111,13 +113,29 @@ static int cycle_opens(store *db, const char *slug, const char *code, char opens
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
+{
+    char opens[11];
+    int rc = cycle_opens(db, slug, cycle, opens);
+    if (rc)
+        return rc;
+    if (registry_party_require(db, party, "party"))
+        return accord_fail(ACCORD_ERULE, "party", "party: no party with code '%s' is registered", party);
+    bool signatory;
+    if ((rc = depositary_participates(db, slug, party, opens, &signatory)))
+        return rc;
+    if (!signatory)
+        return accord_fail(ACCORD_ERULE, "party", "party: %s was not a participant in %s when the cycle opened on %s",
+                           party, slug, opens);
+    return ACCORD_OK;
+}
+
 int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bool replay)
 {
     static const char *const keys[] = {"instrument", "cycle", "party", "provision", "status", "narrative",
-                                       "measures", "evidence", "assistance_needs", "version", NULL};
+                                       "measures", "evidence", "assistance_needs", "attachments", "version", NULL};
     const char *slug, *cycle, *party, *status, *narrative, *measures, *needs;
     int64_t provision;
-    char opens[11];
     int rc = json_only_keys(data, keys, NULL);
     if (!rc) rc = json_get_string(data, "instrument", true, 64, &slug);
     if (!rc) rc = json_get_string(data, "cycle", true, 40, &cycle);
@@ -130,17 +148,10 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!rc) rc = json_get_string(data, "measures", false, IMPLEMENTATION_MAX_NARRATIVE, &measures);
     if (!rc) rc = json_get_string(data, "assistance_needs", false, IMPLEMENTATION_MAX_NARRATIVE, &needs);
     if (!rc) rc = check_evidence(data);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = implementation_cycle_participant(db, slug, cycle, party);
+    if (!rc) rc = implementation_check_attachments(db, data, party, replay);
     if (rc)
         return rc;
-    if (registry_party_require(db, party, "party"))
-        return accord_fail(ACCORD_ERULE, "party", "party: no party with code '%s' is registered", party);
-    bool signatory;
-    if ((rc = depositary_participates(db, slug, party, opens, &signatory)))
-        return rc;
-    if (!signatory)
-        return accord_fail(ACCORD_ERULE, "party", "party: %s was not a participant in %s when the cycle opened on %s",
-                           party, slug, opens);
     store_stmt *st;
     rc = store_query(db, &st, "SELECT text_status FROM provision WHERE instrument = ? AND number = ?", "si", slug,
                      provision);
@@ -223,8 +234,14 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     if (rc)
         return rc;
     json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(list, json_loads(store_col_text(st, 0), 0, NULL));
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *draft = json_loads(store_col_text(st, 0), 0, NULL);
+        if ((rc = markdown_add_html(draft, "narrative"))) {
+            json_decref(draft);
+            break;
+        }
+        json_array_append_new(list, draft);
+    }
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);
@@ -414,6 +431,9 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    "sssiissi", slug, cycle, party, provision, version, status, text, seq);
     free(text);
+    if (!rc)
+        rc = implementation_record_attachments(db, seq, slug, cycle, party, provision, version,
+                                               json_object_get(report, "attachments"));
     return rc;
 }
 
@@ -496,12 +516,17 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
     if (rc)
         return rc;
     json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *report = json_loads(store_col_text(st, 4), 0, NULL);
+        if ((rc = markdown_add_html(report, "narrative"))) {
+            json_decref(report);
+            break;
+        }
         json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:o, s:s}", "party", store_col_text(st, 0),
                                               "provision", (json_int_t)store_col_int(st, 1), "version",
                                               (json_int_t)store_col_int(st, 2), "status", store_col_text(st, 3),
-                                              "report", json_loads(store_col_text(st, 4), 0, NULL), "released_at",
-                                              store_col_text(st, 5)));
+                                              "report", report, "released_at", store_col_text(st, 5)));
+    }
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);

@@ -17,12 +17,15 @@
 #define ACCORD_IMPLEMENTATION_IMPLEMENTATION_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "store/db.h"
 
 #define IMPLEMENTATION_MAX_NARRATIVE 20000 /* bytes of Markdown */
 #define IMPLEMENTATION_MAX_EVIDENCE 50
 #define IMPLEMENTATION_MAX_REPORT 60000 /* bytes of a report's JSON: its release event must stay under 65,535 */
+#define IMPLEMENTATION_MAX_ATTACHMENTS 20 /* files attached to one report */
 
 /* The self-assessed statuses a report may take. */
 #define IMPLEMENTATION_STATUSES \
@@ -60,5 +63,19 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
 
 /* The latest draft of each provision by 'party' in a cycle (private). */
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out);
+
+/* Attachments. A party's focal point uploads a file (attachment.stored, a
+ * restricted event: the public log shows only the instrument, cycle and
+ * party), names it in a draft's "attachments" by its SHA-256, and its
+ * release makes the file's hash, name, type and size public. */
+
+/* The name under which 'party' (any party when NULL) last uploaded the
+ * file 'sha256', into 'name'. Fails ACCORD_ENOTFOUND when it did not.
+ * Private: for the party's focal point, an admin or a reviewer. */
+int implementation_upload_name(store *db, const char *party, const char *sha256, char *name, size_t len);
+
+/* Whether file 'sha256' is attached to a released report ('*released'),
+ * and then the name it was first released under, into 'name'. Public. */
+int implementation_attachment_released(store *db, const char *sha256, bool *released, char *name, size_t len);
 
 #endif

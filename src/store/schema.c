@@ -221,6 +221,31 @@ static const char *const migrations[] = {
     "  rationale TEXT NOT NULL, " EVENT_REF ");"
     "CREATE INDEX rating_report ON rating (instrument, cycle, party, provision);"
     "CREATE INDEX rating_seq ON rating (seq);",
+
+    /* 7: attachments: the file store (private), each party's uploads
+     * (private) and the files of released reports (public) */
+    /* Private: the bytes, once per content. */
+    "CREATE TABLE attachment_blob ("
+    "  sha256 TEXT PRIMARY KEY,"            /* lowercase hex SHA-256 of the bytes */
+    "  media_type TEXT NOT NULL, size INTEGER NOT NULL, bytes BLOB NOT NULL);"
+    /* Private: who uploaded which file, one row per attachment.stored. */
+    "CREATE TABLE report_upload ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL REFERENCES party(code),"
+    "  sha256 TEXT NOT NULL REFERENCES attachment_blob(sha256), name TEXT NOT NULL, " EVENT_REF ","
+    "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
+    "CREATE INDEX report_upload_party ON report_upload (party, sha256);"
+    "CREATE INDEX report_upload_seq ON report_upload (seq);"
+    /* Public: the attachments of each released report, from its event. No
+     * reference to attachment_blob: a replayed copy has the hashes only. */
+    "CREATE TABLE report_attachment ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL,"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, size INTEGER NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, cycle, party, provision, version, position),"
+    "  FOREIGN KEY (instrument, cycle, party, provision, version)"
+    "    REFERENCES report(instrument, cycle, party, provision, version));"
+    "CREATE INDEX report_attachment_sha256 ON report_attachment (sha256);"
+    "CREATE INDEX report_attachment_seq ON report_attachment (seq);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
