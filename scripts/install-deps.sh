@@ -5,7 +5,8 @@ set -eu
 
 packages="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl"
+libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl
+libxlsxwriter-dev libzip-dev libexpat1-dev"
 
 missing=""
 for p in $packages; do
