@@ -13,6 +13,8 @@
 
 /* One submitted event, living on the submitter's stack while it waits. */
 typedef struct job {
+    committer_work work; /* set for committer_run(), else the event below */
+    void *arg;
     const actor *who;
     const char *type;
     json_t *data;
@@ -56,7 +58,7 @@ static void run_batch(committer *c, job *batch)
         }
         int jrc = store_savepoint(c->db);
         if (!jrc)
-            jrc = events_append(c->db, j->who, j->type, j->data, &j->seq);
+            jrc = j->work ? j->work(c->db, j->arg) : events_append(c->db, j->who, j->type, j->data, &j->seq);
         if (jrc) {
             finish_job(j, jrc); /* keep this job's own message */
             if (store_savepoint_undo(c->db))
@@ -139,26 +141,39 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
     return ACCORD_OK;
 }
 
-int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
+/* Queues 'j' and waits until the writer has finished it. */
+static int run_job(committer *c, job *j)
 {
-    job j = {.who = who, .type = type, .data = data};
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
-        c->tail->next = &j;
+        c->tail->next = j;
     else
-        c->head = &j;
-    c->tail = &j;
+        c->head = j;
+    c->tail = j;
     pthread_cond_signal(&c->work);
-    while (!j.done)
+    while (!j->done)
         pthread_cond_wait(&c->done, &c->lock);
     pthread_mutex_unlock(&c->lock);
-    if (j.rc)
-        return accord_fail(j.rc, j.field[0] ? j.field : NULL, "%s", j.message);
-    if (out_seq)
+    if (j->rc)
+        return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
+    return ACCORD_OK;
+}
+
+int committer_run(committer *c, committer_work work, void *arg)
+{
+    job j = {.work = work, .arg = arg};
+    return run_job(c, &j);
+}
+
+int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
+{
+    job j = {.who = who, .type = type, .data = data};
+    int rc = run_job(c, &j);
+    if (!rc && out_seq)
         *out_seq = j.seq;
     return ACCORD_OK;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "auth/auth.h"
+#include "events/committer.h"
 #include "store/db.h"
 #include "util/buf.h"
 
@@ -56,6 +57,8 @@ typedef struct http_req {
     buf text;
     const char *content_type;
     const char *cache_control; /* set by handlers with their own caching */
+    char disposition[256];     /* a Content-Disposition header value (a download), or "" */
+    json_t *error_extra;       /* keys added to the error object of a failure (an import's rows); freed by the pipeline */
     char location[256];
     char set_cookie[320];      /* a Set-Cookie header value, or "" */
     int retry_after;           /* seconds, for 429; 0 for none */
@@ -75,6 +78,11 @@ int http_json_body(http_req *req, json_t **out);
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq);
+
+/* Runs 'work' on the server's writer thread inside its transaction: for
+ * a change made of several events, committed all together or not at all
+ * (committer_run). 'work' appends them as the request's caller. */
+int http_run_writes(committer_work work, void *arg);
 
 /* Who may call a route. Every route declares one; the server refuses to
  * start if one does not. */
