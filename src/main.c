@@ -18,6 +18,7 @@ static const struct {
     {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},
     {"witness", cli_witness, "a transparency log witness: cosigns consistent checkpoints"},
     {"cycle", cli_cycle, "reporting cycles: open, list, and who has submitted, is due or overdue"},
+    {"report", cli_report, "report templates, imports and exports (CSV, XLSX, JSON); the matrix"},
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
     {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
     {"replay", cli_replay, "rebuild a database from a published log alone"},

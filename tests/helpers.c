@@ -282,6 +282,10 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
         snprintf(r->set_cookie, sizeof r->set_cookie, "%.*s", (int)(len - 12), ptr + 12);
         r->set_cookie[strcspn(r->set_cookie, "\r\n")] = '\0';
     }
+    if (len > 21 && strncasecmp(ptr, "Content-Disposition: ", 21) == 0) {
+        snprintf(r->disposition, sizeof r->disposition, "%.*s", (int)(len - 21), ptr + 21);
+        r->disposition[strcspn(r->disposition, "\r\n")] = '\0';
+    }
     if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0)
         r->retry_after = atoi(ptr + 12);
     if (strncasecmp(ptr, "X-Content-Type-Options: nosniff", 31) == 0)

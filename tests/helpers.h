@@ -73,6 +73,7 @@ typedef struct th_response {
     char content_type[128];
     char etag[128];
     char set_cookie[400];
+    char disposition[256]; /* the Content-Disposition header, or "" */
     bool nosniff, frame_deny, csp;
     int retry_after;     /* the Retry-After header, 0 when absent */
     json_t *json;        /* parsed body when it is JSON, else NULL */

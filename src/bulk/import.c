@@ -407,6 +407,39 @@ static int row_refused(bulk_import *im, unsigned long line, int rc)
     return ACCORD_OK;
 }
 
+typedef struct numbered {
+    json_t *item;
+    size_t index;
+} numbered;
+
+static int by_line(const void *a, const void *b)
+{
+    const numbered *x = a, *y = b;
+    json_int_t lx = json_integer_value(json_object_get(x->item, "line"));
+    json_int_t ly = json_integer_value(json_object_get(y->item, "line"));
+    if (lx != ly)
+        return (lx > ly) - (lx < ly);
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Puts the problems in file order (the checks against the recorded state
+ * come after those of the rows themselves); a row's problems keep their
+ * order. */
+static void sort_errors(json_t *errors)
+{
+    size_t n = json_array_size(errors);
+    numbered *items = malloc(n * sizeof *items + 1);
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++)
+        items[i] = (numbered){json_incref(json_array_get(errors, i)), i};
+    qsort(items, n, sizeof *items, by_line);
+    json_array_clear(errors);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(errors, items[i].item);
+    free(items);
+}
+
 int bulk_import_apply(store *db, bulk_import *im)
 {
     char opens[11], due[11];
@@ -443,6 +476,7 @@ int bulk_import_apply(store *db, bulk_import *im)
                                                       json_object_get(data, "provision"), "version",
                                                       json_object_get(data, "version"), "log_index", (json_int_t)seq));
     }
+    sort_errors(im->errors);
     if (im->nerrors)
         return accord_fail(ACCORD_ERULE, NULL, "%zu problem%s in %zu row%s; nothing was imported", im->nerrors,
                            im->nerrors == 1 ? "" : "s", im->bad_rows, im->bad_rows == 1 ? "" : "s");

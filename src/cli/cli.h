@@ -16,6 +16,8 @@ int cli_record(int argc, char **argv);
 int cli_witness(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_cycle(int argc, char **argv);
+/* accord report template|import|export|matrix (src/cli/report.c). */
+int cli_report(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
 /* accord user add|list|disable|enable|passwd|role, accord token

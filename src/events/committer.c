@@ -175,7 +175,7 @@ int committer_submit(committer *c, const actor *who, const char *type, json_t *d
     int rc = run_job(c, &j);
     if (!rc && out_seq)
         *out_seq = j.seq;
-    return ACCORD_OK;
+    return rc;
 }
 
 void committer_stop(committer *c)
