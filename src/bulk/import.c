@@ -10,7 +10,9 @@
 #include "registry/registry.h"
 #include "util/error.h"
 
-enum column { C_PARTY, C_PROVISION, C_PROVISION_TEXT, C_STATUS, C_NARRATIVE, C_MEASURES, C_EVIDENCE, C_NEEDS, NCOLUMNS };
+enum column {
+    C_PARTY, C_PROVISION, C_PROVISION_TEXT, C_STATUS, C_NARRATIVE, C_MEASURES, C_EVIDENCE, C_NEEDS, NCOLUMNS
+};
 static const char *const column_names[NCOLUMNS] = {"party",    "provision", "provision_text", "status",
                                                    "narrative", "measures", "evidence",       "assistance_needs"};
 

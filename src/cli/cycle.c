@@ -98,9 +98,11 @@ static void print_overdue(const json_t *p, const char *format)
     json_t *overdue = json_array();
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(p, "parties"), i, row) if (strcmp(json_string_value(json_object_get(row, "state")),
-                                                                         "overdue") == 0)
-        json_array_append(overdue, json_object_get(row, "party"));
+    json_array_foreach(json_object_get(p, "parties"), i, row)
+    {
+        if (strcmp(json_string_value(json_object_get(row, "state")), "overdue") == 0)
+            json_array_append(overdue, json_object_get(row, "party"));
+    }
     if (strcmp(format, "json") == 0) {
         json_t *v = json_pack("{s:O, s:O, s:O, s:O, s:o}", "instrument", json_object_get(p, "instrument"), "cycle",
                               json_object_get(p, "cycle"), "due_on", json_object_get(p, "due_on"), "as_of",
@@ -164,7 +166,8 @@ int cli_cycle(int argc, char **argv)
     }
     bool csv_ok = strcmp(what, "overdue") == 0;
     if (strcmp(format, "table") && strcmp(format, "json") && !(csv_ok && strcmp(format, "csv") == 0))
-        return cli_fail(accord_fail(ACCORD_EINVAL, "format", csv_ok ? "--format: table, csv or json" : "--format: table or json"));
+        return cli_fail(
+            accord_fail(ACCORD_EINVAL, "format", csv_ok ? "--format: table, csv or json" : "--format: table or json"));
     store *db;
     int status = cli_open_db(dbarg, &db);
     if (status)

@@ -134,7 +134,8 @@ int tabular_read_csv(const void *data, size_t len, tabular_table *out, unsigned 
 int tabular__csv_cell(buf *out, const char *s)
 {
     int rc = ACCORD_OK;
-    bool mark = s[0] && (strchr(FORMULA_START, s[0]) || (s[0] == '\'' && s[1] && (strchr(FORMULA_START, s[1]) || s[1] == '\'')));
+    bool marked_start = s[0] == '\'' && s[1] && (strchr(FORMULA_START, s[1]) || s[1] == '\'');
+    bool mark = s[0] && (strchr(FORMULA_START, s[0]) || marked_start);
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         rc = buf_append(out, "\"", 1);

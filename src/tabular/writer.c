@@ -196,10 +196,11 @@ int tabular_choices(tabular_writer *w, unsigned col, const char *const *choices)
 /* Sizes the columns to their content and adds the drop-down list. */
 static int finish_sheet(tabular_writer *w)
 {
-    for (unsigned c = 0; c < TRACKED_COLUMNS; c++)
+    for (unsigned c = 0; c < TRACKED_COLUMNS; c++) {
+        unsigned width = w->width[c] < 8 ? 8 : w->width[c] > 58 ? 60 : w->width[c] + 2;
         if (w->width[c])
-            worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c, w->width[c] < 8 ? 8 : w->width[c] > 60 ? 60 : w->width[c] + 2,
-                                 NULL);
+            worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
+    }
     if (!w->choices || w->row < 2)
         return ACCORD_OK;
     lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_LIST, .value_list = (char **)w->choices};

@@ -164,8 +164,8 @@ static size_t decode_escapes(char *s, size_t len)
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         unsigned cp;
-        if (i + 7 <= len && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_' &&
-            sscanf(s + i + 2, "%4x", &cp) == 1 && strspn(s + i + 2, "0123456789abcdefABCDEF") >= 4) {
+        if (i + 7 <= len && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_' && sscanf(s + i + 2, "%4x", &cp) == 1 &&
+            strspn(s + i + 2, "0123456789abcdefABCDEF") >= 4) {
             if (cp < 0x80) {
                 s[o++] = (char)cp;
             } else if (cp < 0x800) {
@@ -222,30 +222,26 @@ static void XMLCALL strings_end(void *arg, const XML_Char *name)
         if (s->n == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 256;
             char **items = realloc(s->items, cap * sizeof *items);
-            if (!items)
-                {
-        stop(&s->pc, accord_fail(ACCORD_ENOMEM, NULL, "out of memory"));
-        return;
-    }
+            if (!items) {
+                stop(&s->pc, accord_fail(ACCORD_ENOMEM, NULL, "out of memory"));
+                return;
+            }
             s->items = items;
             s->cap = cap;
         }
         char *copy = malloc(s->text.len + 1);
-        if (!copy)
-            {
-        stop(&s->pc, accord_fail(ACCORD_ENOMEM, NULL, "out of memory"));
-        return;
-    }
+        if (!copy) {
+            stop(&s->pc, accord_fail(ACCORD_ENOMEM, NULL, "out of memory"));
+            return;
+        }
         memcpy(copy, s->text.data ? s->text.data : "", s->text.len);
         decode_escapes(copy, s->text.len);
         s->bytes += s->text.len;
         if (s->bytes > TABULAR_MAX_TEXT) {
             free(copy);
-            {
-        stop(&s->pc, accord_fail(ACCORD_ETOOBIG, NULL, "XLSX: the shared strings hold over %zu MiB",
-                                            TABULAR_MAX_TEXT >> 20));
-        return;
-    }
+            stop(&s->pc, accord_fail(ACCORD_ETOOBIG, NULL, "XLSX: the shared strings hold over %zu MiB",
+                                     TABULAR_MAX_TEXT >> 20));
+            return;
         }
         s->items[s->n++] = copy;
     }
@@ -297,10 +293,8 @@ static void start_row(sheet_ctx *s, const XML_Char **atts)
 {
     const char *r = attribute(atts, "r", false);
     unsigned long n = r ? strtoul(r, NULL, 10) : s->rownum + 1;
-    if (n == 0 || n > TABULAR_MAX_ROWS || n <= s->rownum)
-        {
-        stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %s is out of order or out of range",
-                                        r ? r : "?"));
+    if (n == 0 || n > TABULAR_MAX_ROWS || n <= s->rownum) {
+        stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %s is out of order or out of range", r ? r : "?"));
         return;
     }
     s->rownum = n;
@@ -312,8 +306,7 @@ static void start_row(sheet_ctx *s, const XML_Char **atts)
 
 static void start_cell(sheet_ctx *s, const XML_Char **atts)
 {
-    if (!s->row)
-        {
+    if (!s->row) {
         stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: a cell outside a row"));
         return;
     }
@@ -321,11 +314,9 @@ static void start_cell(sheet_ctx *s, const XML_Char **atts)
     long col = r ? ref_column(r) : s->col + 1;
     if (col < 0 || col <= s->col) {
         s->pc.line = s->rownum;
-        {
-        stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %lu: bad or repeated cell reference %s",
-                                        s->rownum, r ? r : "?"));
+        stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %lu: bad or repeated cell reference %s", s->rownum,
+                                 r ? r : "?"));
         return;
-    }
     }
     s->col = col;
     snprintf(s->type, sizeof s->type, "%s", t ? t : "n");
@@ -360,11 +351,9 @@ static void end_cell(sheet_ctx *s)
         unsigned long i = strtoul(text, &end, 10);
         if (!len || *end || i >= s->strings->n) {
             s->pc.line = s->rownum;
-            {
-        stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %lu: a cell names a missing shared string",
-                                            s->rownum));
-        return;
-    }
+            stop(&s->pc, accord_fail(ACCORD_EINVAL, NULL, "XLSX: row %lu: a cell names a missing shared string",
+                                     s->rownum));
+            return;
         }
         text = s->strings->items[i];
         len = strlen(text);
