@@ -234,11 +234,14 @@ static void read_row(bulk_import *im, const tabular_row *row, const int *place, 
         const char *s = tabular_cell(row, i);
         char where[32];
         snprintf(where, sizeof where, "column %zu", i + 1);
+        for (int c = 0; c < NCOLUMNS; c++)
+            if (place[c] == (int)i)
+                snprintf(where, sizeof where, "%s", column_names[c]);
         if (i >= width && s[strspn(s, " \t\r\n")]) {
             problem(im, row->line, where, "a cell right of the last column of the header");
             r.bad = true;
         } else if (!tabular_utf8_valid(s)) {
-            problem(im, row->line, i < width ? NULL : where, "not UTF-8 text: save the file as UTF-8 (CSV UTF-8)");
+            problem(im, row->line, where, "not UTF-8 text: save the file as UTF-8 (CSV UTF-8)");
             r.bad = true;
         }
     }

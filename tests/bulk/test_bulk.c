@@ -256,7 +256,8 @@ static char *mixed_file(void)
                        "KAZ,10,,planned,,,,,surplus\r\n"                                                        /* 13 */
                        "KAZ,4,,implemented,,,,\r\n"                                                             /* 14 */
                        ",,,,,,,\r\n"                                                                            /* 15 */
-                       "KAZ,9,,Not applicable,,,,\r\n",                                                         /* 16 */
+                       "KAZ,9,,Not applicable,,,,\r\n"                                                          /* 16 */
+                       "KAZ,5,,planned,Caf\xe9 in Latin-1,,,\r\n",                                            /* 17 */
                        longtext) > 0);
     free(longtext);
     return file;
@@ -291,10 +292,11 @@ Test(bulk, one_bad_row_imports_nothing_and_every_bad_row_is_named)
         {12, "provision", "a provision number"},
         {13, "column 9", "right of the last column"},
         {14, "provision", "version 1 was submitted and cannot be edited"},
+        {17, "narrative", "not UTF-8 text"},
     };
     json_t *rows = json_object_get(err, "rows");
     cr_assert_eq(json_array_size(rows), sizeof want / sizeof want[0], "%s", r.body);
-    cr_assert_eq(json_integer_value(json_object_get(err, "bad_rows")), 10);
+    cr_assert_eq(json_integer_value(json_object_get(err, "bad_rows")), 11);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         json_t *e = json_array_get(rows, i);
         cr_assert_eq(json_integer_value(json_object_get(e, "line")), want[i].line, "problem %zu: %s", i, r.body);
