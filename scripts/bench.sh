@@ -27,6 +27,9 @@ done
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
 
+echo "== import of report rows (accord report import), beside sqlite3 .import of the same CSV"
+./scripts/bench-import.sh "$build" "$dir" "${BENCH_IMPORT_ROWS:-100000}"
+
 echo "== proofs from stored nodes"
 for n in $sizes; do
     "./$build/bench-proofs" "$dir/proofs-$n.db" "$n" 20000

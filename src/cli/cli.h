@@ -19,6 +19,8 @@ int cli_cycle(int argc, char **argv);
 /* accord review (rate or return a report), accord trajectory (src/cli/review.c). */
 int cli_review(int argc, char **argv);
 int cli_trajectory(int argc, char **argv);
+/* accord report template|import|export|matrix (src/cli/report.c). */
+int cli_report(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
 /* accord user add|list|disable|enable|passwd|role, accord token

@@ -13,6 +13,8 @@
 
 /* One submitted event, living on the submitter's stack while it waits. */
 typedef struct job {
+    committer_work work; /* set for committer_run(), else the event below */
+    void *arg;
     const actor *who;
     const char *type;
     json_t *data;
@@ -58,7 +60,8 @@ static void run_batch(committer *c, job *batch)
         }
         int jrc = store_savepoint(c->db);
         if (!jrc)
-            jrc = events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
+            jrc = j->work ? j->work(c->db, j->arg)
+                          : events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
         if (jrc) {
             finish_job(j, jrc); /* keep this job's own message */
             if (store_savepoint_undo(c->db))
@@ -141,6 +144,34 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
     return ACCORD_OK;
 }
 
+/* Queues 'j' and waits until the writer has finished it. */
+static int run_job(committer *c, job *j)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->stopping) {
+        pthread_mutex_unlock(&c->lock);
+        return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
+    }
+    if (c->tail)
+        c->tail->next = j;
+    else
+        c->head = j;
+    c->tail = j;
+    pthread_cond_signal(&c->work);
+    while (!j->done)
+        pthread_cond_wait(&c->done, &c->lock);
+    pthread_mutex_unlock(&c->lock);
+    if (j->rc)
+        return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
+    return ACCORD_OK;
+}
+
+int committer_run(committer *c, committer_work work, void *arg)
+{
+    job j = {.work = work, .arg = arg};
+    return run_job(c, &j);
+}
+
 int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
 {
     return committer_submit_with(c, who, type, data, NULL, NULL, out_seq);
@@ -150,25 +181,10 @@ int committer_submit_with(committer *c, const actor *who, const char *type, json
                           void *prepare_arg, uint64_t *out_seq)
 {
     job j = {.who = who, .type = type, .data = data, .prepare = prepare, .prepare_arg = prepare_arg};
-    pthread_mutex_lock(&c->lock);
-    if (c->stopping) {
-        pthread_mutex_unlock(&c->lock);
-        return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
-    }
-    if (c->tail)
-        c->tail->next = &j;
-    else
-        c->head = &j;
-    c->tail = &j;
-    pthread_cond_signal(&c->work);
-    while (!j.done)
-        pthread_cond_wait(&c->done, &c->lock);
-    pthread_mutex_unlock(&c->lock);
-    if (j.rc)
-        return accord_fail(j.rc, j.field[0] ? j.field : NULL, "%s", j.message);
-    if (out_seq)
+    int rc = run_job(c, &j);
+    if (!rc && out_seq)
         *out_seq = j.seq;
-    return ACCORD_OK;
+    return rc;
 }
 
 void committer_stop(committer *c)

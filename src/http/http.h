@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "events/events.h"
+#include "events/committer.h"
 #include "store/db.h"
 #include "util/buf.h"
 
@@ -58,6 +59,7 @@ typedef struct http_req {
     const char *content_type;
     const char *cache_control; /* set by handlers with their own caching */
     char content_disposition[1024]; /* a Content-Disposition header value (downloads), or "" */
+    json_t *error_extra;       /* keys added to the error object of a failure (an import's rows); freed by the pipeline */
     char location[256];
     char set_cookie[320];      /* a Set-Cookie header value, or "" */
     int retry_after;           /* seconds, for 429; 0 for none */
@@ -83,6 +85,10 @@ int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *o
  * transaction, just before it is applied (events_append_with). */
 int http_submit_event_with(http_req *req, const char *type, json_t *data, events_prepare prepare, void *prepare_arg,
                            uint64_t *out_seq);
+/* Runs 'work' on the server's writer thread inside its transaction: for
+ * a change made of several events, committed all together or not at all
+ * (committer_run). 'work' appends them as the request's caller. */
+int http_run_writes(committer_work work, void *arg);
 
 /* Who may call a route. Every route declares one; the server refuses to
  * start if one does not. */

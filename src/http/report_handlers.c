@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulk/bulk.h"
 #include "events/events.h"
 #include "http/handlers.h"
 #include "implementation/implementation.h"
@@ -223,9 +224,12 @@ int http_get_released(http_req *req)
 {
     json_t *list;
     int rc = implementation_released(req->db, req->params[0], req->params[1], &list);
-    if (!rc)
-        req->json = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
-    return rc;
+    if (rc)
+        return rc;
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-%s-published", req->params[0], req->params[1]);
+    json_t *v = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
+    return http_reply_export(req, v, list, bulk_released_table, stem);
 }
 
 /* POST .../reviews: {party, provision, outcome: "returned", comments} or
@@ -281,8 +285,14 @@ int http_get_matrix(http_req *req)
         date_today(today);
         as_of = today;
     }
-    return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"), as_of,
-                                 &req->json);
+    json_t *m;
+    int rc = implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"), as_of,
+                                   &m);
+    if (rc)
+        return rc;
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-matrix-%s", req->params[0], as_of);
+    return http_reply_export(req, m, m, bulk_matrix_table, stem);
 }
 
 int http_get_trajectory(http_req *req)

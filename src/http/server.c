@@ -101,6 +101,11 @@ int http_submit_event_with(http_req *req, const char *type, json_t *data, events
     return committer_submit_with(writer, &req->who->who, type, data, prepare, prepare_arg, out_seq);
 }
 
+int http_run_writes(committer_work work, void *arg)
+{
+    return committer_run(writer, work, arg);
+}
+
 const char *http_query(http_req *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -147,7 +152,7 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
-    if (req && req->content_disposition[0])
+    if (req && req->content_disposition[0] && status < 300)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, req->content_disposition);
     if (status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"accord\"");
@@ -190,6 +195,8 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int code, const h
                             accord_error_message());
     if (accord_error_field())
         json_object_set_new(json_object_get(err, "error"), "field", json_string(accord_error_field()));
+    if (req && req->error_extra)
+        json_object_update(json_object_get(err, "error"), req->error_extra);
     enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, req, NULL);
     json_decref(err);
     return ret;
@@ -280,6 +287,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
                          req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
     json_decref(req.json);
+    json_decref(req.error_extra);
     json_decref(req.body_json);
     buf_free(&req.text);
     return ret;

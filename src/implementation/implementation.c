@@ -64,7 +64,7 @@ int implementation_apply_cycle_opened(store *db, int64_t seq, json_t *data, bool
                      "sssssi", slug, code, name, opens, due, seq);
 }
 
-static bool status_valid(const char *s)
+bool implementation_status_valid(const char *s)
 {
     static const char *const statuses[] = {"not_started", "planned", "in_progress", "substantially_implemented",
                                            "implemented", "not_applicable"};
@@ -142,7 +142,7 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!rc) rc = json_get_string(data, "party", true, 64, &party);
     if (!rc) rc = json_get_int(data, "provision", true, 1, 10000, 0, &provision);
     if (!rc) rc = json_get_string(data, "status", true, 40, &status);
-    if (!rc && !status_valid(status))
+    if (!rc && !implementation_status_valid(status))
         rc = accord_fail(ACCORD_EINVAL, "status", "status: one of " IMPLEMENTATION_STATUSES);
     if (!rc) rc = json_get_string(data, "narrative", false, IMPLEMENTATION_MAX_NARRATIVE, &narrative);
     if (!rc) rc = json_get_string(data, "measures", false, IMPLEMENTATION_MAX_NARRATIVE, &measures);
@@ -202,6 +202,22 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
                    "sssiissi", slug, cycle, party, provision, version, status, content, seq);
     free(content);
     return rc;
+}
+
+int implementation_cycle_dates(store *db, const char *slug, const char *cycle, char opens[11], char due[11])
+{
+    char opened[11];
+    store_stmt *st;
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = store_query(db, &st, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
+    if (rc)
+        return rc;
+    due[0] = '\0';
+    if ((rc = store_step(st)) == STORE_ROW)
+        snprintf(due, 11, "%s", store_col_text(st, 0));
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
 }
 
 int implementation_list_cycles(store *db, const char *slug, json_t **out)

@@ -51,6 +51,13 @@ int implementation_matrix(store *db, const char *slug, const char *cycle, const 
  * labelled on track or off track. Public. */
 int implementation_trajectory(store *db, const char *slug, const char *today, json_t **out);
 
+/* The opening and due dates of cycle 'cycle' of 'slug'; fails
+ * ACCORD_ENOTFOUND naming "cycle" (or "slug" for an unknown instrument). */
+int implementation_cycle_dates(store *db, const char *slug, const char *cycle, char opens[11], char due[11]);
+
+/* True if 's' is one of IMPLEMENTATION_STATUSES. */
+bool implementation_status_valid(const char *s);
+
 /* The cycles of 'slug' with their dates, as a JSON array. */
 int implementation_list_cycles(store *db, const char *slug, json_t **out);
 

@@ -27,7 +27,8 @@ TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
 Test(cli, every_command_has_help)
 {
     static const char *const commands[] = {"init", "load", "serve", "status", "record", "log", "verify",
-                                           "replay", "witness", "user", "token", "security-log", "cycle"};
+                                           "replay", "witness", "user", "token", "security-log", "cycle",
+                                           "report"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char *out;
         const char *args[] = {commands[i], "--help", NULL};

@@ -60,6 +60,8 @@ static const struct {
     {"GET /api/v1/attachments/{sha256}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(REVIEWER)},
     {"GET /api/v1/instruments/{slug}/cycles/{cycle}/progress", ALL},
     {"GET /api/v1/instruments/{slug}/cycles/{cycle}/published", ALL},
+    {"GET /api/v1/instruments/{slug}/cycles/{cycle}/template", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(REVIEWER)},
+    {"POST /api/v1/instruments/{slug}/cycles/{cycle}/imports", ONLY(FOCAL_KAZ)},
     {"POST /api/v1/login", ALL},
     {"POST /api/v1/logout", SIGNED_IN},
     {"GET /api/v1/me", SIGNED_IN},
@@ -81,6 +83,8 @@ static const struct {
 } queries[] = {
     {"POST /api/v1/instruments/{slug}/cycles/{cycle}/attachments", "?party=KAZ&name=probe.pdf"},
     {"GET /api/v1/attachments/{sha256}", "?party=KAZ"},
+    {"GET /api/v1/instruments/{slug}/cycles/{cycle}/template", "?party=KAZ"},
+    {"POST /api/v1/instruments/{slug}/cycles/{cycle}/imports", "?party=KAZ"},
 };
 
 static char *dir, *db;
