@@ -8,6 +8,7 @@
 
 #include "bulk/bulk.h"
 #include "cli/cli.h"
+#include "events/events.h"
 #include "implementation/implementation.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
             "       accord report export INSTRUMENT CYCLE [--format csv|xlsx|json] [--output FILE]\n"
             "       accord report matrix INSTRUMENT [--as-of YYYY-MM-DD] [--group CODE] [--cycle CODE]\n"
             "                            [--format csv|xlsx|json] [--output FILE]\n"
+            "       accord report submit|release INSTRUMENT CYCLE --party CODE --provision N\n"
             "       (each takes --db PATH; --output - or none writes to standard output)\n"
             "\n"
             "'template' writes a party's template for a cycle: one row per provision, with the\n"
@@ -35,7 +37,11 @@ static void usage(FILE *f)
             "With --party every row must be that party's; without it the rows may name several\n"
             "parties (the secretariat entering reports it received).\n"
             "'export' writes the released reports of a cycle; 'matrix' the published matrix\n"
-            "(a row per party and provision: rating and self-assessment).\n");
+            "(a row per party and provision: rating and self-assessment).\n"
+            "'submit' submits the party's latest draft on a provision for review\n"
+            "(report.submitted: restricted); 'release' makes the submitted report public\n"
+            "(report.released), as the operator, the same as POST .../submissions and\n"
+            ".../releases.\n");
 }
 
 /* Reads the file at 'path' into 'out' (capped). */
@@ -154,17 +160,38 @@ static int export_matrix(store *db, const char *slug, const char *cycle, const c
     return rc;
 }
 
+/* accord report submit|release: one step of a report's workflow. */
+static int report_step(store *db, const char *what, const char *slug, const char *cycle, const char *party,
+                       const char *provision)
+{
+    char *end;
+    long long number = strtoll(provision, &end, 10);
+    if (!*provision || *end || number < 1)
+        return accord_fail(ACCORD_EINVAL, "provision", "--provision: a provision number, e.g. 3");
+    bool submit = strcmp(what, "submit") == 0;
+    json_t *data = json_pack("{s:s, s:s, s:s, s:I}", "instrument", slug, "cycle", cycle, "party", party, "provision",
+                             (json_int_t)number);
+    uint64_t seq;
+    int rc = events_submit(db, &ACTOR_OPERATOR, submit ? "report.submitted" : "report.released", data, &seq);
+    if (!rc)
+        printf("%s version %lld of %s's report on provision %lld (%s, cycle %s) as log entry %llu.\n",
+               submit ? "Submitted" : "Released", (long long)json_integer_value(json_object_get(data, "version")),
+               party, number, slug, cycle, (unsigned long long)seq);
+    json_decref(data);
+    return rc;
+}
+
 int cli_report(int argc, char **argv)
 {
-    enum { O_DB = 1, O_PARTY, O_FORMAT, O_OUTPUT, O_ASOF, O_GROUP, O_CYCLE };
+    enum { O_DB = 1, O_PARTY, O_FORMAT, O_OUTPUT, O_ASOF, O_GROUP, O_CYCLE, O_PROVISION };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},         {"party", required_argument, 0, O_PARTY},
         {"format", required_argument, 0, O_FORMAT}, {"output", required_argument, 0, O_OUTPUT},
         {"as-of", required_argument, 0, O_ASOF},    {"group", required_argument, 0, O_GROUP},
-        {"cycle", required_argument, 0, O_CYCLE},   {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"cycle", required_argument, 0, O_CYCLE},   {"provision", required_argument, 0, O_PROVISION},
+        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
     const char *dbarg = NULL, *party = NULL, *format = NULL, *output = NULL, *as_of = NULL, *group = NULL,
-               *cycle = NULL;
+               *cycle = NULL, *provision = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -175,6 +202,7 @@ int cli_report(int argc, char **argv)
         case O_ASOF: as_of = optarg; break;
         case O_GROUP: group = optarg; break;
         case O_CYCLE: cycle = optarg; break;
+        case O_PROVISION: provision = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 1;
         }
@@ -182,7 +210,8 @@ int cli_report(int argc, char **argv)
     int left = argc - optind;
     const char *what = left > 0 ? argv[optind] : "";
     bool ok = (strcmp(what, "template") == 0 && left == 3 && party) || (strcmp(what, "import") == 0 && left == 4) ||
-              (strcmp(what, "export") == 0 && left == 3) || (strcmp(what, "matrix") == 0 && left == 2);
+              (strcmp(what, "export") == 0 && left == 3) || (strcmp(what, "matrix") == 0 && left == 2) ||
+              ((strcmp(what, "submit") == 0 || strcmp(what, "release") == 0) && left == 3 && party && provision);
     if (!ok) {
         usage(stderr);
         return 1;
@@ -202,7 +231,10 @@ int cli_report(int argc, char **argv)
     const char *slug = argv[optind + 1];
     buf out;
     buf_init(&out, IMPORT_MAX);
-    if (strcmp(what, "import") == 0)
+    bool step = strcmp(what, "submit") == 0 || strcmp(what, "release") == 0;
+    if (step)
+        rc = report_step(db, what, slug, argv[optind + 2], party, provision);
+    else if (strcmp(what, "import") == 0)
         rc = import_file(db, slug, argv[optind + 2], argv[optind + 3], party);
     else if (strcmp(what, "template") == 0)
         rc = bulk_template(db, slug, argv[optind + 2], party, f == BULK_CSV ? TABULAR_CSV : TABULAR_XLSX, &out);
@@ -210,7 +242,7 @@ int cli_report(int argc, char **argv)
         rc = export_released(db, slug, argv[optind + 2], f, &out);
     else
         rc = export_matrix(db, slug, cycle, group, as_of, f, &out);
-    if (!rc && strcmp(what, "import") != 0)
+    if (!rc && strcmp(what, "import") != 0 && !step)
         rc = write_output(output, &out);
     buf_free(&out);
     store_close(db);
