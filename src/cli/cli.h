@@ -41,6 +41,9 @@ int cli_open_db(const char *path, store **out);
  * files: a half-made database is worse than none. */
 void cli_remove_db(const char *path);
 
+/* Parses --provision: a provision number (a positive integer). */
+int cli_provision_number(const char *text, long long *out);
+
 /* The database path: 'given' if set, else $ACCORD_DB, else the default. */
 const char *cli_db_path(const char *given);
 

@@ -44,24 +44,6 @@ static void usage(FILE *f)
             ".../releases.\n");
 }
 
-/* Reads the file at 'path' into 'out' (capped). */
-static int read_file(const char *path, buf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return accord_fail(ACCORD_EENV, NULL, "cannot open %s", path);
-    char chunk[65536];
-    size_t n;
-    int rc = ACCORD_OK;
-    while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_append(out, chunk, n);
-    if (!rc && ferror(f))
-        rc = accord_fail(ACCORD_EENV, NULL, "cannot read %s", path);
-    fclose(f);
-    if (rc == ACCORD_ETOOBIG)
-        rc = accord_fail(ACCORD_ETOOBIG, NULL, "%s is over %zu MiB", path, IMPORT_MAX >> 20);
-    return rc;
-}
 
 /* Writes 'b' to 'path' ("-" or NULL: standard output). */
 static int write_output(const char *path, const buf *b)
@@ -102,7 +84,7 @@ static int import_file(store *db, const char *slug, const char *cycle, const cha
     buf data;
     buf_init(&data, IMPORT_MAX);
     bulk_import im = {.slug = slug, .cycle = cycle, .party = party, .who = &ACTOR_OPERATOR};
-    int rc = read_file(file, &data);
+    int rc = buf_append_file(&data, file);
     if (!rc)
         rc = bulk_import_prepare(&im, data.data ? data.data : "", data.len);
     buf_free(&data);
@@ -164,15 +146,15 @@ static int export_matrix(store *db, const char *slug, const char *cycle, const c
 static int report_step(store *db, const char *what, const char *slug, const char *cycle, const char *party,
                        const char *provision)
 {
-    char *end;
-    long long number = strtoll(provision, &end, 10);
-    if (!*provision || *end || number < 1)
-        return accord_fail(ACCORD_EINVAL, "provision", "--provision: a provision number, e.g. 3");
+    long long number;
+    int rc = cli_provision_number(provision, &number);
+    if (rc)
+        return rc;
     bool submit = strcmp(what, "submit") == 0;
     json_t *data = json_pack("{s:s, s:s, s:s, s:I}", "instrument", slug, "cycle", cycle, "party", party, "provision",
                              (json_int_t)number);
     uint64_t seq;
-    int rc = events_submit(db, &ACTOR_OPERATOR, submit ? "report.submitted" : "report.released", data, &seq);
+    rc = events_submit(db, &ACTOR_OPERATOR, submit ? "report.submitted" : "report.released", data, &seq);
     if (!rc)
         printf("%s version %lld of %s's report on provision %lld (%s, cycle %s) as log entry %llu.\n",
                submit ? "Submitted" : "Released", (long long)json_integer_value(json_object_get(data, "version")),

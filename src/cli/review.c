@@ -24,17 +24,6 @@ static void review_usage(FILE *f)
                "The same as POST .../cycles/CYCLE/reviews.\n");
 }
 
-/* Parses a provision number: a positive decimal integer. */
-static int provision_number(const char *s, json_int_t *out)
-{
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    if (!*s || *end || n < 1)
-        return accord_fail(ACCORD_EINVAL, "provision", "--provision: a provision number, e.g. 3");
-    *out = (json_int_t)n;
-    return ACCORD_OK;
-}
-
 int cli_review(int argc, char **argv)
 {
     enum { O_DB = 1, O_PARTY, O_PROVISION, O_RATE, O_RATIONALE, O_RETURN, O_COMMENTS };
@@ -66,8 +55,8 @@ int cli_review(int argc, char **argv)
         review_usage(stderr);
         return 1;
     }
-    json_int_t number = 0;
-    int rc = provision_number(provision, &number);
+    long long number = 0;
+    int rc = cli_provision_number(provision, &number);
     if (rc)
         return cli_fail(rc);
     store *db;
@@ -75,7 +64,7 @@ int cli_review(int argc, char **argv)
     if (status)
         return status;
     json_t *data = json_pack("{s:s, s:s, s:s, s:I}", "instrument", argv[optind], "cycle", argv[optind + 1], "party",
-                             party, "provision", number);
+                             party, "provision", (json_int_t)number);
     if (rating_ok) {
         json_set_str(data, "rating", rating);
         json_set_str(data, "rationale", rationale);

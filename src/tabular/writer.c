@@ -209,22 +209,6 @@ static int finish_sheet(tabular_writer *w)
     return e ? xlsx_failed(w, e) : ACCORD_OK;
 }
 
-/* Reads the file at 'path' and appends it to 'out'. */
-static int append_file(const char *path, buf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return accord_fail(ACCORD_EENV, NULL, "cannot read back the XLSX file");
-    char chunk[65536];
-    size_t n;
-    int rc = ACCORD_OK;
-    while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_append(out, chunk, n);
-    if (!rc && ferror(f))
-        rc = accord_fail(ACCORD_EENV, NULL, "cannot read back the XLSX file");
-    fclose(f);
-    return rc;
-}
 
 int tabular_writer_finish(tabular_writer *w, buf *out)
 {
@@ -238,7 +222,7 @@ int tabular_writer_finish(tabular_writer *w, buf *out)
         if (!rc && e)
             rc = xlsx_failed(w, e);
         if (!rc)
-            rc = append_file(w->path, out);
+            rc = buf_append_file(out, w->path);
     }
     tabular_writer_free(w);
     return rc;
