@@ -24,6 +24,12 @@ bool depositary_action_type_valid(const char *type);
  * recorded counts beside the latest reported total. New object in '*out'. */
 int depositary_status(store *db, const char *slug, const char *as_of, json_t **out);
 
+/* The participants of 'slug' as at 'as_of' and nothing else: an array of
+ * {"code", "kind", "name" (as at 'as_of')} ordered by code (states, then
+ * organizations), the same set as depositary_status() lists, in one query.
+ * For views that need only who participates (the implementation matrix). */
+int depositary_participants(store *db, const char *slug, const char *as_of, json_t **out);
+
 /* Within a participant entry of a status view, the action that made the
  * party a participant (borrowed), or NULL. */
 json_t *depositary_joining_action(const json_t *participant);

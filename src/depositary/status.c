@@ -261,6 +261,21 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
     return *out ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
 }
 
+int depositary_participants(store *db, const char *slug, const char *as_of, json_t **out)
+{
+    static const char *const keys[] = {"code", "kind", "name", NULL};
+    store_stmt *st;
+    /* As participation(): each party's latest deciding action on or before
+     * the date tells whether it participates. */
+    int rc = store_query(db, &st,
+                         "SELECT p.code, p.kind, " REGISTRY_NAME_AS_AT("p") " FROM party p JOIN ("
+                         " SELECT party, type, row_number() OVER (PARTITION BY party ORDER BY date DESC, id DESC) AS n"
+                         " FROM action WHERE instrument = ? AND date <= ? AND type IN (" DEPOSITARY_DECIDING_TYPES "))"
+                         " a ON a.party = p.code WHERE a.n = 1 AND a.type <> 'withdrawal' ORDER BY p.code",
+                         "sss", as_of, slug, as_of);
+    return rc ? rc : store_rows_json(st, keys, out);
+}
+
 /* Appends one CSV field, quoted when it needs to be (RFC 4180). */
 static int csv_field(buf *out, const char *s, bool last)
 {

@@ -34,6 +34,7 @@ int http_post_review(http_req *req);
 int http_get_ratings(http_req *req);
 int http_get_matrix(http_req *req);
 int http_get_trajectory(http_req *req);
+int http_get_summary(http_req *req);
 
 /* Party resolvers for RULE_PARTY_* routes. */
 int http_party_from_body(http_req *req, char *out, size_t len);

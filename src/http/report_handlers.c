@@ -281,8 +281,20 @@ int http_get_matrix(http_req *req)
         date_today(today);
         as_of = today;
     }
-    return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"), as_of,
-                                 &req->json);
+    return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"),
+                                 http_query(req, "region"), as_of, &req->json);
+}
+
+int http_get_summary(http_req *req)
+{
+    char today[11];
+    const char *as_of = http_query(req, "as_of");
+    if (!as_of) {
+        date_today(today);
+        as_of = today;
+    }
+    return implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
+                                  &req->json);
 }
 
 int http_get_trajectory(http_req *req)

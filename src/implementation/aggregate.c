@@ -1,5 +1,12 @@
-/* The published matrix (party x provision, latest rating and released
- * self-assessment) and the trajectory toward the instrument's goal year. */
+/* The published matrix (participant x provision: latest rating and
+ * released self-assessment), its summaries per group and per UN M49
+ * region, and the trajectory toward the instrument's goal year.
+ *
+ * All of them read one computed grid: the participants as at a date and,
+ * per participant and provision, the class of the latest rating made by
+ * then and the latest released self-assessment. A grid costs four queries
+ * whatever its size (participants, provisions, ratings, reports); the
+ * views only select its rows and count. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,77 +20,270 @@
 static const char *const classes[] = {"implemented", "largely_implemented", "partly_implemented", "not_implemented",
                                       "not_rated"};
 #define NCLASSES 5
+#define IMPLEMENTED 0
+#define NOT_RATED (NCLASSES - 1)
+#define MAX_STATUSES 15 /* distinct self-assessments in one grid; the scale has 6 */
 
 static int class_index(const char *rating)
 {
     for (int i = 0; i < NCLASSES - 1; i++)
-        if (rating && strcmp(rating, classes[i]) == 0)
+        if (strcmp(rating, classes[i]) == 0)
             return i;
-    return NCLASSES - 1;
+    return NOT_RATED;
 }
 
-/* Participants of 'slug' as at 'date', optionally only members or
- * observers of 'group' as at that date: an array of party briefs. */
-static int rows_as_at(store *db, const char *slug, const char *group, const char *date, json_t **out)
+/* ---- the grid --------------------------------------------------------------- */
+
+typedef struct grid_row {
+    const char *code;      /* borrowed from 'party' */
+    json_t *party;         /* {"code", "kind", "name"}, borrowed from grid.parties */
+    registry_place place;  /* UN M49; all NULL for an organization */
+    bool selected;         /* passes the view's filters */
+} grid_row;
+
+typedef struct grid {
+    json_t *parties;            /* owns the rows' party objects */
+    grid_row *rows;             /* ordered by party code */
+    size_t nrows;
+    int64_t *provisions;        /* ascending */
+    size_t nprov;
+    unsigned char *rating;      /* nrows x nprov class indexes */
+    unsigned char *self;        /* nrows x nprov: 0 none, else 1 + index in 'statuses' */
+    char *statuses[MAX_STATUSES];
+    size_t nstatuses;
+} grid;
+
+static void grid_free(grid *g)
 {
-    json_t *status = NULL, *members = NULL;
-    int rc = depositary_status(db, slug, date, &status);
-    if (!rc && group)
-        rc = registry_group_members(db, group, date, &members);
-    if (!rc && group) {
-        json_t *brief;
-        rc = registry_group_brief(db, group, date, &brief); /* 404 for an unknown group */
-        json_decref(brief);
-    }
-    if (rc) {
-        json_decref(status);
-        json_decref(members);
-        return rc;
-    }
-    json_t *rows = json_array();
-    size_t i, j;
-    json_t *p, *m;
-    json_array_foreach(json_object_get(status, "participants"), i, p)
-    {
-        json_t *party = json_object_get(p, "party");
-        bool in = !group;
-        json_array_foreach(members, j, m) if (strcmp(json_string_value(json_object_get(m, "code")),
-                                                     json_string_value(json_object_get(party, "code"))) == 0) in = true;
-        if (in)
-            json_array_append(rows, party);
-    }
-    json_decref(status);
-    json_decref(members);
-    *out = rows;
-    return ACCORD_OK;
+    json_decref(g->parties);
+    free(g->rows);
+    free(g->provisions);
+    free(g->rating);
+    free(g->self);
+    for (size_t i = 0; i < g->nstatuses; i++)
+        free(g->statuses[i]);
+    memset(g, 0, sizeof *g);
 }
 
-/* The latest value of a report column ('sql' selects it, newest first)
- * for 'party' on 'provision' as at the end of 'date', in 'cycle' if given;
- * "" when there is none. */
-static int latest_value(store *db, const char *sql, const char *slug, const char *cycle, const char *party,
-                        int64_t provision, const char *date, char *out, size_t len)
+static int compare_code(const void *key, const void *row)
 {
-    char end[32];
-    snprintf(end, sizeof end, "%sT23:59:59Z", date);
-    store_stmt *st;
-    int rc = store_query(db, &st, sql, "ssssis", slug, cycle, cycle, party, provision, end);
+    return strcmp(key, ((const grid_row *)row)->code);
+}
+
+static int compare_provision(const void *key, const void *number)
+{
+    int64_t a = *(const int64_t *)key, b = *(const int64_t *)number;
+    return a < b ? -1 : a > b;
+}
+
+/* The row of 'party', or NULL when it does not participate. */
+static grid_row *grid_find(const grid *g, const char *party)
+{
+    return bsearch(party, g->rows, g->nrows, sizeof *g->rows, compare_code);
+}
+
+/* The index of the cell of 'party' on 'provision', or -1. */
+static long grid_cell(const grid *g, const char *party, int64_t provision)
+{
+    grid_row *r = grid_find(g, party);
+    int64_t *p = bsearch(&provision, g->provisions, g->nprov, sizeof *g->provisions, compare_provision);
+    return r && p ? (long)((size_t)(r - g->rows) * g->nprov + (size_t)(p - g->provisions)) : -1;
+}
+
+static int read_rows(store *db, const char *slug, const char *as_of, grid *g)
+{
+    int rc = depositary_participants(db, slug, as_of, &g->parties);
     if (rc)
         return rc;
-    rc = store_step(st);
-    out[0] = '\0';
-    if (rc == STORE_ROW)
-        snprintf(out, len, "%s", store_col_text(st, 0));
+    g->nrows = json_array_size(g->parties);
+    g->rows = calloc(g->nrows ? g->nrows : 1, sizeof *g->rows);
+    if (!g->rows)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < g->nrows && !rc; i++) {
+        grid_row *r = &g->rows[i];
+        r->party = json_array_get(g->parties, i);
+        r->code = json_string_value(json_object_get(r->party, "code"));
+        r->selected = true;
+        rc = registry_m49_place(r->code, &r->place);
+    }
+    return rc;
+}
+
+static int read_provisions(store *db, const char *slug, grid *g)
+{
+    store_stmt *st;
+    size_t cap = 0;
+    int rc = store_query(db, &st, "SELECT number FROM provision WHERE instrument = ? ORDER BY number", "s", slug);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (g->nprov == cap) {
+            int64_t *more = realloc(g->provisions, (cap = cap ? 2 * cap : 16) * sizeof *more);
+            if (!more) {
+                rc = accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            g->provisions = more;
+        }
+        g->provisions[g->nprov++] = store_col_int(st, 0);
+    }
     store_stmt_close(st);
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-#define LATEST_RATING                                                                                              \
-    "SELECT g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"                          \
-    " AND (? IS NULL OR g.cycle = ?) AND g.party = ? AND g.provision = ? AND e.at <= ? ORDER BY g.seq DESC LIMIT 1"
-#define LATEST_SELF_ASSESSMENT                                                                                     \
-    "SELECT r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"                          \
-    " AND (? IS NULL OR r.cycle = ?) AND r.party = ? AND r.provision = ? AND e.at <= ? ORDER BY r.seq DESC LIMIT 1"
+/* The 1-based index of self-assessment 'status' in the grid, added when new. */
+static int intern_status(grid *g, const char *status, unsigned char *out)
+{
+    for (size_t i = 0; i < g->nstatuses; i++)
+        if (strcmp(g->statuses[i], status) == 0) {
+            *out = (unsigned char)(i + 1);
+            return ACCORD_OK;
+        }
+    if (g->nstatuses == MAX_STATUSES)
+        return accord_fail(ACCORD_ESTORE, NULL, "more than %d distinct report statuses", MAX_STATUSES);
+    if (!(g->statuses[g->nstatuses] = strdup(status)))
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    *out = (unsigned char)++g->nstatuses;
+    return ACCORD_OK;
+}
+
+/* Every rating (or released report, 'ratings' false) of the instrument
+ * made by the end of 'as_of', oldest first: each overwrites its cell, so
+ * the latest stays. */
+#define RATINGS_AS_AT                                                                                             \
+    "SELECT g.party, g.provision, g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"    \
+    " AND (?2 IS NULL OR g.cycle = ?2) AND e.at <= ?3 ORDER BY g.seq"
+#define REPORTS_AS_AT                                                                                             \
+    "SELECT r.party, r.provision, r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"    \
+    " AND (?2 IS NULL OR r.cycle = ?2) AND e.at <= ?3 ORDER BY r.seq"
+
+static int read_cells(store *db, const char *slug, const char *cycle, const char *as_of, bool ratings, grid *g)
+{
+    char end[32];
+    snprintf(end, sizeof end, "%sT23:59:59Z", as_of);
+    store_stmt *st;
+    int rc = store_query(db, &st, ratings ? RATINGS_AS_AT : REPORTS_AS_AT, "sss", slug, cycle, end);
+    if (rc)
+        return rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1));
+        if (cell < 0)
+            continue; /* not a participant as at the date */
+        if (ratings)
+            g->rating[cell] = (unsigned char)class_index(store_col_text(st, 2));
+        else if ((rc = intern_status(g, store_col_text(st, 2), &g->self[cell])))
+            break;
+    }
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+static int check_cycle(store *db, const char *slug, const char *cycle)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st, "SELECT 1 FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    store_stmt_close(st);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ENOTFOUND, "cycle", "cycle: no cycle '%s' of '%s'", cycle, slug);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Computes the grid of 'slug' as at 'as_of' (ratings of 'cycle' only,
+ * when given), every row selected. On failure '*g' holds nothing. */
+static int grid_load(store *db, const char *slug, const char *cycle, const char *as_of, grid *g)
+{
+    char opened[11];
+    memset(g, 0, sizeof *g);
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = date_check(as_of, "as_of");
+    if (!rc && cycle) rc = check_cycle(db, slug, cycle);
+    if (!rc) rc = read_rows(db, slug, as_of, g);
+    if (!rc) rc = read_provisions(db, slug, g);
+    if (!rc) {
+        size_t cells = g->nrows * g->nprov;
+        g->rating = malloc(cells ? cells : 1);
+        g->self = calloc(cells ? cells : 1, 1);
+        if (!g->rating || !g->self)
+            rc = accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+        else
+            memset(g->rating, NOT_RATED, cells);
+    }
+    if (!rc) rc = read_cells(db, slug, cycle, as_of, true, g);
+    if (!rc) rc = read_cells(db, slug, cycle, as_of, false, g);
+    if (rc)
+        grid_free(g);
+    return rc;
+}
+
+/* ---- filters ------------------------------------------------------------------ */
+
+/* Keeps selected only the members and observers of 'group' as at 'as_of'. */
+static int select_group(store *db, grid *g, const char *group, const char *as_of)
+{
+    json_t *brief, *members;
+    int rc = registry_group_brief(db, group, as_of, &brief);
+    if (rc == ACCORD_ENOTFOUND)
+        return accord_fail(rc, "group", "group: no group '%s' (see /api/v1/groups)", group);
+    if (rc)
+        return rc;
+    json_decref(brief);
+    if ((rc = registry_group_members(db, group, as_of, &members)))
+        return rc;
+    bool *member = calloc(g->nrows ? g->nrows : 1, sizeof *member);
+    if (!member) {
+        json_decref(members);
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    }
+    size_t i;
+    json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        grid_row *r = grid_find(g, json_string_value(json_object_get(m, "code")));
+        if (r)
+            member[r - g->rows] = true;
+    }
+    for (i = 0; i < g->nrows; i++)
+        g->rows[i].selected = g->rows[i].selected && member[i];
+    free(member);
+    json_decref(members);
+    return ACCORD_OK;
+}
+
+/* Keeps selected only the states within 'region'. */
+static void select_region(grid *g, const registry_area *region)
+{
+    for (size_t i = 0; i < g->nrows; i++)
+        g->rows[i].selected = g->rows[i].selected && registry_m49_within(g->rows[i].code, region);
+}
+
+/* ---- counting ------------------------------------------------------------------ */
+
+/* Cells counted per rating class, overall and per provision. */
+typedef struct tally {
+    int participants;
+    int total[NCLASSES];
+    int (*per)[NCLASSES]; /* one per provision */
+} tally;
+
+static int tally_init(tally *t, size_t nprov)
+{
+    memset(t, 0, sizeof *t);
+    t->per = calloc(nprov ? nprov : 1, sizeof *t->per);
+    return t->per ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+}
+
+static void tally_row(tally *t, const grid *g, size_t row)
+{
+    const unsigned char *cells = g->rating + row * g->nprov;
+    t->participants++;
+    for (size_t k = 0; k < g->nprov; k++) {
+        t->total[cells[k]]++;
+        t->per[k][cells[k]]++;
+    }
+}
 
 static json_t *class_counts(const int *n)
 {
@@ -93,18 +293,146 @@ static json_t *class_counts(const int *n)
     return o;
 }
 
-/* Provision numbers of 'slug', ascending. */
-static int provision_numbers(store *db, const char *slug, json_t **out)
+static json_t *by_provision_json(const tally *t, const grid *g)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT number FROM provision WHERE instrument = ? ORDER BY number", "s", slug);
+    json_t *list = json_array();
+    for (size_t k = 0; k < g->nprov; k++)
+        json_array_append_new(list, json_pack("{s:I, s:o}", "provision", (json_int_t)g->provisions[k], "counts",
+                                              class_counts(t->per[k])));
+    return list;
+}
+
+/* The share of cells rated implemented, or null when there are none. */
+static json_t *share_json(const tally *t)
+{
+    int cells = 0;
+    for (int c = 0; c < NCLASSES; c++)
+        cells += t->total[c];
+    return cells ? json_real((double)t->total[IMPLEMENTED] / cells) : json_null();
+}
+
+/* Adds the participants, cell counts, share and per provision counts of
+ * 't' to 'o'; returns 'o'. */
+static json_t *with_tally(json_t *o, const tally *t, const grid *g)
+{
+    json_object_set_new(o, "participants", json_integer(t->participants));
+    json_object_set_new(o, "counts", class_counts(t->total));
+    json_object_set_new(o, "share_implemented", share_json(t));
+    json_object_set_new(o, "by_provision", by_provision_json(t, g));
+    return o;
+}
+
+/* ---- the matrix ----------------------------------------------------------------- */
+
+/* The cells of 'row', as JSON: class names are shared strings. */
+static json_t *cells_json(const grid *g, size_t row, json_t *const *class_names, json_t *const *status_names)
+{
+    json_t *cells = json_array();
+    for (size_t k = 0; k < g->nprov; k++) {
+        size_t at = row * g->nprov + k;
+        json_t *cell = json_object();
+        json_object_set_new_nocheck(cell, "provision", json_integer((json_int_t)g->provisions[k]));
+        json_object_set_nocheck(cell, "rating", class_names[g->rating[at]]);
+        json_object_set_nocheck(cell, "self_assessment", g->self[at] ? status_names[g->self[at] - 1] : json_null());
+        json_array_append_new(cells, cell);
+    }
+    return cells;
+}
+
+static json_t *rows_json(const grid *g, tally *t)
+{
+    json_t *class_names[NCLASSES], *status_names[MAX_STATUSES];
+    for (int c = 0; c < NCLASSES; c++)
+        class_names[c] = json_string(classes[c]);
+    for (size_t s = 0; s < g->nstatuses; s++)
+        status_names[s] = json_string(g->statuses[s]);
+    json_t *rows = json_array();
+    for (size_t i = 0; i < g->nrows; i++) {
+        const grid_row *r = &g->rows[i];
+        if (!r->selected)
+            continue;
+        tally_row(t, g, i);
+        json_array_append_new(rows, json_pack("{s:O, s:o, s:o, s:o, s:o}", "party", r->party, "region",
+                                              registry_area_json(r->place.region), "subregion",
+                                              registry_area_json(r->place.subregion), "intermediate_region",
+                                              registry_area_json(r->place.intermediate), "cells",
+                                              cells_json(g, i, class_names, status_names)));
+    }
+    for (int c = 0; c < NCLASSES; c++)
+        json_decref(class_names[c]);
+    for (size_t s = 0; s < g->nstatuses; s++)
+        json_decref(status_names[s]);
+    return rows;
+}
+
+int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *region,
+                          const char *as_of, json_t **out)
+{
+    const registry_area *area = NULL;
+    grid g;
+    tally t = {0};
+    int rc = region ? registry_m49_region(region, "region", &area) : ACCORD_OK;
+    if (!rc) rc = grid_load(db, slug, cycle, as_of, &g);
     if (rc)
         return rc;
-    json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(list, json_integer(store_col_int(st, 0)));
-    store_stmt_close(st);
-    if (rc < 0) {
+    if (group) rc = select_group(db, &g, group, as_of);
+    if (!rc && area) select_region(&g, area);
+    if (!rc) rc = tally_init(&t, g.nprov);
+    if (!rc) {
+        json_t *rows = rows_json(&g, &t);
+        json_t *filter = area ? json_pack("{s:s, s:s, s:s}", "code", area->code, "name", area->name, "type",
+                                          registry_area_type_name(area->type))
+                              : json_null();
+        *out = json_pack("{s:s, s:s?, s:s?, s:o, s:s, s:s, s:i, s:o, s:o, s:o}", "instrument", slug, "cycle", cycle,
+                         "group", group, "region", filter, "as_of", as_of, "scale", IMPLEMENTATION_RATINGS,
+                         "participants", t.participants, "counts", class_counts(t.total), "by_provision",
+                         by_provision_json(&t, &g), "rows", rows);
+    }
+    free(t.per);
+    grid_free(&g);
+    return rc;
+}
+
+/* ---- summaries ------------------------------------------------------------------ */
+
+/* One entry per group in the registry: its members and observers as at the
+ * date, and the counts over those of them that participate. */
+static int summary_by_group(store *db, const grid *g, const char *as_of, json_t **out)
+{
+    json_t *groups, *list = json_array();
+    int rc = registry_list_groups(db, &groups);
+    size_t i;
+    json_t *grp;
+    json_array_foreach(groups, i, grp)
+    {
+        const char *code = json_string_value(json_object_get(grp, "code"));
+        json_t *brief = NULL, *members = NULL;
+        tally t;
+        if (!rc) rc = registry_group_brief(db, code, as_of, &brief);
+        if (!rc) rc = registry_group_members(db, code, as_of, &members);
+        if (!rc) rc = tally_init(&t, g->nprov);
+        if (rc) {
+            json_decref(brief);
+            json_decref(members);
+            break;
+        }
+        size_t j;
+        json_t *m;
+        json_array_foreach(members, j, m)
+        {
+            grid_row *r = grid_find(g, json_string_value(json_object_get(m, "code")));
+            if (r)
+                tally_row(&t, g, (size_t)(r - g->rows));
+        }
+        json_t *entry = json_pack("{s:s, s:O, s:O, s:I}", "code", code, "name", json_object_get(brief, "name"), "kind",
+                                  json_object_get(brief, "kind"), "members", (json_int_t)json_array_size(members));
+        json_array_append_new(list, with_tally(entry, &t, g));
+        free(t.per);
+        json_decref(brief);
+        json_decref(members);
+    }
+    json_decref(groups);
+    if (rc) {
         json_decref(list);
         return rc;
     }
@@ -112,59 +440,111 @@ static int provision_numbers(store *db, const char *slug, json_t **out)
     return ACCORD_OK;
 }
 
-int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *as_of,
-                          json_t **out)
+/* A region's running tally, in the order regions are first met. */
+typedef struct region_tally {
+    const registry_area *area;
+    tally t;
+} region_tally;
+
+static int compare_region_tally(const void *x, const void *y)
 {
-    json_t *rows = NULL, *provisions = NULL;
-    char opened[11];
-    int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = date_check(as_of, "as_of");
-    if (!rc) rc = rows_as_at(db, slug, group, as_of, &rows);
-    if (!rc) rc = provision_numbers(db, slug, &provisions);
-    if (rc) {
-        json_decref(rows);
-        return rc;
+    const registry_area *a = ((const region_tally *)x)->area, *b = ((const region_tally *)y)->area;
+    /* Each region, then its subregions, by code. */
+    const registry_area *ra = a->type == REGISTRY_AREA_REGION ? a : a->parent;
+    const registry_area *rb = b->type == REGISTRY_AREA_REGION ? b : b->parent;
+    int c = strcmp(ra->code, rb->code);
+    if (c)
+        return c;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return strcmp(a->code, b->code);
+}
+
+/* Adds row 'row' to the tally of 'area' (created when new). */
+static int region_add(region_tally *list, size_t *n, const registry_area *area, const grid *g, size_t row)
+{
+    size_t i = 0;
+    while (i < *n && list[i].area != area)
+        i++;
+    if (i == *n) {
+        int rc = tally_init(&list[i].t, g->nprov);
+        if (rc)
+            return rc;
+        list[i].area = area;
+        (*n)++;
     }
-    int total[NCLASSES] = {0};
-    size_t np = json_array_size(provisions);
-    int (*per)[NCLASSES] = calloc(np ? np : 1, sizeof *per);
-    json_t *matrix = json_array();
-    size_t i, k;
-    json_t *party, *num;
-    json_array_foreach(rows, i, party)
-    {
-        const char *code = json_string_value(json_object_get(party, "code"));
-        json_t *cells = json_array();
-        json_array_foreach(provisions, k, num)
-        {
-            char rating[40], self[40];
-            int64_t n = json_integer_value(num);
-            if (!rc) rc = latest_value(db, LATEST_RATING, slug, cycle, code, n, as_of, rating, sizeof rating);
-            if (!rc) rc = latest_value(db, LATEST_SELF_ASSESSMENT, slug, cycle, code, n, as_of, self, sizeof self);
-            int c = class_index(rc ? NULL : rating);
-            total[c]++;
-            per[k][c]++;
-            json_array_append_new(cells, json_pack("{s:I, s:s, s:s?}", "provision", (json_int_t)n, "rating",
-                                                   classes[c], "self_assessment", self[0] ? self : NULL));
-        }
-        json_array_append_new(matrix, json_pack("{s:O, s:o}", "party", party, "cells", cells));
-    }
-    json_t *by_provision = json_array();
-    json_array_foreach(provisions, k, num) json_array_append_new(
-        by_provision, json_pack("{s:O, s:o}", "provision", num, "counts", class_counts(per[k])));
-    free(per);
-    json_decref(rows);
-    json_decref(provisions);
-    if (rc) {
-        json_decref(matrix);
-        json_decref(by_provision);
-        return rc;
-    }
-    *out = json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:o, s:o, s:o}", "instrument", slug, "cycle", cycle, "group", group,
-                     "as_of", as_of, "scale", IMPLEMENTATION_RATINGS, "counts", class_counts(total), "by_provision",
-                     by_provision, "rows", matrix);
+    tally_row(&list[i].t, g, row);
     return ACCORD_OK;
 }
+
+/* One entry per M49 region and subregion that has participants, each
+ * region followed by its subregions; participants without a region
+ * (organizations, and states M49 places in none) are counted apart. */
+static int summary_by_region(const grid *g, json_t **out, json_t **unplaced)
+{
+    /* At most a region and a subregion per participant. */
+    region_tally *list = calloc(2 * g->nrows + 1, sizeof *list);
+    tally none;
+    size_t n = 0;
+    int rc = list ? tally_init(&none, g->nprov) : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < g->nrows && !rc; i++) {
+        const registry_place *p = &g->rows[i].place;
+        if (!p->region)
+            tally_row(&none, g, i);
+        else
+            rc = region_add(list, &n, p->region, g, i);
+        if (!rc && p->subregion)
+            rc = region_add(list, &n, p->subregion, g, i);
+    }
+    if (!rc) {
+        qsort(list, n, sizeof *list, compare_region_tally);
+        *out = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const registry_area *a = list[i].area;
+            json_t *entry = json_pack("{s:s, s:s, s:s, s:s}", "code", a->code, "name", a->name, "type",
+                                      registry_area_type_name(a->type), "parent", a->parent->code);
+            json_array_append_new(*out, with_tally(entry, &list[i].t, g));
+        }
+        *unplaced = with_tally(json_object(), &none, g);
+        free(none.per);
+    }
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i].t.per);
+    free(list);
+    return rc;
+}
+
+int implementation_summary(store *db, const char *slug, const char *by, const char *cycle, const char *as_of,
+                           json_t **out)
+{
+    if (!by || (strcmp(by, "group") && strcmp(by, "region")))
+        return accord_fail(ACCORD_EINVAL, "by", "by: give group or region");
+    bool by_group = strcmp(by, "group") == 0;
+    grid g;
+    tally all;
+    int rc = by_group ? ACCORD_OK : registry_m49_load();
+    if (!rc) rc = grid_load(db, slug, cycle, as_of, &g);
+    if (rc)
+        return rc;
+    json_t *entries = NULL, *unplaced = NULL;
+    rc = tally_init(&all, g.nprov);
+    for (size_t i = 0; !rc && i < g.nrows; i++)
+        tally_row(&all, &g, i);
+    if (!rc) rc = by_group ? summary_by_group(db, &g, as_of, &entries) : summary_by_region(&g, &entries, &unplaced);
+    if (!rc) {
+        *out = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "instrument", slug, "by", by, "cycle", cycle, "as_of", as_of,
+                         "scale", IMPLEMENTATION_RATINGS);
+        json_object_set_new(*out, "all", with_tally(json_object(), &all, &g));
+        json_object_set_new(*out, by_group ? "groups" : "regions", entries);
+        if (unplaced)
+            json_object_set_new(*out, "without_region", unplaced);
+    }
+    free(all.per);
+    grid_free(&g);
+    return rc;
+}
+
+/* ---- the trajectory --------------------------------------------------------------- */
 
 int implementation_trajectory(store *db, const char *slug, const char *today, json_t **out)
 {
@@ -186,20 +566,18 @@ int implementation_trajectory(store *db, const char *slug, const char *today, js
             snprintf(date, sizeof date, "%04d-12-31", y % 10000);
         else
             snprintf(date, sizeof date, "%s", today);
-        json_t *m;
-        rc = implementation_matrix(db, slug, NULL, NULL, date, &m);
-        if (rc)
+        grid g;
+        if ((rc = grid_load(db, slug, NULL, date, &g)))
             break;
-        json_int_t cells = 0, done = json_integer_value(json_object_get(json_object_get(m, "counts"), "implemented"));
-        const char *key;
-        json_t *v;
-        json_object_foreach(json_object_get(m, "counts"), key, v) cells += json_integer_value(v);
+        json_int_t cells = (json_int_t)(g.nrows * g.nprov), done = 0;
+        for (size_t c = 0; c < g.nrows * g.nprov; c++)
+            done += g.rating[c] == IMPLEMENTED;
+        grid_free(&g);
         double share = cells ? (double)done / (double)cells : 0.0;
         double target = (double)(y - start) / (double)(goal - start);
         json_array_append_new(years, json_pack("{s:i, s:s, s:I, s:I, s:f, s:f, s:s}", "year", y, "as_of", date,
                                                "cells", cells, "implemented", done, "share", share, "target", target,
                                                "label", share >= target ? "on track" : "off track"));
-        json_decref(m);
     }
     if (rc) {
         json_decref(years);
