@@ -281,8 +281,9 @@ int http_get_matrix(http_req *req)
         date_today(today);
         as_of = today;
     }
+    req->content_type = "application/json";
     return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"),
-                                 http_query(req, "region"), as_of, &req->json);
+                                 http_query(req, "region"), as_of, &req->text);
 }
 
 int http_get_summary(http_req *req)

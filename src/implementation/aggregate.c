@@ -7,6 +7,7 @@
  * then and the latest released self-assessment. A grid costs four queries
  * whatever its size (participants, provisions, ratings, reports); the
  * views only select its rows and count. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "registry/registry.h"
 #include "util/date.h"
 #include "util/error.h"
+#include "util/json.h"
 
 static const char *const classes[] = {"implemented", "largely_implemented", "partly_implemented", "not_implemented",
                                       "not_rated"};
@@ -82,11 +84,15 @@ static grid_row *grid_find(const grid *g, const char *party)
     return bsearch(party, g->rows, g->nrows, sizeof *g->rows, compare_code);
 }
 
-/* The index of the cell of 'party' on 'provision', or -1. */
-static long grid_cell(const grid *g, const char *party, int64_t provision)
+/* The index of the cell of 'party' on 'provision', or -1. Rows are read
+ * in party order, so '*hint' (the last row found, NULL at first) is
+ * usually the one asked for and saves the search. */
+static long grid_cell(const grid *g, const char *party, int64_t provision, grid_row **hint)
 {
-    grid_row *r = grid_find(g, party);
+    grid_row *r = *hint && strcmp((*hint)->code, party) == 0 ? *hint : grid_find(g, party);
     int64_t *p = bsearch(&provision, g->provisions, g->nprov, sizeof *g->provisions, compare_provision);
+    if (r)
+        *hint = r;
     return r && p ? (long)((size_t)(r - g->rows) * g->nprov + (size_t)(p - g->provisions)) : -1;
 }
 
@@ -148,8 +154,9 @@ static int intern_status(grid *g, const char *status, unsigned char *out)
 }
 
 /* Every rating (or released report, 'ratings' false) of the instrument
- * made by the end of 'as_of', oldest first: each overwrites its cell, so
- * the latest stays. */
+ * made by 'end', oldest first: each overwrites its cell, so the latest
+ * stays. The history, read when the matrix is asked as at an earlier date
+ * than the log's last entry. */
 #define RATINGS_AS_AT                                                                                             \
     "SELECT g.party, g.provision, g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"    \
     " AND (?2 IS NULL OR g.cycle = ?2) AND e.at <= ?3 ORDER BY g.seq"
@@ -157,16 +164,15 @@ static int intern_status(grid *g, const char *status, unsigned char *out)
     "SELECT r.party, r.provision, r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"    \
     " AND (?2 IS NULL OR r.cycle = ?2) AND e.at <= ?3 ORDER BY r.seq"
 
-static int read_cells(store *db, const char *slug, const char *cycle, const char *as_of, bool ratings, grid *g)
+static int read_cells(store *db, const char *slug, const char *cycle, const char *end, bool ratings, grid *g)
 {
-    char end[32];
-    snprintf(end, sizeof end, "%sT23:59:59Z", as_of);
     store_stmt *st;
     int rc = store_query(db, &st, ratings ? RATINGS_AS_AT : REPORTS_AS_AT, "sss", slug, cycle, end);
     if (rc)
         return rc;
+    grid_row *hint = NULL;
     while ((rc = store_step(st)) == STORE_ROW) {
-        long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1));
+        long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1), &hint);
         if (cell < 0)
             continue; /* not a participant as at the date */
         if (ratings)
@@ -174,6 +180,48 @@ static int read_cells(store *db, const char *slug, const char *cycle, const char
         else if ((rc = intern_status(g, store_col_text(st, 2), &g->self[cell])))
             break;
     }
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* The latest cells (table latest_cell, kept by the appliers) of 'scope':
+ * a cycle's code, or "*" for any cycle. Right as at any date on or after
+ * the time of the log's last entry. */
+static int read_latest_cells(store *db, const char *slug, const char *scope, grid *g)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT party, provision, rating, status FROM latest_cell WHERE instrument = ? AND scope = ?",
+                         "ss", slug, scope);
+    if (rc)
+        return rc;
+    grid_row *hint = NULL;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1), &hint);
+        if (cell < 0)
+            continue;
+        const char *rating = store_col_text(st, 2), *status = store_col_text(st, 3);
+        if (rating)
+            g->rating[cell] = (unsigned char)class_index(rating);
+        if (status && (rc = intern_status(g, status, &g->self[cell])))
+            break;
+    }
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Whether no log entry is later than 'end': then the latest cells are the
+ * cells as at 'end' (entries are compared by their own time, which the
+ * clock may not have kept in log order, hence max(at), not the last). */
+static int log_ends_by(store *db, const char *end, bool *out)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st, "SELECT max(at) FROM event", "");
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    const char *last = rc == STORE_ROW ? store_col_text(st, 0) : NULL;
+    *out = !last || strcmp(last, end) <= 0;
     store_stmt_close(st);
     return rc < 0 ? rc : ACCORD_OK;
 }
@@ -211,8 +259,13 @@ static int grid_load(store *db, const char *slug, const char *cycle, const char 
         else
             memset(g->rating, NOT_RATED, cells);
     }
-    if (!rc) rc = read_cells(db, slug, cycle, as_of, true, g);
-    if (!rc) rc = read_cells(db, slug, cycle, as_of, false, g);
+    char end[32];
+    bool current = false;
+    snprintf(end, sizeof end, "%sT23:59:59Z", as_of);
+    if (!rc) rc = log_ends_by(db, end, &current);
+    if (!rc && current) rc = read_latest_cells(db, slug, cycle ? cycle : "*", g);
+    if (!rc && !current) rc = read_cells(db, slug, cycle, end, true, g);
+    if (!rc && !current) rc = read_cells(db, slug, cycle, end, false, g);
     if (rc)
         grid_free(g);
     return rc;
@@ -324,49 +377,146 @@ static json_t *with_tally(json_t *o, const tally *t, const grid *g)
 
 /* ---- the matrix ----------------------------------------------------------------- */
 
-/* The cells of 'row', as JSON: class names are shared strings. */
-static json_t *cells_json(const grid *g, size_t row, json_t *const *class_names, json_t *const *status_names)
+/* The matrix is written as JSON text directly: with 200 parties and 10
+ * provisions it has 2,000 cells, and building them as a tree of JSON
+ * values, then serializing it, cost more than computing the grid. */
+
+/* Appends ,"key":value where value is 'text' as a JSON string, or null. */
+static int write_field(buf *out, const char *key, const char *text)
 {
-    json_t *cells = json_array();
-    for (size_t k = 0; k < g->nprov; k++) {
-        size_t at = row * g->nprov + k;
-        json_t *cell = json_object();
-        json_object_set_new_nocheck(cell, "provision", json_integer((json_int_t)g->provisions[k]));
-        json_object_set_nocheck(cell, "rating", class_names[g->rating[at]]);
-        json_object_set_nocheck(cell, "self_assessment", g->self[at] ? status_names[g->self[at] - 1] : json_null());
-        json_array_append_new(cells, cell);
-    }
-    return cells;
+    int rc = buf_puts(out, ",\"");
+    if (!rc) rc = buf_puts(out, key);
+    if (!rc) rc = buf_puts(out, "\":");
+    if (!rc) rc = text ? json_write_string(out, text) : buf_puts(out, "null");
+    return rc;
 }
 
-static json_t *rows_json(const grid *g, tally *t)
+/* Appends ,"key":{"code","name"} of 'a', or ,"key":null. */
+static int write_area(buf *out, const char *key, const registry_area *a)
 {
-    json_t *class_names[NCLASSES], *status_names[MAX_STATUSES];
-    for (int c = 0; c < NCLASSES; c++)
-        class_names[c] = json_string(classes[c]);
-    for (size_t s = 0; s < g->nstatuses; s++)
-        status_names[s] = json_string(g->statuses[s]);
-    json_t *rows = json_array();
-    for (size_t i = 0; i < g->nrows; i++) {
-        const grid_row *r = &g->rows[i];
-        if (!r->selected)
-            continue;
-        tally_row(t, g, i);
-        json_array_append_new(rows, json_pack("{s:O, s:o, s:o, s:o, s:o}", "party", r->party, "region",
-                                              registry_area_json(r->place.region), "subregion",
-                                              registry_area_json(r->place.subregion), "intermediate_region",
-                                              registry_area_json(r->place.intermediate), "cells",
-                                              cells_json(g, i, class_names, status_names)));
+    int rc = buf_puts(out, ",\"");
+    if (!rc) rc = buf_puts(out, key);
+    if (!rc && !a) return buf_puts(out, "\":null");
+    if (!rc) rc = buf_puts(out, "\":{\"code\":\"");
+    if (!rc) rc = buf_puts(out, a->code);
+    if (!rc) rc = buf_puts(out, "\",\"name\":");
+    if (!rc) rc = json_write_string(out, a->name);
+    return rc ? rc : buf_puts(out, "}");
+}
+
+static int write_counts(buf *out, const int *n)
+{
+    int rc = ACCORD_OK;
+    for (int c = 0; c < NCLASSES && !rc; c++)
+        rc = buf_printf(out, "%s\"%s\":%d", c ? "," : "{", classes[c], n[c]);
+    return rc ? rc : buf_puts(out, "}");
+}
+
+/* The head of the matrix: its filters, scale and counts. */
+static int write_head(buf *out, const char *slug, const char *cycle, const char *group, const registry_area *area,
+                      const char *as_of, const tally *t, const grid *g)
+{
+    int rc = buf_puts(out, "{\"instrument\":");
+    if (!rc) rc = json_write_string(out, slug);
+    if (!rc) rc = write_field(out, "cycle", cycle);
+    if (!rc) rc = write_field(out, "group", group);
+    if (!rc) rc = write_area(out, "region", area);
+    if (!rc && area) {
+        out->len--; /* the region also names its type */
+        rc = buf_printf(out, ",\"type\":\"%s\"}", registry_area_type_name(area->type));
     }
-    for (int c = 0; c < NCLASSES; c++)
-        json_decref(class_names[c]);
-    for (size_t s = 0; s < g->nstatuses; s++)
-        json_decref(status_names[s]);
-    return rows;
+    if (!rc) rc = write_field(out, "as_of", as_of);
+    if (!rc) rc = write_field(out, "scale", IMPLEMENTATION_RATINGS);
+    if (!rc) rc = buf_printf(out, ",\"participants\":%d,\"counts\":", t->participants);
+    if (!rc) rc = write_counts(out, t->total);
+    if (!rc) rc = buf_puts(out, ",\"by_provision\":[");
+    for (size_t k = 0; k < g->nprov && !rc; k++) {
+        rc = buf_printf(out, "%s{\"provision\":%" PRId64 ",\"counts\":", k ? "," : "", g->provisions[k]);
+        if (!rc) rc = write_counts(out, t->per[k]);
+        if (!rc) rc = buf_puts(out, "}");
+    }
+    return rc ? rc : buf_puts(out, "],\n\"rows\":[");
+}
+
+/* The text of the cells, made once per matrix: a cell is its provision's
+ * piece, its rating's and its self-assessment's, so that 2,000 cells cost
+ * 6,000 copies rather than 2,000 formatted prints. */
+typedef struct cell_text {
+    char (*provision)[48];        /* ,{"provision":N,"rating":"  (skip the comma for the first) */
+    char rating[NCLASSES][48];    /* implemented","self_assessment": */
+    char *status[MAX_STATUSES + 1]; /* [0] null}, then "in_progress"} ... */
+} cell_text;
+
+static void cell_text_free(cell_text *c, const grid *g)
+{
+    free(c->provision);
+    for (size_t s = 0; s <= g->nstatuses; s++)
+        free(c->status[s]);
+}
+
+static int cell_text_make(cell_text *c, const grid *g)
+{
+    memset(c, 0, sizeof *c);
+    c->provision = calloc(g->nprov ? g->nprov : 1, sizeof *c->provision);
+    if (!c->provision)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    for (size_t k = 0; k < g->nprov; k++)
+        snprintf(c->provision[k], sizeof c->provision[k], ",{\"provision\":%" PRId64 ",\"rating\":\"", g->provisions[k]);
+    for (int r = 0; r < NCLASSES; r++)
+        snprintf(c->rating[r], sizeof c->rating[r], "%s\",\"self_assessment\":", classes[r]);
+    int rc = (c->status[0] = strdup("null}")) ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    for (size_t s = 0; s < g->nstatuses && !rc; s++) {
+        buf b;
+        buf_init(&b, 2 * strlen(g->statuses[s]) + 16);
+        rc = json_write_string(&b, g->statuses[s]);
+        if (!rc) rc = buf_puts(&b, "}");
+        if (!rc) c->status[s + 1] = buf_steal(&b);
+        buf_free(&b);
+    }
+    return rc;
+}
+
+/* One row: the party, where it lies, and a cell per provision. */
+static int write_row(buf *out, const grid *g, size_t i, bool first, const cell_text *text)
+{
+    const grid_row *r = &g->rows[i];
+    int rc = buf_puts(out, first ? "\n{\"party\":{\"code\":" : ",\n{\"party\":{\"code\":");
+    if (!rc) rc = json_write_string(out, r->code);
+    if (!rc) rc = write_field(out, "kind", json_string_value(json_object_get(r->party, "kind")));
+    if (!rc) rc = write_field(out, "name", json_string_value(json_object_get(r->party, "name")));
+    if (!rc) rc = buf_puts(out, "}");
+    if (!rc) rc = write_area(out, "region", r->place.region);
+    if (!rc) rc = write_area(out, "subregion", r->place.subregion);
+    if (!rc) rc = write_area(out, "intermediate_region", r->place.intermediate);
+    if (!rc) rc = buf_puts(out, ",\"cells\":[");
+    for (size_t k = 0; k < g->nprov && !rc; k++) {
+        size_t at = i * g->nprov + k;
+        rc = buf_puts(out, text->provision[k] + (k == 0));
+        if (!rc) rc = buf_puts(out, text->rating[g->rating[at]]);
+        if (!rc) rc = buf_puts(out, text->status[g->self[at]]);
+    }
+    return rc ? rc : buf_puts(out, "]}");
+}
+
+static int write_matrix(buf *out, const char *slug, const char *cycle, const char *group, const registry_area *area,
+                        const char *as_of, const tally *t, const grid *g)
+{
+    cell_text text;
+    int rc = cell_text_make(&text, g);
+    if (!rc) rc = write_head(out, slug, cycle, group, area, as_of, t, g);
+    bool first = true;
+    for (size_t i = 0; i < g->nrows && !rc; i++)
+        if (g->rows[i].selected) {
+            rc = write_row(out, g, i, first, &text);
+            first = false;
+        }
+    if (!rc) rc = buf_puts(out, "]}\n");
+    cell_text_free(&text, g);
+    return rc;
 }
 
 int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *region,
-                          const char *as_of, json_t **out)
+                          const char *as_of, buf *out)
 {
     const registry_area *area = NULL;
     grid g;
@@ -378,16 +528,10 @@ int implementation_matrix(store *db, const char *slug, const char *cycle, const 
     if (group) rc = select_group(db, &g, group, as_of);
     if (!rc && area) select_region(&g, area);
     if (!rc) rc = tally_init(&t, g.nprov);
-    if (!rc) {
-        json_t *rows = rows_json(&g, &t);
-        json_t *filter = area ? json_pack("{s:s, s:s, s:s}", "code", area->code, "name", area->name, "type",
-                                          registry_area_type_name(area->type))
-                              : json_null();
-        *out = json_pack("{s:s, s:s?, s:s?, s:o, s:s, s:s, s:i, s:o, s:o, s:o}", "instrument", slug, "cycle", cycle,
-                         "group", group, "region", filter, "as_of", as_of, "scale", IMPLEMENTATION_RATINGS,
-                         "participants", t.participants, "counts", class_counts(t.total), "by_provision",
-                         by_provision_json(&t, &g), "rows", rows);
-    }
+    for (size_t i = 0; !rc && i < g.nrows; i++)
+        if (g.rows[i].selected)
+            tally_row(&t, &g, i);
+    if (!rc) rc = write_matrix(out, slug, cycle, group, area, as_of, &t, &g);
     free(t.per);
     grid_free(&g);
     return rc;

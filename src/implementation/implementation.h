@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "store/db.h"
+#include "util/buf.h"
 
 #define IMPLEMENTATION_MAX_NARRATIVE 20000 /* bytes of Markdown */
 #define IMPLEMENTATION_MAX_EVIDENCE 50
@@ -45,9 +46,10 @@ int implementation_ratings(store *db, const char *slug, const char *cycle, json_
  * (an M49 code or name, see registry_m49_region()) only the states within
  * it. Each of 'cycle', 'group' and 'region' may be NULL. Fails
  * ACCORD_ENOTFOUND for an unknown instrument, cycle, group or region.
- * Public. */
+ * Public. Appended to 'out' as JSON text (the one view written as text:
+ * it is the largest, and a tree of values cost more than the query). */
 int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *region,
-                          const char *as_of, json_t **out);
+                          const char *as_of, buf *out);
 
 /* Summaries of the matrix of 'slug' as at 'as_of' (in 'cycle' when given),
  * 'by' "group" (every group in the registry, over its members and

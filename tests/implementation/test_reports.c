@@ -462,9 +462,10 @@ Test(reports, the_matrix_and_the_trajectory)
     th_response_free(&tr);
 }
 
-/* Drafts, submits and rates 'party''s report on 'provision' (its focal
- * point's 'token'); each of 'ratings' (NULL-terminated) is a rating of the
- * same version, the last one standing. */
+/* Drafts, submits, releases and rates 'party''s report on 'provision'
+ * (its focal point's 'token'; self-assessed in progress); each of
+ * 'ratings' (NULL-terminated) is a rating of the same version, the last
+ * one standing. */
 static void rate(const char *token, const char *party, int provision, const char *const *ratings)
 {
     char body[256], which[64];
@@ -473,6 +474,7 @@ static void rate(const char *token, const char *party, int provision, const char
     cr_assert_eq(status_of("POST", REPORTS, token, body), 201);
     snprintf(body, sizeof body, "%s}", which);
     cr_assert_eq(status_of("POST", CYCLE "/submissions", token, body), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", token, body), 201);
     for (const char *const *r = ratings; *r; r++) {
         snprintf(body, sizeof body, "%s,\"outcome\":\"rated\",\"rating\":\"%s\",\"rationale\":\"Reviewed.\"}", which,
                  *r);
@@ -691,4 +693,67 @@ Test(reports, summaries_per_region_and_per_group)
     cr_assert_eq(status_of("GET", SUMMARY "?by=group&cycle=1999", NULL, NULL), 404);
     cr_assert_eq(status_of("GET", SUMMARY "?by=region&as_of=2026-13-01", NULL, NULL), 400);
     cr_assert_eq(status_of("GET", "/api/v1/instruments/nothing/summary?by=region", NULL, NULL), 404);
+}
+
+/* The matrix as at today reads the latest cells the appliers keep; as at
+ * an earlier date than the log's last entry it reads the history. Both
+ * must give the same matrix, and replaying the log must rebuild the
+ * latest cells. */
+Test(reports, the_latest_cells_agree_with_the_history_and_replay)
+{
+    rate_three_cells();
+    char today[11], path[160];
+    time_t t = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+    snprintf(path, sizeof path, MATRIX "?as_of=%s", today);
+    th_response fast = request("GET", path, NULL, NULL);
+    cr_assert_eq(fast.status, 200, "%s", fast.body);
+    json_t *kaz_row = json_array_get(json_object_get(fast.json, "rows"), 1);
+    json_t *cell = json_array_get(json_object_get(kaz_row, "cells"), 4);
+    cr_assert_str_eq(json_string_value(json_object_get(cell, "rating")), "implemented");
+    cr_assert_str_eq(json_string_value(json_object_get(cell, "self_assessment")), "in_progress");
+
+    /* A clock that ran ahead once: the first entry of the log now bears a
+     * time after today, so no date before it can use the latest cells. */
+    store *s = th_open(db);
+    cr_assert_eq(store_run(s, "UPDATE event SET at = '2999-01-01T00:00:00Z' WHERE seq = 0", ""), 0);
+    uint64_t size = th_log_size(s);
+    store_close(s);
+    th_response slow = request("GET", path, NULL, NULL);
+    cr_assert_eq(slow.status, 200, "%s", slow.body);
+    cr_assert(json_equal(fast.json, slow.json), "history: %s\nlatest cells: %s", slow.body, fast.body);
+    th_response_free(&fast);
+    th_response_free(&slow);
+    s = th_open(db);
+    cr_assert_eq(store_run(s, "UPDATE event SET at = (SELECT at FROM event WHERE seq = 1) WHERE seq = 0", ""), 0);
+    store_close(s);
+
+    /* Replay rebuilds them. */
+    th_wait_checkpoint(&server, size);
+    char *out, replayed[600];
+    const char *key[] = {"log", "key", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, key), 0);
+    char *vkey = strstr(out, "vkey ");
+    cr_assert_not_null(vkey, "%s", out);
+    vkey += 5;
+    vkey[strcspn(vkey, "\n")] = '\0';
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
+    const char *replay[] = {"replay", "--from", server.base, "--db", replayed, "--vkey", vkey, NULL};
+    cr_assert_eq(th_run_accord(NULL, replay), 0);
+    free(out);
+    store *a = th_open(db), *b = th_open(replayed);
+    const char *dump = "SELECT group_concat(instrument || scope || party || provision || coalesce(rating, '-') ||"
+                       " coalesce(status, '-') || seq, ';') FROM (SELECT * FROM latest_cell ORDER BY 1, 2, 3, 4)";
+    store_stmt *qa, *qb;
+    cr_assert_eq(store_query(a, &qa, dump, ""), 0);
+    cr_assert_eq(store_query(b, &qb, dump, ""), 0);
+    cr_assert_eq(store_step(qa), STORE_ROW);
+    cr_assert_eq(store_step(qb), STORE_ROW);
+    cr_assert_not_null(store_col_text(qa, 0));
+    cr_assert(strstr(store_col_text(qa, 0), "code-of-conduct*KAZ5implementedin_progress"), "%s", store_col_text(qa, 0));
+    cr_assert_str_eq(store_col_text(qa, 0), store_col_text(qb, 0), "replayed latest cells differ");
+    store_stmt_close(qa);
+    store_stmt_close(qb);
+    store_close(a);
+    store_close(b);
 }
