@@ -261,7 +261,14 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
     return *out ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
 }
 
-int depositary_participants(store *db, const char *slug, const char *as_of, json_t **out)
+/* The party whose rows are being read, while its latest row joins. */
+typedef struct pending_party {
+    char code[65], kind[16], name[REGISTRY_MAX_NAME + 1];
+    bool joined;
+} pending_party;
+
+int depositary_each_participant(store *db, const char *slug, const char *as_of, depositary_participant_fn each,
+                                void *arg)
 {
     store_stmt *st;
     /* As participation(): each party's latest deciding action on or before
@@ -275,28 +282,20 @@ int depositary_participants(store *db, const char *slug, const char *as_of, json
                          "sss", as_of, slug, as_of);
     if (rc)
         return rc;
-    /* The brief of the party being read, while its rows say it joined. */
-    json_t *list = json_array(), *pending = NULL;
+    pending_party p = {.joined = false};
     while ((rc = store_step(st)) == STORE_ROW) {
         const char *code = store_col_text(st, 0);
-        if (pending && strcmp(json_string_value(json_object_get(pending, "code")), code) != 0)
-            json_array_append_new(list, pending); /* the previous party's last row joined */
-        else
-            json_decref(pending);
-        pending = NULL;
-        if (strcmp(store_col_text(st, 1), "withdrawal") != 0)
-            pending = json_pack("{s:s, s:s, s:s}", "code", code, "kind", store_col_text(st, 2), "name",
-                                store_col_text(st, 3));
+        if (p.joined && strcmp(p.code, code) != 0 && (rc = each(arg, p.code, p.kind, p.name)))
+            break; /* the previous party's last row joined */
+        snprintf(p.code, sizeof p.code, "%s", code);
+        snprintf(p.kind, sizeof p.kind, "%s", store_col_text(st, 2));
+        snprintf(p.name, sizeof p.name, "%s", store_col_text(st, 3));
+        p.joined = strcmp(store_col_text(st, 1), "withdrawal") != 0;
     }
     store_stmt_close(st);
-    if (pending)
-        json_array_append_new(list, pending);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    *out = list;
-    return ACCORD_OK;
+    if (rc == STORE_DONE && p.joined)
+        rc = each(arg, p.code, p.kind, p.name);
+    return rc < 0 ? rc : ACCORD_OK;
 }
 
 /* Appends one CSV field, quoted when it needs to be (RFC 4180). */

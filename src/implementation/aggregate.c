@@ -37,16 +37,16 @@ static int class_index(const char *rating)
 /* ---- the grid --------------------------------------------------------------- */
 
 typedef struct grid_row {
-    const char *code;      /* borrowed from 'party' */
-    json_t *party;         /* {"code", "kind", "name"}, borrowed from grid.parties */
+    char code[65];
+    char kind[16];         /* state or organization */
+    char *name;            /* as at the date; owned */
     registry_place place;  /* UN M49; all NULL for an organization */
     bool selected;         /* passes the view's filters */
 } grid_row;
 
 typedef struct grid {
-    json_t *parties;            /* owns the rows' party objects */
     grid_row *rows;             /* ordered by party code */
-    size_t nrows;
+    size_t nrows, cap;
     int64_t *provisions;        /* ascending */
     size_t nprov;
     unsigned char *rating;      /* nrows x nprov class indexes */
@@ -57,7 +57,8 @@ typedef struct grid {
 
 static void grid_free(grid *g)
 {
-    json_decref(g->parties);
+    for (size_t i = 0; i < g->nrows; i++)
+        free(g->rows[i].name);
     free(g->rows);
     free(g->provisions);
     free(g->rating);
@@ -96,23 +97,26 @@ static long grid_cell(const grid *g, const char *party, int64_t provision, grid_
     return r && p ? (long)((size_t)(r - g->rows) * g->nprov + (size_t)(p - g->provisions)) : -1;
 }
 
-static int read_rows(store *db, const char *slug, const char *as_of, grid *g)
+/* Adds a participant's row (depositary_each_participant() gives them in
+ * code order, the order grid_find() searches). */
+static int add_row(void *arg, const char *code, const char *kind, const char *name)
 {
-    int rc = depositary_participants(db, slug, as_of, &g->parties);
-    if (rc)
-        return rc;
-    g->nrows = json_array_size(g->parties);
-    g->rows = calloc(g->nrows ? g->nrows : 1, sizeof *g->rows);
-    if (!g->rows)
-        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
-    for (size_t i = 0; i < g->nrows && !rc; i++) {
-        grid_row *r = &g->rows[i];
-        r->party = json_array_get(g->parties, i);
-        r->code = json_string_value(json_object_get(r->party, "code"));
-        r->selected = true;
-        rc = registry_m49_place(r->code, &r->place);
+    grid *g = arg;
+    if (g->nrows == g->cap) {
+        grid_row *more = realloc(g->rows, (g->cap = g->cap ? 2 * g->cap : 64) * sizeof *more);
+        if (!more)
+            return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+        g->rows = more;
     }
-    return rc;
+    grid_row *r = &g->rows[g->nrows];
+    memset(r, 0, sizeof *r);
+    snprintf(r->code, sizeof r->code, "%s", code);
+    snprintf(r->kind, sizeof r->kind, "%s", kind);
+    r->selected = true;
+    if (!(r->name = strdup(name)))
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    g->nrows++;
+    return registry_m49_place(code, &r->place);
 }
 
 static int read_provisions(store *db, const char *slug, grid *g)
@@ -159,15 +163,15 @@ static int intern_status(grid *g, const char *status, unsigned char *out)
  * than the log's last entry. */
 #define RATINGS_AS_AT                                                                                             \
     "SELECT g.party, g.provision, g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"    \
-    " AND (?2 IS NULL OR g.cycle = ?2) AND e.at <= ?3 ORDER BY g.seq"
+    " AND (? IS NULL OR g.cycle = ?) AND e.at <= ? ORDER BY g.seq"
 #define REPORTS_AS_AT                                                                                             \
     "SELECT r.party, r.provision, r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"    \
-    " AND (?2 IS NULL OR r.cycle = ?2) AND e.at <= ?3 ORDER BY r.seq"
+    " AND (? IS NULL OR r.cycle = ?) AND e.at <= ? ORDER BY r.seq"
 
 static int read_cells(store *db, const char *slug, const char *cycle, const char *end, bool ratings, grid *g)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, ratings ? RATINGS_AS_AT : REPORTS_AS_AT, "sss", slug, cycle, end);
+    int rc = store_query(db, &st, ratings ? RATINGS_AS_AT : REPORTS_AS_AT, "ssss", slug, cycle, cycle, end);
     if (rc)
         return rc;
     grid_row *hint = NULL;
@@ -248,7 +252,7 @@ static int grid_load(store *db, const char *slug, const char *cycle, const char 
     int rc = registry_instrument_opened(db, slug, "slug", opened);
     if (!rc) rc = date_check(as_of, "as_of");
     if (!rc && cycle) rc = check_cycle(db, slug, cycle);
-    if (!rc) rc = read_rows(db, slug, as_of, g);
+    if (!rc) rc = depositary_each_participant(db, slug, as_of, add_row, g);
     if (!rc) rc = read_provisions(db, slug, g);
     if (!rc) {
         size_t cells = g->nrows * g->nprov;
@@ -482,8 +486,8 @@ static int write_row(buf *out, const grid *g, size_t i, bool first, const cell_t
     const grid_row *r = &g->rows[i];
     int rc = buf_puts(out, first ? "\n{\"party\":{\"code\":" : ",\n{\"party\":{\"code\":");
     if (!rc) rc = json_write_string(out, r->code);
-    if (!rc) rc = write_field(out, "kind", json_string_value(json_object_get(r->party, "kind")));
-    if (!rc) rc = write_field(out, "name", json_string_value(json_object_get(r->party, "name")));
+    if (!rc) rc = write_field(out, "kind", r->kind);
+    if (!rc) rc = write_field(out, "name", r->name);
     if (!rc) rc = buf_puts(out, "}");
     if (!rc) rc = write_area(out, "region", r->place.region);
     if (!rc) rc = write_area(out, "subregion", r->place.subregion);

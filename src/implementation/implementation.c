@@ -345,13 +345,13 @@ static int keep_latest_cell(store *db, bool rating, const char *slug, const char
 {
     const char *sql =
         rating ? "INSERT INTO latest_cell (instrument, scope, party, provision, rating, rating_seq, seq)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
                  " SET rating = excluded.rating, rating_seq = excluded.rating_seq, seq = excluded.seq"
                : "INSERT INTO latest_cell (instrument, scope, party, provision, status, status_seq, seq)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
                  " SET status = excluded.status, status_seq = excluded.status_seq, seq = excluded.seq";
-    int rc = store_run(db, sql, "sssisi", slug, cycle, party, provision, value, seq);
-    return rc ? rc : store_run(db, sql, "sssisi", slug, "*", party, provision, value, seq);
+    int rc = store_run(db, sql, "sssisii", slug, cycle, party, provision, value, seq, seq);
+    return rc ? rc : store_run(db, sql, "sssisii", slug, "*", party, provision, value, seq, seq);
 }
 
 int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay)
