@@ -4,9 +4,10 @@
  *
  * All of them read one computed grid: the participants as at a date and,
  * per participant and provision, the class of the latest rating made by
- * then and the latest released self-assessment. A grid costs four queries
- * whatever its size (participants, provisions, ratings, reports); the
- * views only select its rows and count. */
+ * then and the latest released self-assessment. A grid costs the same
+ * few queries whatever its size (participants, provisions, then the latest
+ * cells or the history: see docs/internals/implementation.md); the views
+ * only select its rows and count. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,10 +104,12 @@ static int add_row(void *arg, const char *code, const char *kind, const char *na
 {
     grid *g = arg;
     if (g->nrows == g->cap) {
-        grid_row *more = realloc(g->rows, (g->cap = g->cap ? 2 * g->cap : 64) * sizeof *more);
+        size_t cap = g->cap ? 2 * g->cap : 64;
+        grid_row *more = realloc(g->rows, cap * sizeof *more);
         if (!more)
             return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
         g->rows = more;
+        g->cap = cap;
     }
     grid_row *r = &g->rows[g->nrows];
     memset(r, 0, sizeof *r);
@@ -128,12 +131,14 @@ static int read_provisions(store *db, const char *slug, grid *g)
         return rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         if (g->nprov == cap) {
-            int64_t *more = realloc(g->provisions, (cap = cap ? 2 * cap : 16) * sizeof *more);
+            size_t more_cap = cap ? 2 * cap : 16;
+            int64_t *more = realloc(g->provisions, more_cap * sizeof *more);
             if (!more) {
                 rc = accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
                 break;
             }
             g->provisions = more;
+            cap = more_cap;
         }
         g->provisions[g->nprov++] = store_col_int(st, 0);
     }
