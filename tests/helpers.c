@@ -169,7 +169,8 @@ void th_state_digest(store *db, char out[65])
 {
     static const char *const tables[] = {"event", "merkle_node", "party", "party_name", "grp", "membership",
                                          "instrument", "provision", "action", "reported_total", "known_gap", "cycle",
-                                         "submission", "report", "review", "rating", "report_attachment"};
+                                         "submission", "report", "review", "rating", "report_attachment",
+                                         "latest_cell"};
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

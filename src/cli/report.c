@@ -21,8 +21,8 @@ static void usage(FILE *f)
             "usage: accord report template INSTRUMENT CYCLE --party CODE [--format csv|xlsx] [--output FILE]\n"
             "       accord report import INSTRUMENT CYCLE FILE [--party CODE]\n"
             "       accord report export INSTRUMENT CYCLE [--format csv|xlsx|json] [--output FILE]\n"
-            "       accord report matrix INSTRUMENT [--as-of YYYY-MM-DD] [--group CODE] [--cycle CODE]\n"
-            "                            [--format csv|xlsx|json] [--output FILE]\n"
+            "       accord report matrix INSTRUMENT [--as-of YYYY-MM-DD] [--group CODE] [--region M49]\n"
+            "                            [--cycle CODE] [--format csv|xlsx|json] [--output FILE]\n"
             "       accord report submit|release INSTRUMENT CYCLE --party CODE --provision N\n"
             "       (each takes --db PATH; --output - or none writes to standard output)\n"
             "\n"
@@ -125,8 +125,8 @@ static int export_released(store *db, const char *slug, const char *cycle, bulk_
     return rc;
 }
 
-static int export_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *as_of,
-                         bulk_format f, buf *out)
+static int export_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *region,
+                         const char *as_of, bulk_format f, buf *out)
 {
     char today[11];
     if (!as_of) {
@@ -134,7 +134,7 @@ static int export_matrix(store *db, const char *slug, const char *cycle, const c
         as_of = today;
     }
     json_t *m;
-    int rc = implementation_matrix(db, slug, cycle, group, as_of, &m);
+    int rc = implementation_matrix_json(db, slug, cycle, group, region, as_of, &m);
     if (rc)
         return rc;
     rc = f == BULK_JSON ? export_json(m, out) : bulk_matrix_table(m, f == BULK_CSV ? TABULAR_CSV : TABULAR_XLSX, out);
@@ -165,15 +165,16 @@ static int report_step(store *db, const char *what, const char *slug, const char
 
 int cli_report(int argc, char **argv)
 {
-    enum { O_DB = 1, O_PARTY, O_FORMAT, O_OUTPUT, O_ASOF, O_GROUP, O_CYCLE, O_PROVISION };
+    enum { O_DB = 1, O_PARTY, O_FORMAT, O_OUTPUT, O_ASOF, O_GROUP, O_CYCLE, O_PROVISION, O_REGION };
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},         {"party", required_argument, 0, O_PARTY},
         {"format", required_argument, 0, O_FORMAT}, {"output", required_argument, 0, O_OUTPUT},
         {"as-of", required_argument, 0, O_ASOF},    {"group", required_argument, 0, O_GROUP},
         {"cycle", required_argument, 0, O_CYCLE},   {"provision", required_argument, 0, O_PROVISION},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+        {"region", required_argument, 0, O_REGION}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     const char *dbarg = NULL, *party = NULL, *format = NULL, *output = NULL, *as_of = NULL, *group = NULL,
-               *cycle = NULL, *provision = NULL;
+               *cycle = NULL, *provision = NULL, *region = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -185,6 +186,7 @@ int cli_report(int argc, char **argv)
         case O_GROUP: group = optarg; break;
         case O_CYCLE: cycle = optarg; break;
         case O_PROVISION: provision = optarg; break;
+        case O_REGION: region = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 1;
         }
@@ -223,7 +225,7 @@ int cli_report(int argc, char **argv)
     else if (strcmp(what, "export") == 0)
         rc = export_released(db, slug, argv[optind + 2], f, &out);
     else
-        rc = export_matrix(db, slug, cycle, group, as_of, f, &out);
+        rc = export_matrix(db, slug, cycle, group, region, as_of, f, &out);
     if (!rc && strcmp(what, "import") != 0 && !step)
         rc = write_output(output, &out);
     buf_free(&out);

@@ -10,7 +10,7 @@
 
 /* A download's Content-Disposition: 'name' with characters other than
  * letters, digits, dot, dash and underscore made dashes. */
-static void set_download(http_req *req, const char *name)
+void http_set_download(http_req *req, const char *name)
 {
     char safe[200];
     size_t i = 0;
@@ -36,7 +36,7 @@ int http_reply_export(http_req *req, json_t *v, const json_t *rows, int (*table)
     if (format) {
         char name[200];
         snprintf(name, sizeof name, "%s.%s", stem, bulk_extension(f));
-        set_download(req, name);
+        http_set_download(req, name);
     }
     if (f == BULK_JSON) {
         req->json = v;
@@ -63,7 +63,7 @@ int http_get_template(http_req *req)
     char name[200];
     snprintf(name, sizeof name, "%s-%s-%s-template.%s", req->params[0], req->params[1], party,
              f == TABULAR_CSV ? "csv" : "xlsx");
-    set_download(req, name);
+    http_set_download(req, name);
     req->content_type = f == TABULAR_CSV ? TABULAR_CSV_TYPE : TABULAR_XLSX_TYPE;
     req->cache_control = "private, no-store"; /* it holds the party's drafts */
     return ACCORD_OK;

@@ -220,6 +220,13 @@ static int get_group(http_req *req)
     return reply(req, rc, v);
 }
 
+static int get_regions(http_req *req)
+{
+    json_t *v;
+    int rc = registry_m49_list(&v);
+    return reply(req, rc, v);
+}
+
 static int get_health(http_req *req)
 {
     uint64_t size;
@@ -273,6 +280,8 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups", NULL, 0},
     {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,
      "members and observers as at ?as_of=, and with ?instrument= who participated", NULL, 0},
+    {"GET", "/api/v1/regions", RULE_PUBLIC, get_regions,
+     "UN M49 regions, subregions and intermediate regions, with the countries in each", NULL, 0},
     {"GET", "/api/v1/log", RULE_PUBLIC, http_get_log, "log size and Merkle tree root", NULL, 0},
     {"GET", "/api/v1/log/entries", RULE_PUBLIC, http_get_log_entries, "log entries (?start=&count=, at most 1000)", NULL, 0},
     {"GET", "/api/v1/log/proof/inclusion", RULE_PUBLIC, http_get_log_inclusion,
@@ -316,8 +325,10 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/ratings", RULE_PUBLIC, http_get_ratings,
      "ratings of a cycle: per party and provision the latest, with its history", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/matrix", RULE_PUBLIC, http_get_matrix,
-     "party x provision: latest rating and self-assessment (?as_of=, ?group=, ?cycle=, ?format=json|csv|xlsx)", NULL,
-     0},
+     "party x provision: latest rating and self-assessment (?as_of=, ?group=, ?region=, ?cycle=, "
+     "?format=json|csv|xlsx)", NULL, 0},
+    {"GET", "/api/v1/instruments/{slug}/summary", RULE_PUBLIC, http_get_summary,
+     "the matrix summarized per group or per UN M49 region (?by=group|region, ?as_of=, ?cycle=)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/trajectory", RULE_PUBLIC, http_get_trajectory,
      "share rated implemented per year against the straight path to the goal year", NULL, 0},
     {"GET", "/api/v1/log/restricted/{index}", RULE_PARTY_READER, http_get_restricted,

@@ -370,6 +370,23 @@ int implementation_apply_submission_public(store *db, int64_t seq, json_t *field
                               " VALUES (?, ?, ?, ?, ?, ?)");
 }
 
+/* Keeps the matrix's latest cells (table latest_cell) current: the cell of
+ * 'party' on 'provision' in 'cycle', and in any cycle, now holds rating
+ * (or, 'rating' false, self-assessment) 'value' from log entry 'seq'. */
+static int keep_latest_cell(store *db, bool rating, const char *slug, const char *cycle, const char *party,
+                            int64_t provision, const char *value, int64_t seq)
+{
+    const char *sql =
+        rating ? "INSERT INTO latest_cell (instrument, scope, party, provision, rating, rating_seq, seq)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " SET rating = excluded.rating, rating_seq = excluded.rating_seq, seq = excluded.seq"
+               : "INSERT INTO latest_cell (instrument, scope, party, provision, status, status_seq, seq)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " SET status = excluded.status, status_seq = excluded.status_seq, seq = excluded.seq";
+    int rc = store_run(db, sql, "sssisii", slug, cycle, party, provision, value, seq, seq);
+    return rc ? rc : store_run(db, sql, "sssisii", slug, "*", party, provision, value, seq, seq);
+}
+
 int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay)
 {
     static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", "report", NULL};
@@ -450,7 +467,7 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
     if (!rc)
         rc = implementation_record_attachments(db, seq, slug, cycle, party, provision, version,
                                                json_object_get(report, "attachments"));
-    return rc;
+    return rc ? rc : keep_latest_cell(db, false, slug, cycle, party, provision, status, seq);
 }
 
 int implementation_progress(store *db, const char *slug, const char *cycle, const char *today, json_t **out)
@@ -660,7 +677,7 @@ int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool
                        "INSERT INTO rating (instrument, cycle, party, provision, version, rating, rationale, seq)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        "sssiissi", slug, cycle, party, provision, version, rating, rationale, seq);
-    return rc;
+    return rc ? rc : keep_latest_cell(db, true, slug, cycle, party, provision, rating, seq);
 }
 
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out)

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
+#include "util/buf.h"
 
 #define IMPLEMENTATION_MAX_NARRATIVE 20000 /* bytes of Markdown */
 #define IMPLEMENTATION_MAX_EVIDENCE 50
@@ -38,13 +39,36 @@
  * history. Public. */
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out);
 
-/* The matrix of 'slug' as at 'as_of': a row per participant (only the
- * members and observers of 'group' when given), a cell per provision with
- * the latest rating (in 'cycle' when given; "not_rated" if none) and the
- * latest released self-assessment; counts per rating class, overall and
- * per provision. Public. */
-int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *as_of,
-                          json_t **out);
+/* The matrix of 'slug' as at 'as_of': a row per participant, ordered by
+ * party code (states, then organizations), with its UN M49 region,
+ * subregion and intermediate region ({"code", "name"} or null), and a cell
+ * per provision with the latest rating made by the end of 'as_of' (in
+ * 'cycle' when given; "not_rated" if none) and the latest released
+ * self-assessment; counts per rating class, overall and per provision.
+ * 'group' keeps only its members and observers as at 'as_of'; 'region'
+ * (an M49 code or name, see registry_m49_region()) only the states within
+ * it. Each of 'cycle', 'group' and 'region' may be NULL. Fails
+ * ACCORD_ENOTFOUND for an unknown instrument, cycle, group or region.
+ * Public. Appended to 'out' as JSON text (the one view written as text:
+ * it is the largest, and a tree of values cost more than the query). */
+int implementation_matrix(store *db, const char *slug, const char *cycle, const char *group, const char *region,
+                          const char *as_of, buf *out);
+
+/* implementation_matrix() as a JSON value, for the exports that turn it
+ * into a table. Caller decrefs '*out'. */
+#define IMPLEMENTATION_MAX_MATRIX_TEXT ((size_t)256 << 20)
+int implementation_matrix_json(store *db, const char *slug, const char *cycle, const char *group, const char *region,
+                               const char *as_of, json_t **out);
+
+/* Summaries of the matrix of 'slug' as at 'as_of' (in 'cycle' when given),
+ * 'by' "group" (every group in the registry, over its members and
+ * observers as at 'as_of' that participate) or "region" (each UN M49
+ * region and subregion with participants; participants without one are
+ * counted under "without_region"): participants, counts per rating class,
+ * the share of cells rated implemented, and counts per provision. Computed
+ * from the same grid as the matrix. Public. */
+int implementation_summary(store *db, const char *slug, const char *by, const char *cycle, const char *as_of,
+                           json_t **out);
 
 /* For each year from the opening to 'today': the share of matrix cells
  * rated "implemented" against the straight path to 1 in the goal year,

@@ -246,6 +246,39 @@ static const char *const migrations[] = {
     "    REFERENCES report(instrument, cycle, party, provision, version));"
     "CREATE INDEX report_attachment_sha256 ON report_attachment (sha256);"
     "CREATE INDEX report_attachment_seq ON report_attachment (seq);",
+    /* 8: the implementation matrix's latest cells. Per instrument, party
+     * and provision, the latest rating and released self-assessment in
+     * each cycle ('scope' its code) and in any cycle (scope '*'), kept by
+     * the report.rated and report.released appliers, so that the matrix
+     * as at today reads one row per cell instead of every rating ever
+     * made. event_at tells whether the log holds anything after a date
+     * (otherwise the matrix as at that date reads the history). Filled
+     * here from the ratings and reports already recorded. */
+    "CREATE TABLE latest_cell ("
+    "  instrument TEXT NOT NULL, scope TEXT NOT NULL, party TEXT NOT NULL, provision INTEGER NOT NULL,"
+    "  rating TEXT, rating_seq INTEGER, status TEXT, status_seq INTEGER,"
+    "  " EVENT_REF ","                   /* the latest entry that changed the row */
+    "  PRIMARY KEY (instrument, scope, party, provision)) WITHOUT ROWID;"
+    "CREATE INDEX latest_cell_seq ON latest_cell (seq);"
+    "CREATE INDEX event_at ON event (at);"
+    "INSERT INTO latest_cell (instrument, scope, party, provision, rating, rating_seq, seq)"
+    " SELECT instrument, scope, party, provision, rating, seq, seq FROM ("
+    "  SELECT instrument, cycle AS scope, party, provision, rating, seq, row_number() OVER ("
+    "   PARTITION BY instrument, cycle, party, provision ORDER BY seq DESC) AS n FROM rating"
+    "  UNION ALL"
+    "  SELECT instrument, '*', party, provision, rating, seq, row_number() OVER ("
+    "   PARTITION BY instrument, party, provision ORDER BY seq DESC) FROM rating)"
+    " WHERE n = 1;"
+    "INSERT INTO latest_cell (instrument, scope, party, provision, status, status_seq, seq)"
+    " SELECT instrument, scope, party, provision, status, seq, seq FROM ("
+    "  SELECT instrument, cycle AS scope, party, provision, status, seq, row_number() OVER ("
+    "   PARTITION BY instrument, cycle, party, provision ORDER BY seq DESC) AS n FROM report"
+    "  UNION ALL"
+    "  SELECT instrument, '*', party, provision, status, seq, row_number() OVER ("
+    "   PARTITION BY instrument, party, provision ORDER BY seq DESC) FROM report)"
+    " WHERE n = 1"
+    " ON CONFLICT (instrument, scope, party, provision) DO UPDATE SET status = excluded.status,"
+    "  status_seq = excluded.status_seq, seq = max(seq, excluded.seq);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

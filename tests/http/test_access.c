@@ -52,6 +52,8 @@ static const struct {
     {"GET /api/v1/instruments/{slug}/cycles/{cycle}/ratings", ALL},
     {"GET /api/v1/instruments/{slug}/matrix", ALL},
     {"GET /api/v1/instruments/{slug}/trajectory", ALL},
+    {"GET /api/v1/instruments/{slug}/summary", ALL},
+    {"GET /api/v1/regions", ALL},
     {"GET /api/v1/log/restricted/{index}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(REVIEWER)},
     {"POST /api/v1/instruments/{slug}/cycles/{cycle}/submissions", ONLY(FOCAL_KAZ)},
     {"POST /api/v1/instruments/{slug}/cycles/{cycle}/releases", ONLY(FOCAL_KAZ)},
