@@ -107,6 +107,19 @@ static void print_trajectory(const json_t *t)
                100.0 * json_real_value(json_object_get(y, "share")), 100.0 * json_real_value(json_object_get(y, "target")),
                json_string_value(json_object_get(y, "label")));
     }
+    json_t *last = json_array_get(json_object_get(t, "years"), json_array_size(json_object_get(t, "years")) - 1);
+    if (!last)
+        return;
+    printf("\nBy provision, as at %s:\n\n", json_string_value(json_object_get(last, "as_of")));
+    printf("%-10s %7s %11s %7s %7s  %s\n", "PROVISION", "CELLS", "IMPLEMENTED", "SHARE", "TARGET", "LABEL");
+    json_array_foreach(json_object_get(last, "by_provision"), i, y)
+    {
+        printf("%-10lld %7lld %11lld %6.1f%% %6.1f%%  %s\n", (long long)json_integer_value(json_object_get(y, "provision")),
+               (long long)json_integer_value(json_object_get(y, "cells")),
+               (long long)json_integer_value(json_object_get(y, "implemented")),
+               100.0 * json_real_value(json_object_get(y, "share")), 100.0 * json_real_value(json_object_get(y, "target")),
+               json_string_value(json_object_get(y, "label")));
+    }
 }
 
 int cli_trajectory(int argc, char **argv)

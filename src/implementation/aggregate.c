@@ -712,6 +712,26 @@ int implementation_summary(store *db, const char *slug, const char *by, const ch
 
 /* ---- the trajectory --------------------------------------------------------------- */
 
+/* The cells of 'g' rated implemented: in column 'provision' (an index),
+ * or in all of them when it is negative. */
+static size_t count_implemented(const grid *g, long provision)
+{
+    size_t done = 0;
+    for (size_t r = 0; r < g->nrows; r++)
+        for (size_t p = 0; p < g->nprov; p++)
+            done += (provision < 0 || (size_t)provision == p) && g->rating[r * g->nprov + p] == IMPLEMENTED;
+    return done;
+}
+
+/* One point of a trajectory: 'done' of 'cells' implemented against the
+ * straight path's 'target' share. */
+static json_t *trajectory_point(size_t cells, size_t done, double target)
+{
+    double share = cells ? (double)done / (double)cells : 0.0;
+    return json_pack("{s:I, s:I, s:f, s:f, s:s}", "cells", (json_int_t)cells, "implemented", (json_int_t)done, "share",
+                     share, "target", target, "label", share >= target ? "on track" : "off track");
+}
+
 int implementation_trajectory(store *db, const char *slug, const char *today, json_t **out)
 {
     json_t *inst;
@@ -735,15 +755,18 @@ int implementation_trajectory(store *db, const char *slug, const char *today, js
         grid g;
         if ((rc = grid_load(db, slug, NULL, date, &g)))
             break;
-        json_int_t cells = (json_int_t)(g.nrows * g.nprov), done = 0;
-        for (size_t c = 0; c < g.nrows * g.nprov; c++)
-            done += g.rating[c] == IMPLEMENTED;
-        grid_free(&g);
-        double share = cells ? (double)done / (double)cells : 0.0;
         double target = (double)(y - start) / (double)(goal - start);
-        json_array_append_new(years, json_pack("{s:i, s:s, s:I, s:I, s:f, s:f, s:s}", "year", y, "as_of", date,
-                                               "cells", cells, "implemented", done, "share", share, "target", target,
-                                               "label", share >= target ? "on track" : "off track"));
+        json_t *year = json_pack("{s:i, s:s}", "year", y, "as_of", date);
+        json_object_update_new(year, trajectory_point(g.nrows * g.nprov, count_implemented(&g, -1), target));
+        json_t *by_provision = json_array();
+        for (size_t p = 0; p < g.nprov; p++) {
+            json_t *point = json_pack("{s:I}", "provision", (json_int_t)g.provisions[p]);
+            json_object_update_new(point, trajectory_point(g.nrows, count_implemented(&g, (long)p), target));
+            json_array_append_new(by_provision, point);
+        }
+        json_object_set_new(year, "by_provision", by_provision);
+        json_array_append_new(years, year);
+        grid_free(&g);
     }
     if (rc) {
         json_decref(years);
@@ -751,7 +774,8 @@ int implementation_trajectory(store *db, const char *slug, const char *today, js
     }
     *out = json_pack("{s:s, s:i, s:i, s:s, s:o}", "instrument", slug, "opened", start, "goal_year", goal, "measure",
                      "share of participant x provision cells whose latest rating is 'implemented', against the straight "
-                     "path from 0 in the opening year to 1 in the goal year",
+                     "path from 0 in the opening year to 1 in the goal year; by_provision: the same for each provision "
+                     "(its cells are the participants)",
                      "years", years);
     return ACCORD_OK;
 }

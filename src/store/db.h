@@ -97,7 +97,8 @@ int store_schema_version(store *db, int *out);
 /* Applies pending migrations in one transaction. */
 int store_migrate(store *db);
 
-/* Fails ACCORD_EENV unless 'db' is at store_schema_target(). */
+/* Brings a database made by an earlier version forward (store_migrate);
+ * fails ACCORD_EENV for one with no schema or a newer one. */
 int store_check_schema(store *db);
 
 #endif

@@ -334,8 +334,11 @@ int store_check_schema(store *db)
     int rc = store_schema_version(db, &version);
     if (rc)
         return rc;
-    if (version != MIGRATIONS)
-        return accord_fail(ACCORD_EENV, NULL, "database schema is version %d, this program needs %d (run 'accord init')",
-                           version, MIGRATIONS);
-    return ACCORD_OK;
+    if (version == 0)
+        return accord_fail(ACCORD_EENV, NULL, "the database has no accord schema (run 'accord init')");
+    if (version > MIGRATIONS)
+        return accord_fail(ACCORD_EENV, NULL, "database schema %d is newer than this program (%d)", version, MIGRATIONS);
+    /* A database made by an earlier version is brought forward, in one
+     * transaction: migrations only add. */
+    return version < MIGRATIONS ? store_migrate(db) : ACCORD_OK;
 }

@@ -459,6 +459,17 @@ Test(reports, the_matrix_and_the_trajectory)
     cr_assert_float_eq(json_real_value(json_object_get(last, "share")), 1.0 / 70.0, 1e-9);
     cr_assert_float_eq(json_real_value(json_object_get(last, "target")), (year - 2018) / 27.0, 1e-9);
     cr_assert_str_eq(json_string_value(json_object_get(last, "label")), "off track");
+    /* Per provision the cells are the 7 participants: provision 5 has
+     * KAZ's rating, the others none. */
+    json_t *per = json_object_get(last, "by_provision");
+    cr_assert_eq(json_array_size(per), 10);
+    for (size_t k = 0; k < 10; k++) {
+        json_t *point = json_array_get(per, k);
+        cr_assert_eq(json_integer_value(json_object_get(point, "provision")), (json_int_t)k + 1);
+        cr_assert_eq(json_integer_value(json_object_get(point, "cells")), 7);
+        cr_assert_eq(json_integer_value(json_object_get(point, "implemented")), k == 4 ? 1 : 0);
+        cr_assert_float_eq(json_real_value(json_object_get(point, "share")), k == 4 ? 1.0 / 7.0 : 0.0, 1e-9);
+    }
     th_response_free(&tr);
 }
 
