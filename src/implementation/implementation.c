@@ -232,6 +232,17 @@ int implementation_list_cycles(store *db, const char *slug, json_t **out)
     return rc ? rc : store_rows_json(st, keys, out);
 }
 
+/* The report's Markdown fields, each with its safe HTML rendering beside
+ * it ("<field>_html"). */
+static int add_report_html(json_t *report)
+{
+    static const char *const fields[] = {"narrative", "measures", "assistance_needs"};
+    int rc = ACCORD_OK;
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++)
+        rc = markdown_add_html(report, fields[i]);
+    return rc;
+}
+
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
@@ -252,7 +263,7 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     json_t *list = json_array();
     while ((rc = store_step(st)) == STORE_ROW) {
         json_t *draft = json_loads(store_col_text(st, 0), 0, NULL);
-        if ((rc = markdown_add_html(draft, "narrative"))) {
+        if ((rc = add_report_html(draft))) {
             json_decref(draft);
             break;
         }
@@ -551,7 +562,7 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
     json_t *list = json_array();
     while ((rc = store_step(st)) == STORE_ROW) {
         json_t *report = json_loads(store_col_text(st, 4), 0, NULL);
-        if ((rc = markdown_add_html(report, "narrative"))) {
+        if ((rc = add_report_html(report))) {
             json_decref(report);
             break;
         }

@@ -459,7 +459,9 @@ Test(attachments, narratives_come_with_safe_html)
     open_cycle();
     const char *body = "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"in_progress\","
                        "\"narrative\":\"## Measures\\n\\n- a law\\n- [its text](https://example.org/law)\\n\\n"
-                       "Text <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\"}";
+                       "Text <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\","
+                       "\"measures\":\"*Law* <iframe src=https://evil.example></iframe>\","
+                       "\"assistance_needs\":\"[training](vbscript:msgbox)\"}";
     cr_assert_eq(status_json(REPORTS, kaz, body), 201);
     static const char *const want = "<h2>Measures</h2>\n<ul>\n<li>a law</li>\n"
                                     "<li><a href=\"https://example.org/law\">its text</a></li>\n</ul>\n"
@@ -469,6 +471,9 @@ Test(attachments, narratives_come_with_safe_html)
     json_t *d = json_array_get(json_object_get(r.json, "drafts"), 0);
     cr_assert(strstr(json_string_value(json_object_get(d, "narrative")), "<script>"), "the source is kept as written");
     cr_assert_str_eq(json_string_value(json_object_get(d, "narrative_html")), want);
+    cr_assert_str_eq(json_string_value(json_object_get(d, "measures_html")),
+                     "<p><em>Law</em> <!-- raw HTML omitted --><!-- raw HTML omitted --></p>\n");
+    cr_assert_str_eq(json_string_value(json_object_get(d, "assistance_needs_html")), "<p><a href=\"\">training</a></p>\n");
     th_response_free(&r);
     release();
     r = call("GET", CYCLE "/published", NULL, NULL, NULL, 0);
