@@ -7,6 +7,7 @@
 #include "depositary/depositary_int.h"
 #include "registry/registry.h"
 #include "store/row_json.h"
+#include "tabular/tabular.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -298,19 +299,11 @@ int depositary_each_participant(store *db, const char *slug, const char *as_of, 
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-/* Appends one CSV field, quoted when it needs to be (RFC 4180). */
+/* Appends one CSV field and its separator: quoted when it needs to be
+ * (RFC 4180), and never read as a formula by a spreadsheet. */
 static int csv_field(buf *out, const char *s, bool last)
 {
-    int rc = ACCORD_OK;
-    if (s && strpbrk(s, ",\"\r\n")) {
-        rc = buf_puts(out, "\"");
-        for (const char *p = s; *p && !rc; p++)
-            rc = *p == '"' ? buf_puts(out, "\"\"") : buf_append(out, p, 1);
-        if (!rc)
-            rc = buf_puts(out, "\"");
-    } else if (s) {
-        rc = buf_puts(out, s);
-    }
+    int rc = tabular_csv_cell(out, s ? s : "");
     return rc ? rc : buf_puts(out, last ? "\r\n" : ",");
 }
 

@@ -131,7 +131,7 @@ int tabular_read_csv(const void *data, size_t len, tabular_table *out, unsigned 
 
 /* Appends 's' as one CSV cell: an apostrophe before formula-like text,
  * quotes when it holds the separator, a quote or a line break. */
-int tabular__csv_cell(buf *out, const char *s)
+int tabular_csv_cell(buf *out, const char *s)
 {
     int rc = ACCORD_OK;
     bool marked_start = s[0] == '\'' && s[1] && (strchr(FORMULA_START, s[1]) || s[1] == '\'');

@@ -117,6 +117,12 @@ int tabular_writer_finish(tabular_writer *w, buf *out);
 /* Frees an unfinished writer. NULL is allowed. */
 void tabular_writer_free(tabular_writer *w);
 
+/* Appends 's' as one RFC 4180 CSV cell: quoted when it holds a comma,
+ * quote or line break, and marked with a leading ' when a spreadsheet
+ * would take it for a formula (= + - @, tab, CR). For CSV written without
+ * a tabular_writer. */
+int tabular_csv_cell(buf *out, const char *s);
+
 /* The format named "csv" or "xlsx" into '*out'; fails ACCORD_EINVAL. */
 int tabular_format_parse(const char *name, tabular_format *out);
 

@@ -12,7 +12,5 @@ int tabular__add_row(tabular_table *t, unsigned long line, tabular_row **out);
  * any cells before it with "". Counts the bytes against the table's cap. */
 int tabular__set_cell(tabular_table *t, tabular_row *row, size_t col, const char *s, size_t len);
 
-/* Appends 's' as one CSV cell, quoted and marked as needed (csv.c). */
-int tabular__csv_cell(buf *out, const char *s);
 
 #endif

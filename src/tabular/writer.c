@@ -130,7 +130,7 @@ static int add_text(tabular_writer *w, const char *s, lxw_format *fmt)
         if (w->col)
             rc = buf_append(&w->csv, ",", 1);
         if (!rc)
-            rc = tabular__csv_cell(&w->csv, s);
+            rc = tabular_csv_cell(&w->csv, s);
     } else if (*s) {
         /* A string cell: a spreadsheet shows it and never evaluates it. */
         char *copy;

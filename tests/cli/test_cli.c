@@ -52,7 +52,8 @@ Test(cli, record_prints_the_notification_and_the_status_shows_it)
     char *out;
     const char *rec[] = {"record", "code-of-conduct", "--db", db, "--party", "FRA", "--type", "signature", "--date",
                          "2019-03-01", "--place", "New York", "--signer-name", "A. Signer", "--signer-title",
-                         "Ambassador", "--source-title", "test fixture", "--source-url", "https://example.org/n", NULL};
+                         "Ambassador", "--source-title", "=HYPERLINK(\"https://example.org\")", "--source-url",
+                         "https://example.org/n", NULL};
     cr_assert_eq(th_run_accord(&out, rec), 0, "%s", out);
     cr_assert(strstr(out, "Notification code-of-conduct/2019/"), "%s", out);
     cr_assert(strstr(out, "France signed the Code of Conduct Towards Achieving a World Free of Terrorism at New York"),
@@ -61,6 +62,8 @@ Test(cli, record_prints_the_notification_and_the_status_shows_it)
     const char *st[] = {"status", "code-of-conduct", "--db", db, "--as-of", "2019-03-01", "--format", "csv", NULL};
     cr_assert_eq(th_run_accord(&out, st), 0);
     cr_assert(strstr(out, "FRA,state,France,signature,2019-03-01,day,New York,A. Signer,Ambassador"), "%s", out);
+    /* A source title a spreadsheet would run as a formula is marked as text. */
+    cr_assert(strstr(out, ",\"'=HYPERLINK(\"\"https://example.org\"\")\","), "%s", out);
     free(out);
     /* The same signature again: a conflict, exit status 1. */
     cr_assert_eq(th_run_accord(NULL, rec), 1);
