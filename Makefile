@@ -8,12 +8,15 @@ ADDRESS    ?= 127.0.0.1
 PORT       ?= 8080
 DATASET    ?= data/code-of-conduct.json
 
-.PHONY: all deps build run test test-release test-asan bench clean
+.PHONY: all deps test-deps build run test test-release test-asan bench clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
+
+test-deps:
+	@./scripts/install-deps.sh --test
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized
@@ -33,11 +36,11 @@ run: build
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-test-release: deps $(BUILD)/build.ninja
+test-release: test-deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	./scripts/run-tests.sh $(BUILD)
 
-test-asan: deps $(ASAN_BUILD)/build.ninja
+test-asan: test-deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	./scripts/run-tests.sh $(ASAN_BUILD)
 

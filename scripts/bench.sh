@@ -8,7 +8,7 @@ dir="${BENCH_DIR:-var/bench}"
 sizes="${BENCH_SIZES:-1000000 10000000}"
 accord="./$build/accord"
 mkdir -p "$dir"
-ninja -C "$build" bench-proofs bench-writes >/dev/null
+ninja -C "$build" bench-proofs bench-writes bench-matrix >/dev/null
 
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
@@ -33,6 +33,26 @@ for conns in 1 8 32 64; do
     echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$hz" \
         '{ printf "%s; server CPU %.0f us per append\n", $0, (t1 - t0) / hz * 1e6 / ($3 > 0 ? $3 : 1) }'
 done
+kill $server; wait $server 2>/dev/null || true
+trap - EXIT
+
+echo "== import of report rows (accord report import), beside sqlite3 .import of the same CSV"
+./scripts/bench-import.sh "$build" "$dir" "${BENCH_IMPORT_ROWS:-100000}"
+
+echo "== implementation matrix: 200 parties x 10 provisions x 5 cycles, re-ratings (target p99 < 5 ms)"
+# Filled once through events_append (about a minute), then reused. The
+# in-process figures call the function the route calls, in a read
+# transaction; "cpu" is this thread's CPU time, which other processes on
+# a shared machine do not inflate. The HTTP figures add serialization,
+# libmicrohttpd and curl on the same cores.
+mkdir -p "$dir/matrix"
+[ -f "$dir/matrix/m.db" ] || "$accord" init --db "$dir/matrix/m.db" --token-file "$dir/matrix/token" >/dev/null
+"./$build/bench-matrix" "$dir/matrix/m.db" 1000
+"$accord" serve --db "$dir/matrix/m.db" --port 18601 --threads 4 >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 1
+"./$build/bench-matrix" "$dir/matrix/m.db" 1000 http://127.0.0.1:18601
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
 

@@ -5,7 +5,14 @@ set -eu
 
 packages="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl"
+libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl
+libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev"
+# With --test: what only the tests need. Go and its x/mod packages run the
+# independent log check (tests/interop): signed notes, tiles and proofs
+# verified by Go's sumdb code rather than ours.
+if [ "${1:-}" = "--test" ]; then
+    packages="$packages golang-go golang-golang-x-mod-dev"
+fi
 
 missing=""
 for p in $packages; do

@@ -169,7 +169,8 @@ void th_state_digest(store *db, char out[65])
 {
     static const char *const tables[] = {"event", "merkle_node", "merkle_tile", "party", "party_name", "grp", "membership",
                                          "instrument", "provision", "action", "reported_total", "known_gap", "cycle",
-                                         "submission", "report", "review", "rating"};
+                                         "submission", "report", "review", "rating", "report_attachment",
+                                         "latest_cell"};
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
@@ -274,6 +275,20 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
     return add;
 }
 
+/* Copies the value of header line 'ptr' ('len' bytes) into 'out' when
+ * its name is 'name' (with the colon). */
+static void header_value(const char *ptr, size_t len, const char *name, char *out, size_t out_len)
+{
+    size_t n = strlen(name);
+    if (len <= n || strncasecmp(ptr, name, n) != 0)
+        return;
+    ptr += n, len -= n;
+    while (len && *ptr == ' ')
+        ptr++, len--;
+    snprintf(out, out_len, "%.*s", (int)len, ptr);
+    out[strcspn(out, "\r\n")] = '\0';
+}
+
 static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
 {
     th_response *r = arg;
@@ -290,6 +305,8 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
         r->frame_deny = true;
     if (strncasecmp(ptr, "Content-Security-Policy:", 24) == 0)
         r->csp = true;
+    header_value(ptr, len, "Cache-Control:", r->cache_control, sizeof r->cache_control);
+    header_value(ptr, len, "Content-Disposition:", r->content_disposition, sizeof r->content_disposition);
     if (len > 5 && strncasecmp(ptr, "ETag:", 5) == 0) {
         snprintf(r->etag, sizeof r->etag, "%.*s", (int)(len - 5), ptr + 5);
         char *p = r->etag;
@@ -376,4 +393,148 @@ const char *th_error_code(const th_response *r)
 {
     const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
     return code ? code : "";
+}
+
+/* ---- file fixtures ----------------------------------------------------- */
+
+static uint32_t crc32_of(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    while (n--) {
+        c ^= *p++;
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+static unsigned char *put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
+    return p + 2;
+}
+
+static unsigned char *put32(unsigned char *p, uint32_t v)
+{
+    return put16(put16(p, v & 0xffff), v >> 16);
+}
+
+/* A zip archive of 'n' stored (uncompressed) entries, names and contents
+ * alternating in 'parts', in that order: what office suites write, minus
+ * the compression. */
+static unsigned char *make_zip(const char *const *parts, size_t n, size_t *len)
+{
+    size_t cap = 512;
+    for (size_t i = 0; i < 2 * n; i++)
+        cap += 2 * strlen(parts[i]) + 100;
+    unsigned char *zip = calloc(1, cap), *p = zip, *central = calloc(1, cap), *c = central;
+    cr_assert(zip && central);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = parts[2 * i], *data = parts[2 * i + 1];
+        uint32_t crc = crc32_of((const unsigned char *)data, strlen(data)), size = (uint32_t)strlen(data);
+        uint32_t offset = (uint32_t)(p - zip);
+        p = put32(p, 0x04034b50), p = put16(p, 20), p = put16(p, 0), p = put16(p, 0);
+        p = put16(p, 0), p = put16(p, 0x5a21); /* time, date */
+        p = put32(p, crc), p = put32(p, size), p = put32(p, size);
+        p = put16(p, (unsigned)strlen(name)), p = put16(p, 0);
+        memcpy(p, name, strlen(name)), p += strlen(name);
+        memcpy(p, data, size), p += size;
+        c = put32(c, 0x02014b50), c = put16(c, 20), c = put16(c, 20), c = put16(c, 0), c = put16(c, 0);
+        c = put16(c, 0), c = put16(c, 0x5a21);
+        c = put32(c, crc), c = put32(c, size), c = put32(c, size);
+        c = put16(c, (unsigned)strlen(name)), c = put16(c, 0), c = put16(c, 0), c = put16(c, 0), c = put16(c, 0);
+        c = put32(c, 0), c = put32(c, offset);
+        memcpy(c, name, strlen(name)), c += strlen(name);
+    }
+    uint32_t cd_offset = (uint32_t)(p - zip), cd_size = (uint32_t)(c - central);
+    memcpy(p, central, cd_size), p += cd_size;
+    p = put32(p, 0x06054b50), p = put16(p, 0), p = put16(p, 0);
+    p = put16(p, (unsigned)n), p = put16(p, (unsigned)n), p = put32(p, cd_size), p = put32(p, cd_offset), p = put16(p, 0);
+    free(central);
+    *len = (size_t)(p - zip);
+    return zip;
+}
+
+#define XML "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+#define CONTENT_TYPES XML "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+#define RELS XML "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"/>"
+
+static unsigned char *copy_of(const void *bytes, size_t n, size_t *len)
+{
+    unsigned char *p = malloc(n);
+    cr_assert_not_null(p);
+    memcpy(p, bytes, n);
+    *len = n;
+    return p;
+}
+
+unsigned char *th_fixture(const char *kind, size_t *len)
+{
+    static const unsigned char png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+        0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0xf8, 0xcf, 0x50, 0x0f, 0x00, 0x03, 0x86, 0x01, 0x80,
+        0x5a, 0x34, 0x7d, 0x6b, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    static const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01,
+                                         0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9};
+    static const struct {
+        const char *kind, *text;
+    } texts[] = {
+        {"pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"},
+        {"text", "Measures taken under provision 5.\nКазахстан: the law was adopted in March.\n"},
+        {"csv", "party,provision,status\nKAZ,1,implemented\nKAZ,2,planned\nKAZ,3,in_progress\n"},
+        {"html", "<!DOCTYPE html>\n<html><head><title>x</title></head><body><script>alert(1)</script></body></html>\n"},
+        {"svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>\n"},
+        {"json", "{\"party\": \"KAZ\", \"provision\": 5}\n"},
+    };
+    static const char *const docx[] = {"[Content_Types].xml", CONTENT_TYPES, "_rels/.rels", RELS,
+                                       "word/_rels/document.xml.rels", RELS, "word/document.xml",
+                                       XML "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+                                           "wordprocessingml/2006/main\"><w:body/></w:document>"};
+    static const char *const docx_lo[] = {"_rels/.rels", RELS, "docProps/app.xml", XML "<Properties/>",
+                                          "docProps/core.xml", XML "<cp:coreProperties/>", "word/document.xml",
+                                          XML "<w:document/>", "[Content_Types].xml", CONTENT_TYPES};
+    static const char *const xlsx[] = {"[Content_Types].xml", CONTENT_TYPES, "_rels/.rels", RELS,
+                                       "xl/workbook.xml", XML "<workbook/>", "xl/worksheets/sheet1.xml",
+                                       XML "<worksheet/>"};
+    static const char *const odt[] = {"mimetype", "application/vnd.oasis.opendocument.text", "content.xml",
+                                      XML "<office:document-content/>", "META-INF/manifest.xml", XML "<manifest/>"};
+    static const char *const ods[] = {"mimetype", "application/vnd.oasis.opendocument.spreadsheet", "content.xml",
+                                      XML "<office:document-content/>", "META-INF/manifest.xml", XML "<manifest/>"};
+    static const char *const zip[] = {"notes.txt", "hello", "law.pdf", "%PDF-1.4\n"};
+#define ZIP(parts) make_zip(parts, sizeof parts / sizeof parts[0] / 2, len)
+    if (strcmp(kind, "png") == 0)
+        return copy_of(png, sizeof png, len);
+    if (strcmp(kind, "jpeg") == 0)
+        return copy_of(jpeg, sizeof jpeg, len);
+    if (strcmp(kind, "docx") == 0)
+        return ZIP(docx);
+    if (strcmp(kind, "docx-libreoffice") == 0)
+        return ZIP(docx_lo);
+    if (strcmp(kind, "xlsx") == 0)
+        return ZIP(xlsx);
+    if (strcmp(kind, "odt") == 0)
+        return ZIP(odt);
+    if (strcmp(kind, "ods") == 0)
+        return ZIP(ods);
+    if (strcmp(kind, "zip") == 0)
+        return ZIP(zip);
+#undef ZIP
+    if (strcmp(kind, "elf") == 0) {
+        const char *bin = getenv("ACCORD_BIN");
+        cr_assert_not_null(bin, "ACCORD_BIN is not set (run the tests through meson test)");
+        unsigned char *p = malloc(64 * 1024);
+        FILE *f = fopen(bin, "rb");
+        cr_assert(p && f, "cannot read %s", bin);
+        *len = fread(p, 1, 64 * 1024, f);
+        fclose(f);
+        cr_assert_gt(*len, 4);
+        return p;
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (strcmp(kind, texts[i].kind) == 0)
+            return copy_of(texts[i].text, strlen(texts[i].text), len);
+    cr_assert_fail("no fixture of kind '%s'", kind);
+    return NULL;
 }

@@ -73,6 +73,8 @@ typedef struct th_response {
     char content_type[128];
     char etag[128];
     char set_cookie[400];
+    char cache_control[128];
+    char content_disposition[1024];
     bool nosniff, frame_deny, csp;
     int retry_after;     /* the Retry-After header, 0 when absent */
     json_t *json;        /* parsed body when it is JSON, else NULL */
@@ -88,5 +90,12 @@ long th_http_try(const char *url, const char *auth, const char *body);
 
 /* The "error.code" of a JSON error body, or "" */
 const char *th_error_code(const th_response *r);
+
+/* A small file of 'kind', built at run time (caller frees; size in
+ * '*len'). Kinds attachments take: "pdf", "png", "jpeg", "text", "csv",
+ * "docx" (parts in the order Word writes them), "docx-libreoffice",
+ * "xlsx", "odt", "ods". Kinds they refuse: "html", "svg", "json", "zip"
+ * (a plain archive), "elf" (the start of the accord binary). */
+unsigned char *th_fixture(const char *kind, size_t *len);
 
 #endif

@@ -96,20 +96,7 @@ static int get_file(logsrc *s, const char *path, buf *out)
 {
     char file[4096];
     snprintf(file, sizeof file, "%s%s", s->root, path);
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return accord_fail(errno == ENOENT ? ACCORD_ENOTFOUND : ACCORD_EENV, NULL, "%s: %s", file, strerror(errno));
-    char chunk[65536];
-    size_t got;
-    int rc = ACCORD_OK;
-    while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = buf_append(out, chunk, got);
-    if (!rc && ferror(f))
-        rc = accord_fail(ACCORD_EENV, NULL, "%s: read error", file);
-    fclose(f);
-    if (rc == ACCORD_ETOOBIG)
-        rc = accord_fail(ACCORD_ETOOBIG, NULL, "%s is larger than expected", file);
-    return rc;
+    return buf_append_file(out, file);
 }
 
 int logsrc_get(logsrc *s, const char *path, size_t cap, buf *out)

@@ -16,6 +16,11 @@ int cli_record(int argc, char **argv);
 int cli_witness(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_cycle(int argc, char **argv);
+/* accord review (rate or return a report), accord trajectory (src/cli/review.c). */
+int cli_review(int argc, char **argv);
+int cli_trajectory(int argc, char **argv);
+/* accord report template|import|export|matrix (src/cli/report.c). */
+int cli_report(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
 /* accord user add|list|disable|enable|passwd|role, accord token
@@ -35,6 +40,9 @@ int cli_open_db(const char *path, store **out);
 /* Removes the database file at 'path' with its WAL and shared-memory
  * files: a half-made database is worse than none. */
 void cli_remove_db(const char *path);
+
+/* Parses --provision: a provision number (a positive integer). */
+int cli_provision_number(const char *text, long long *out);
 
 /* The database path: 'given' if set, else $ACCORD_DB, else the default. */
 const char *cli_db_path(const char *given);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,4 +41,15 @@ int cli_open_db(const char *path, store **out)
         }
     }
     return rc ? cli_fail(rc) : 0;
+}
+
+int cli_provision_number(const char *text, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (!*text || *end || n < 1 || errno)
+        return accord_fail(ACCORD_EINVAL, "provision", "--provision: a provision number, e.g. 3");
+    *out = n;
+    return ACCORD_OK;
 }

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "events/events.h"
 #include "implementation/implementation.h"
+#include "tabular/tabular.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -16,11 +17,13 @@ static void usage(FILE *f)
     fprintf(f, "usage: accord cycle open INSTRUMENT --code CODE --name NAME --opens YYYY-MM-DD --due YYYY-MM-DD\n"
                "       accord cycle list INSTRUMENT\n"
                "       accord cycle progress INSTRUMENT CODE [--as-of YYYY-MM-DD] [--format table|json]\n"
+               "       accord cycle overdue INSTRUMENT CODE [--as-of YYYY-MM-DD] [--format table|csv|json]\n"
                "       (each takes --db PATH)\n"
                "\n"
                "'open' starts a reporting cycle (logged as cycle.opened). 'progress' lists the\n"
                "participants as at the cycle's opening: submitted, due, or overdue (after the due\n"
-               "date), the same as GET .../cycles/CODE/progress.\n");
+               "date), the same as GET .../cycles/CODE/progress. 'overdue' lists only the overdue:\n"
+               "the participants that have submitted nothing after the due date.\n");
 }
 
 static int open_cycle(store *db, const char *slug, const char *code, const char *name, const char *opens,
@@ -63,6 +66,72 @@ static void print_progress(const json_t *p)
     }
 }
 
+static void print_overdue_csv(const json_t *overdue)
+{
+    static const char *const header[] = {"party", "kind", "name", NULL};
+    tabular_writer *w;
+    buf out;
+    buf_init(&out, (size_t)64 << 20);
+    int rc = tabular_writer_new(&w, TABULAR_CSV, "overdue");
+    if (!rc) rc = tabular_header(w, header);
+    size_t i;
+    json_t *party;
+    json_array_foreach(overdue, i, party)
+    {
+        if (!rc) rc = tabular_text(w, json_string_value(json_object_get(party, "code")));
+        if (!rc) rc = tabular_text(w, json_string_value(json_object_get(party, "kind")));
+        if (!rc) rc = tabular_text(w, json_string_value(json_object_get(party, "name")));
+        if (!rc) rc = tabular_end_row(w);
+    }
+    if (!rc)
+        rc = tabular_writer_finish(w, &out);
+    else
+        tabular_writer_free(w);
+    if (!rc)
+        fwrite(out.data, 1, out.len, stdout);
+    buf_free(&out);
+}
+
+/* The overdue participants of progress 'p', as a table, CSV or JSON. */
+static void print_overdue(const json_t *p, const char *format)
+{
+    json_t *overdue = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(p, "parties"), i, row)
+    {
+        if (strcmp(json_string_value(json_object_get(row, "state")), "overdue") == 0)
+            json_array_append(overdue, json_object_get(row, "party"));
+    }
+    if (strcmp(format, "json") == 0) {
+        json_t *v = json_pack("{s:O, s:O, s:O, s:O, s:o}", "instrument", json_object_get(p, "instrument"), "cycle",
+                              json_object_get(p, "cycle"), "due_on", json_object_get(p, "due_on"), "as_of",
+                              json_object_get(p, "as_of"), "overdue", overdue);
+        json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(v);
+        return;
+    }
+    if (strcmp(format, "csv") == 0) {
+        print_overdue_csv(overdue);
+        json_decref(overdue);
+        return;
+    }
+    printf("Cycle %s of %s, due %s, as at %s: %zu of %zu participants overdue\n\n",
+               json_string_value(json_object_get(p, "cycle")), json_string_value(json_object_get(p, "instrument")),
+               json_string_value(json_object_get(p, "due_on")), json_string_value(json_object_get(p, "as_of")),
+               json_array_size(overdue), json_array_size(json_object_get(p, "parties")));
+    json_t *party;
+    json_array_foreach(overdue, i, party)
+    {
+        const char *code = json_string_value(json_object_get(party, "code"));
+        const char *kind = json_string_value(json_object_get(party, "kind"));
+        const char *name = json_string_value(json_object_get(party, "name"));
+        printf("%-20s %-13s %s\n", code, kind ? kind : "", name ? name : "");
+    }
+    json_decref(overdue);
+}
+
 int cli_cycle(int argc, char **argv)
 {
     enum { O_DB = 1, O_CODE, O_NAME, O_OPENS, O_DUE, O_ASOF, O_FORMAT };
@@ -89,13 +158,16 @@ int cli_cycle(int argc, char **argv)
     int left = argc - optind;
     const char *what = left > 0 ? argv[optind] : "";
     bool ok = (strcmp(what, "open") == 0 && left == 2 && code && name && opens && due) ||
-              (strcmp(what, "list") == 0 && left == 2) || (strcmp(what, "progress") == 0 && left == 3);
+              (strcmp(what, "list") == 0 && left == 2) || (strcmp(what, "progress") == 0 && left == 3) ||
+              (strcmp(what, "overdue") == 0 && left == 3);
     if (!ok) {
         usage(stderr);
         return 1;
     }
-    if (strcmp(format, "table") && strcmp(format, "json"))
-        return cli_fail(accord_fail(ACCORD_EINVAL, "format", "--format: table or json"));
+    bool csv_ok = strcmp(what, "overdue") == 0;
+    if (strcmp(format, "table") && strcmp(format, "json") && !(csv_ok && strcmp(format, "csv") == 0))
+        return cli_fail(
+            accord_fail(ACCORD_EINVAL, "format", csv_ok ? "--format: table, csv or json" : "--format: table or json"));
     store *db;
     int status = cli_open_db(dbarg, &db);
     if (status)
@@ -123,7 +195,9 @@ int cli_cycle(int argc, char **argv)
         rc = date_check(as_of, "as_of");
         if (!rc)
             rc = implementation_progress(db, slug, argv[optind + 2], as_of, &v);
-        if (!rc && strcmp(format, "json") == 0) {
+        if (!rc && strcmp(what, "overdue") == 0) {
+            print_overdue(v, format);
+        } else if (!rc && strcmp(format, "json") == 0) {
             json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             putchar('\n');
         } else if (!rc) {

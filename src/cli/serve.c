@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "http/checkpointer.h"
 #include "http/http.h"
+#include "registry/registry.h"
 #include "util/error.h"
 
 static void usage(FILE *f)
@@ -22,7 +23,10 @@ static void usage(FILE *f)
                "(default 100 ms), with the key made by 'accord init' unless --key is given. Each\n"
                "--witness receives every new checkpoint; the cosignatures it returns are served with\n"
                "the checkpoint. Session cookies are marked Secure unless the server listens on\n"
-               "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n");
+               "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n"
+               "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
+               "the source tree's data/, else in the installed data directory; without it the\n"
+               "server does not start.\n");
 }
 
 static void ready(unsigned port, void *arg)
@@ -95,6 +99,11 @@ int cli_serve(int argc, char **argv)
     cfg.nwitnesses = nw;
     cfg.db_path = cli_db_path(dbarg);
     cfg.on_ready_arg = &cfg;
-    int rc = http_serve(&cfg);
+    /* The matrix needs the UN M49 regions: a missing or broken data file
+     * stops the server here, before it listens, not at the first request. */
+    int rc = registry_m49_load();
+    if (rc)
+        return cli_fail(rc);
+    rc = http_serve(&cfg);
     return rc ? cli_fail(rc) : 0;
 }

@@ -50,8 +50,7 @@ int depositary_participates(store *db, const char *slug, const char *party, cons
     store_stmt *st;
     int rc = store_query(db, &st,
                          "SELECT type FROM action WHERE instrument = ? AND party = ? AND date <= ?"
-                         " AND type IN ('signature', 'accession', 'ratification', 'acceptance', 'approval',"
-                         " 'succession', 'withdrawal') ORDER BY date DESC, id DESC LIMIT 1",
+                         " AND type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY date DESC, id DESC LIMIT 1",
                          "sss", slug, party, date);
     if (rc)
         return rc;

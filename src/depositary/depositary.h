@@ -24,6 +24,16 @@ bool depositary_action_type_valid(const char *type);
  * recorded counts beside the latest reported total. New object in '*out'. */
 int depositary_status(store *db, const char *slug, const char *as_of, json_t **out);
 
+/* Calls 'each' with the code, kind and name (as at 'as_of') of every
+ * participant of 'slug' as at 'as_of', by code (states, then
+ * organizations): the same set as depositary_status() lists, from one
+ * query, for views that need only who participates (the implementation
+ * matrix). The strings are borrowed for the call. Stops at, and returns,
+ * the first non-zero value 'each' returns. */
+typedef int (*depositary_participant_fn)(void *arg, const char *code, const char *kind, const char *name);
+int depositary_each_participant(store *db, const char *slug, const char *as_of, depositary_participant_fn each,
+                                void *arg);
+
 /* Within a participant entry of a status view, the action that made the
  * party a participant (borrowed), or NULL. */
 json_t *depositary_joining_action(const json_t *participant);

@@ -7,6 +7,7 @@
 #include "depositary/depositary_int.h"
 #include "registry/registry.h"
 #include "store/row_json.h"
+#include "tabular/tabular.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -261,19 +262,48 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
     return *out ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
 }
 
-/* Appends one CSV field, quoted when it needs to be (RFC 4180). */
+/* The party whose rows are being read, while its latest row joins. */
+typedef struct pending_party {
+    char code[65], kind[16], name[REGISTRY_MAX_NAME + 1];
+    bool joined;
+} pending_party;
+
+int depositary_each_participant(store *db, const char *slug, const char *as_of, depositary_participant_fn each,
+                                void *arg)
+{
+    store_stmt *st;
+    /* As participation(): each party's latest deciding action on or before
+     * the date tells whether it participates. The rows come per party in
+     * date order, so the last row of each party decides (a window function
+     * doing the same in SQL costs twice as much). */
+    int rc = store_query(db, &st,
+                         "SELECT a.party, a.type, p.kind, " REGISTRY_NAME_AS_AT("p") " FROM action a"
+                         " JOIN party p ON p.code = a.party WHERE a.instrument = ? AND a.date <= ?"
+                         " AND a.type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY a.party, a.date, a.id",
+                         "sss", as_of, slug, as_of);
+    if (rc)
+        return rc;
+    pending_party p = {.joined = false};
+    while ((rc = store_step(st)) == STORE_ROW) {
+        const char *code = store_col_text(st, 0);
+        if (p.joined && strcmp(p.code, code) != 0 && (rc = each(arg, p.code, p.kind, p.name)))
+            break; /* the previous party's last row joined */
+        snprintf(p.code, sizeof p.code, "%s", code);
+        snprintf(p.kind, sizeof p.kind, "%s", store_col_text(st, 2));
+        snprintf(p.name, sizeof p.name, "%s", store_col_text(st, 3));
+        p.joined = strcmp(store_col_text(st, 1), "withdrawal") != 0;
+    }
+    store_stmt_close(st);
+    if (rc == STORE_DONE && p.joined)
+        rc = each(arg, p.code, p.kind, p.name);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Appends one CSV field and its separator: quoted when it needs to be
+ * (RFC 4180), and never read as a formula by a spreadsheet. */
 static int csv_field(buf *out, const char *s, bool last)
 {
-    int rc = ACCORD_OK;
-    if (s && strpbrk(s, ",\"\r\n")) {
-        rc = buf_puts(out, "\"");
-        for (const char *p = s; *p && !rc; p++)
-            rc = *p == '"' ? buf_puts(out, "\"\"") : buf_append(out, p, 1);
-        if (!rc)
-            rc = buf_puts(out, "\"");
-    } else if (s) {
-        rc = buf_puts(out, s);
-    }
+    int rc = tabular_csv_cell(out, s ? s : "");
     return rc ? rc : buf_puts(out, last ? "\r\n" : ",");
 }
 

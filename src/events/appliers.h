@@ -37,5 +37,6 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
 int implementation_apply_report_returned(store *db, int64_t seq, json_t *data, bool replay);
 int implementation_apply_return_public(store *db, int64_t seq, json_t *fields, bool replay);
 int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool replay);
+int implementation_apply_attachment_stored(store *db, int64_t seq, json_t *data, bool replay);
 
 #endif

@@ -15,9 +15,13 @@
  * Each job has its own condition: finishing a batch wakes exactly the
  * submitters of that batch, not every thread waiting in the queue. */
 typedef struct job {
+    committer_work work; /* set for committer_run(), else the event below */
+    void *arg;
     const actor *who;
     const char *type;
     json_t *data;
+    events_prepare prepare; /* may be NULL */
+    void *prepare_arg;
     uint64_t seq;
     int rc;
     char message[512];
@@ -58,7 +62,8 @@ static void run_batch(committer *c, job *batch)
         }
         int jrc = store_savepoint(c->db);
         if (!jrc)
-            jrc = events_append(c->db, j->who, j->type, j->data, &j->seq);
+            jrc = j->work ? j->work(c->db, j->arg)
+                          : events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
         if (jrc) {
             finish_job(j, jrc); /* keep this job's own message */
             if (store_savepoint_undo(c->db))
@@ -140,30 +145,50 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
     return ACCORD_OK;
 }
 
-int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
+/* Queues 'j' and waits until the writer has finished it. */
+static int run_job(committer *c, job *j)
 {
-    job j = {.who = who, .type = type, .data = data, .finished = PTHREAD_COND_INITIALIZER};
+    pthread_cond_init(&j->finished, NULL);
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
-        pthread_cond_destroy(&j.finished);
+        pthread_cond_destroy(&j->finished);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
-        c->tail->next = &j;
+        c->tail->next = j;
     else
-        c->head = &j;
-    c->tail = &j;
+        c->head = j;
+    c->tail = j;
     pthread_cond_signal(&c->work);
-    while (!j.done)
-        pthread_cond_wait(&j.finished, &c->lock);
+    while (!j->done)
+        pthread_cond_wait(&j->finished, &c->lock);
     pthread_mutex_unlock(&c->lock);
-    pthread_cond_destroy(&j.finished);
-    if (j.rc)
-        return accord_fail(j.rc, j.field[0] ? j.field : NULL, "%s", j.message);
-    if (out_seq)
-        *out_seq = j.seq;
+    pthread_cond_destroy(&j->finished);
+    if (j->rc)
+        return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
     return ACCORD_OK;
+}
+
+int committer_run(committer *c, committer_work work, void *arg)
+{
+    job j = {.work = work, .arg = arg};
+    return run_job(c, &j);
+}
+
+int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq)
+{
+    return committer_submit_with(c, who, type, data, NULL, NULL, out_seq);
+}
+
+int committer_submit_with(committer *c, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                          void *prepare_arg, uint64_t *out_seq)
+{
+    job j = {.who = who, .type = type, .data = data, .prepare = prepare, .prepare_arg = prepare_arg};
+    int rc = run_job(c, &j);
+    if (!rc && out_seq)
+        *out_seq = j.seq;
+    return rc;
 }
 
 void committer_stop(committer *c)

@@ -30,6 +30,25 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
  * on the calling thread. Safe to call from any number of threads. */
 int committer_submit(committer *c, const actor *who, const char *type, json_t *data, uint64_t *out_seq);
 
+/* committer_submit() whose event is applied with events_append_with():
+ * 'prepare' runs on the writer thread in the event's own savepoint, so
+ * what it writes is undone with a refused event. 'prepare_arg' must stay
+ * valid until this returns (it does not return before the job is done). */
+int committer_submit_with(committer *c, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                          void *prepare_arg, uint64_t *out_seq);
+/* Work that the writer thread runs inside its transaction, for a change
+ * made of several events (an import): 'work' calls events_append() on
+ * 'db' as many times as it needs, and returns 0 to keep them or an error
+ * to undo them all. */
+typedef int (*committer_work)(store *db, void *arg);
+
+/* Runs 'work' on the writer thread in its own savepoint, like one
+ * submitted event: everything it appended is durably committed together
+ * when this returns 0, and none of it otherwise. 'arg' stays the
+ * caller's; the error message and field come back to the calling
+ * thread. */
+int committer_run(committer *c, committer_work work, void *arg);
+
 /* Finishes the queued work and stops the writer thread. NULL is allowed. */
 void committer_stop(committer *c);
 

@@ -44,6 +44,7 @@ static const struct {
     {"report.returned", implementation_apply_report_returned, true,
      {"instrument", "cycle", "party", "provision", "version"}, implementation_apply_return_public},
     {"report.rated", implementation_apply_report_rated, false, {NULL}, NULL},
+    {"attachment.stored", implementation_apply_attachment_stored, true, {"instrument", "cycle", "party"}, NULL},
 };
 
 static int type_index(const char *type)
@@ -139,6 +140,13 @@ int events_append(store *db, const actor *who, const char *type, json_t *data, u
     if (!rc && out_seq)
         *out_seq = seq;
     return rc;
+}
+
+int events_append_with(store *db, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                       void *prepare_arg, uint64_t *out_seq)
+{
+    int rc = prepare ? prepare(db, prepare_arg) : ACCORD_OK;
+    return rc ? rc : events_append(db, who, type, data, out_seq);
 }
 
 void events_commitment(const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes, size_t len, uint8_t out[32])

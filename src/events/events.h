@@ -42,6 +42,18 @@ int events_begin(store *db);
  * On failure the caller must roll back. */
 int events_append(store *db, const actor *who, const char *type, json_t *data, uint64_t *out_seq);
 
+/* Writes, inside the transaction of one event and just before it is
+ * applied, what that event refers to without carrying it: the bytes of an
+ * uploaded file, which the event names by their hash (the log caps an
+ * entry at 64 KiB, and replay needs only the hash). 'arg' is the caller's. */
+typedef int (*events_prepare)(store *db, void *arg);
+
+/* events_append() preceded by 'prepare' (may be NULL) in the same open
+ * transaction: the event's applier sees what 'prepare' wrote, and a
+ * failure of either leaves both for the caller to roll back. */
+int events_append_with(store *db, const actor *who, const char *type, json_t *data, events_prepare prepare,
+                       void *prepare_arg, uint64_t *out_seq);
+
 int events_commit(store *db);
 void events_rollback(store *db);
 

@@ -44,14 +44,28 @@ static bool reviews_instrument(const principal *p, const http_route *route, cons
            strcmp(req->params[0], p->scope) == 0;
 }
 
+/* A party reader's resource that has been made public (a released
+ * report's attachment: its resolver answers HTTP_PARTY_PUBLIC) is open to
+ * anyone. Asked before authenticating, so that a refusal still carries
+ * the authentication error; a resource that is not public (or does not
+ * exist) gets the same answer as a private one, so anonymous callers
+ * learn nothing of what is stored. */
+static bool resource_is_public(http_req *req, const http_route *route)
+{
+    char party[AUTH_SCOPE_LEN];
+    return route->rule == RULE_PARTY_READER && route->party_of && !is_state_changing(req->method) &&
+           route->party_of(req, party, sizeof party) == ACCORD_OK && strcmp(party, HTTP_PARTY_PUBLIC) == 0;
+}
+
 int http_authorize(http_req *req, const http_route *route, principal *p)
 {
     bool present;
     req->who = NULL;
     if (route->rule == RULE_UNSET)
         return accord_fail(ACCORD_EFORBIDDEN, NULL, "this route declares no access rule");
+    bool open = route->rule == RULE_PUBLIC || resource_is_public(req, route);
     int rc = authenticate(req, p, &present);
-    if (route->rule == RULE_PUBLIC) {
+    if (open) {
         /* Public reads need no credentials; bad ones are not an error
          * here, the caller is just anonymous. */
         if (!rc)

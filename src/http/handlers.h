@@ -3,6 +3,7 @@
 #define ACCORD_HTTP_HANDLERS_H
 
 #include "http/http.h"
+#include "tabular/tabular.h"
 
 int http_get_log(http_req *req);
 int http_get_log_entries(http_req *req);
@@ -34,6 +35,23 @@ int http_post_review(http_req *req);
 int http_get_ratings(http_req *req);
 int http_get_matrix(http_req *req);
 int http_get_trajectory(http_req *req);
+int http_post_attachment(http_req *req);
+int http_get_attachment(http_req *req);
+/* The download route's resolver: HTTP_PARTY_PUBLIC once a released report
+ * lists the file {sha256}, else the party in ?party=. */
+int http_attachment_party(http_req *req, char *out, size_t len);
+int http_get_template(http_req *req);
+/* Makes the answer a download named 'name' (characters other than
+ * letters, digits, dot, dash and underscore become dashes). */
+void http_set_download(http_req *req, const char *name);
+int http_post_import(http_req *req);
+
+/* Replies with 'v' (taken) as JSON, or, with ?format=csv|xlsx, with
+ * 'rows' (borrowed from 'v') made a table by 'table'. With ?format= the
+ * answer is a download named 'stem' plus the format's extension. */
+int http_reply_export(http_req *req, json_t *v, const json_t *rows, int (*table)(const json_t *, tabular_format, buf *),
+                      const char *stem);
+int http_get_summary(http_req *req);
 
 /* Party resolvers for RULE_PARTY_* routes. */
 int http_party_from_body(http_req *req, char *out, size_t len);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 
 #include "auth/auth.h"
+#include "events/events.h"
+#include "events/committer.h"
 #include "store/db.h"
 #include "util/buf.h"
 
@@ -56,6 +58,8 @@ typedef struct http_req {
     buf text;
     const char *content_type;
     const char *cache_control; /* set by handlers with their own caching */
+    char content_disposition[1024]; /* a Content-Disposition header value (downloads), or "" */
+    json_t *error_extra;       /* keys added to the error object of a failure (an import's rows); freed by the pipeline */
     char location[256];
     char set_cookie[320];      /* a Set-Cookie header value, or "" */
     int retry_after;           /* seconds, for 429; 0 for none */
@@ -75,6 +79,16 @@ int http_json_body(http_req *req, json_t **out);
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq);
+
+/* http_submit_event() for an event that names bytes it does not carry (an
+ * upload): 'prepare' stores them on the writer thread, in the event's own
+ * transaction, just before it is applied (events_append_with). */
+int http_submit_event_with(http_req *req, const char *type, json_t *data, events_prepare prepare, void *prepare_arg,
+                           uint64_t *out_seq);
+/* Runs 'work' on the server's writer thread inside its transaction: for
+ * a change made of several events, committed all together or not at all
+ * (committer_run). 'work' appends them as the request's caller. */
+int http_run_writes(committer_work work, void *arg);
 
 /* Who may call a route. Every route declares one; the server refuses to
  * start if one does not. */
@@ -102,12 +116,18 @@ typedef struct http_route {
     http_handler handler;
     const char *summary;
     /* For RULE_PARTY_*: finds the party the request is about (from the
-     * path, the body or the resource) into 'out'. */
+     * path, the body or the resource) into 'out'; for a reader, possibly
+     * HTTP_PARTY_PUBLIC. */
     int (*party_of)(http_req *req, char *out, size_t len);
     /* The largest request body the route takes (uploads, imports); 0 means
      * HTTP_MAX_BODY. Past it the request gets 413. */
     size_t max_body;
 } http_route;
+
+/* What a RULE_PARTY_READER route's party_of answers for a resource that
+ * has been made public (a released report's attachment): anyone may read
+ * it, as under RULE_PUBLIC. No party has this code. */
+#define HTTP_PARTY_PUBLIC "*"
 
 /* Decides whether the caller of 'req' may use 'route': authenticates
  * (bearer token, else session cookie), applies the route's rule, and for

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulk/bulk.h"
 #include "events/events.h"
 #include "http/handlers.h"
 #include "implementation/implementation.h"
@@ -128,7 +129,7 @@ int http_party_from_restricted(http_req *req, char *out, size_t len)
 int http_post_report_draft(http_req *req)
 {
     static const char *const keys[] = {"party", "provision", "status", "narrative", "measures", "evidence",
-                                       "assistance_needs", NULL};
+                                       "assistance_needs", "attachments", NULL};
     json_t *data;
     uint64_t seq;
     int rc = body_for_event(req, keys, true, &data);
@@ -223,9 +224,12 @@ int http_get_released(http_req *req)
 {
     json_t *list;
     int rc = implementation_released(req->db, req->params[0], req->params[1], &list);
-    if (!rc)
-        req->json = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
-    return rc;
+    if (rc)
+        return rc;
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-%s-published", req->params[0], req->params[1]);
+    json_t *v = json_pack("{s:s, s:s, s:o}", "instrument", req->params[0], "cycle", req->params[1], "reports", list);
+    return http_reply_export(req, v, list, bulk_released_table, stem);
 }
 
 /* POST .../reviews: {party, provision, outcome: "returned", comments} or
@@ -281,8 +285,38 @@ int http_get_matrix(http_req *req)
         date_today(today);
         as_of = today;
     }
-    return implementation_matrix(req->db, req->params[0], http_query(req, "cycle"), http_query(req, "group"), as_of,
-                                 &req->json);
+    const char *format = http_query(req, "format"), *cycle = http_query(req, "cycle"), *group = http_query(req, "group"),
+               *region = http_query(req, "region");
+    if (!format || strcmp(format, "json") == 0) {
+        /* The common answer is written as text directly: the matrix is the
+         * largest view. */
+        if (format) {
+            char name[160];
+            snprintf(name, sizeof name, "%s-matrix-%s.json", req->params[0], as_of);
+            http_set_download(req, name);
+        }
+        req->content_type = "application/json";
+        return implementation_matrix(req->db, req->params[0], cycle, group, region, as_of, &req->text);
+    }
+    json_t *m;
+    int rc = implementation_matrix_json(req->db, req->params[0], cycle, group, region, as_of, &m);
+    if (rc)
+        return rc;
+    char stem[160];
+    snprintf(stem, sizeof stem, "%s-matrix-%s", req->params[0], as_of);
+    return http_reply_export(req, m, m, bulk_matrix_table, stem);
+}
+
+int http_get_summary(http_req *req)
+{
+    char today[11];
+    const char *as_of = http_query(req, "as_of");
+    if (!as_of) {
+        date_today(today);
+        as_of = today;
+    }
+    return implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
+                                  &req->json);
 }
 
 int http_get_trajectory(http_req *req)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attachment/attachment.h"
 #include "depositary/depositary.h"
 #include "events/events.h"
 #include "http/handlers.h"
@@ -219,6 +220,13 @@ static int get_group(http_req *req)
     return reply(req, rc, v);
 }
 
+static int get_regions(http_req *req)
+{
+    json_t *v;
+    int rc = registry_m49_list(&v);
+    return reply(req, rc, v);
+}
+
 static int get_health(http_req *req)
 {
     uint64_t size;
@@ -272,6 +280,8 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups", NULL, 0},
     {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,
      "members and observers as at ?as_of=, and with ?instrument= who participated", NULL, 0},
+    {"GET", "/api/v1/regions", RULE_PUBLIC, get_regions,
+     "UN M49 regions, subregions and intermediate regions, with the countries in each", NULL, 0},
     {"GET", "/api/v1/log", RULE_PUBLIC, http_get_log, "log size and Merkle tree root", NULL, 0},
     {"GET", "/api/v1/log/entries", RULE_PUBLIC, http_get_log_entries, "log entries (?start=&count=, at most 1000)", NULL, 0},
     {"GET", "/api/v1/log/proof/inclusion", RULE_PUBLIC, http_get_log_inclusion,
@@ -292,16 +302,33 @@ const http_route http_routes[] = {
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/releases", RULE_PARTY_WRITER, http_post_release,
      "release a submitted report: its text becomes public ({party, provision}; the party's focal point)",
      http_party_from_body, 0},
+    {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/attachments", RULE_PARTY_WRITER, http_post_attachment,
+     "upload a file for the party's reports: its bytes as the body, ?party=&name= (the party's focal point; "
+     ATTACHMENT_TYPES ", at most 8 MiB)",
+     http_party_from_query, ATTACHMENT_MAX_SIZE},
+    {"GET", "/api/v1/attachments/{sha256}", RULE_PARTY_READER, http_get_attachment,
+     "download an attachment: anyone once a released report lists it; before, the focal point of the party that "
+     "uploaded it (?party=), an admin or a reviewer of all instruments",
+     http_attachment_party, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/progress", RULE_PUBLIC, http_get_progress,
      "who has submitted, who is due and who is overdue (?as_of=)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/published", RULE_PUBLIC, http_get_released,
-     "the released reports of a cycle", NULL, 0},
+     "the released reports of a cycle (?format=json|csv|xlsx)", NULL, 0},
+    {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/template", RULE_PARTY_READER, http_get_template,
+     "a party's reporting template, one row per provision with its latest drafts (?party=, ?format=csv|xlsx)",
+     http_party_from_query, 0},
+    {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/imports", RULE_PARTY_WRITER, http_post_import,
+     "import a filled-in template as drafts, all rows or none (?party=; the body is CSV or XLSX)",
+     http_party_from_query, 8 * 1024 * 1024},
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/reviews", RULE_REVIEWER, http_post_review,
      "return a submitted report with comments, or rate it (a reviewer)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/ratings", RULE_PUBLIC, http_get_ratings,
      "ratings of a cycle: per party and provision the latest, with its history", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/matrix", RULE_PUBLIC, http_get_matrix,
-     "party x provision: latest rating and self-assessment (?as_of=, ?group=, ?cycle=)", NULL, 0},
+     "party x provision: latest rating and self-assessment (?as_of=, ?group=, ?region=, ?cycle=, "
+     "?format=json|csv|xlsx)", NULL, 0},
+    {"GET", "/api/v1/instruments/{slug}/summary", RULE_PUBLIC, http_get_summary,
+     "the matrix summarized per group or per UN M49 region (?by=group|region, ?as_of=, ?cycle=)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/trajectory", RULE_PUBLIC, http_get_trajectory,
      "share rated implemented per year against the straight path to the goal year", NULL, 0},
     {"GET", "/api/v1/log/restricted/{index}", RULE_PARTY_READER, http_get_restricted,

@@ -95,6 +95,17 @@ int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *o
     return committer_submit(writer, &req->who->who, type, data, out_seq);
 }
 
+int http_submit_event_with(http_req *req, const char *type, json_t *data, events_prepare prepare, void *prepare_arg,
+                           uint64_t *out_seq)
+{
+    return committer_submit_with(writer, &req->who->who, type, data, prepare, prepare_arg, out_seq);
+}
+
+int http_run_writes(committer_work work, void *arg)
+{
+    return committer_run(writer, work, arg);
+}
+
 const char *http_query(http_req *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -141,6 +152,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
+    if (req && req->content_disposition[0] && status < 300)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, req->content_disposition);
     if (status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"accord\"");
     if (req && req->allow[0])
@@ -182,6 +195,8 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, int code, const h
                             accord_error_message());
     if (accord_error_field())
         json_object_set_new(json_object_get(err, "error"), "field", json_string(accord_error_field()));
+    if (req && req->error_extra)
+        json_object_update(json_object_get(err, "error"), req->error_extra);
     enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, req, NULL);
     json_decref(err);
     return ret;
@@ -272,20 +287,27 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
                          req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
     json_decref(req.json);
+    json_decref(req.error_extra);
     json_decref(req.body_json);
     buf_free(&req.text);
     return ret;
 }
 
 /* The body limit of the route 'method' and 'url' lead to, known before
- * the body is read so that an oversized upload is refused as it arrives. */
-static size_t route_body_limit(const char *method, const char *url)
+ * the body is read so that an oversized upload is refused as it arrives.
+ * The body is read before access is decided, so a route's larger limit
+ * applies only to requests that carry credentials: no route that takes a
+ * large body is public, and anonymous callers should not make the server
+ * hold megabytes per connection. */
+static size_t route_body_limit(struct MHD_Connection *conn, const char *method, const char *url)
 {
     char scratch[512];
     const char *params[HTTP_MAX_PARAMS] = {0};
     bool path_known;
     const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
-    return route && route->max_body ? route->max_body : HTTP_MAX_BODY;
+    bool credentials = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) ||
+                       MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "accord_session");
+    return route && route->max_body && credentials ? route->max_body : HTTP_MAX_BODY;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -299,7 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
-        cs->max_body = route_body_limit(method, url);
+        cs->max_body = route_body_limit(conn, method, url);
         buf_init(&cs->body, cs->max_body);
         *con_cls = cs;
         return MHD_YES;

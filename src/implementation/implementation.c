@@ -6,6 +6,8 @@
 
 #include "depositary/depositary.h"
 #include "events/appliers.h"
+#include "implementation/implementation_int.h"
+#include "markdown/markdown.h"
 #include "registry/registry.h"
 #include "store/row_json.h"
 #include "util/date.h"
@@ -62,7 +64,7 @@ int implementation_apply_cycle_opened(store *db, int64_t seq, json_t *data, bool
                      "sssssi", slug, code, name, opens, due, seq);
 }
 
-static bool status_valid(const char *s)
+bool implementation_status_valid(const char *s)
 {
     static const char *const statuses[] = {"not_started", "planned", "in_progress", "substantially_implemented",
                                            "implemented", "not_applicable"};
@@ -111,26 +113,10 @@ static int cycle_opens(store *db, const char *slug, const char *code, char opens
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bool replay)
+int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
 {
-    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "status", "narrative",
-                                       "measures", "evidence", "assistance_needs", "version", NULL};
-    const char *slug, *cycle, *party, *status, *narrative, *measures, *needs;
-    int64_t provision;
     char opens[11];
-    int rc = json_only_keys(data, keys, NULL);
-    if (!rc) rc = json_get_string(data, "instrument", true, 64, &slug);
-    if (!rc) rc = json_get_string(data, "cycle", true, 40, &cycle);
-    if (!rc) rc = json_get_string(data, "party", true, 64, &party);
-    if (!rc) rc = json_get_int(data, "provision", true, 1, 10000, 0, &provision);
-    if (!rc) rc = json_get_string(data, "status", true, 40, &status);
-    if (!rc && !status_valid(status))
-        rc = accord_fail(ACCORD_EINVAL, "status", "status: one of " IMPLEMENTATION_STATUSES);
-    if (!rc) rc = json_get_string(data, "narrative", false, IMPLEMENTATION_MAX_NARRATIVE, &narrative);
-    if (!rc) rc = json_get_string(data, "measures", false, IMPLEMENTATION_MAX_NARRATIVE, &measures);
-    if (!rc) rc = json_get_string(data, "assistance_needs", false, IMPLEMENTATION_MAX_NARRATIVE, &needs);
-    if (!rc) rc = check_evidence(data);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    int rc = cycle_opens(db, slug, cycle, opens);
     if (rc)
         return rc;
     if (registry_party_require(db, party, "party"))
@@ -141,6 +127,31 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!signatory)
         return accord_fail(ACCORD_ERULE, "party", "party: %s was not a participant in %s when the cycle opened on %s",
                            party, slug, opens);
+    return ACCORD_OK;
+}
+
+int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"instrument", "cycle", "party", "provision", "status", "narrative",
+                                       "measures", "evidence", "assistance_needs", "attachments", "version", NULL};
+    const char *slug, *cycle, *party, *status, *narrative, *measures, *needs;
+    int64_t provision;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = json_get_string(data, "instrument", true, 64, &slug);
+    if (!rc) rc = json_get_string(data, "cycle", true, 40, &cycle);
+    if (!rc) rc = json_get_string(data, "party", true, 64, &party);
+    if (!rc) rc = json_get_int(data, "provision", true, 1, 10000, 0, &provision);
+    if (!rc) rc = json_get_string(data, "status", true, 40, &status);
+    if (!rc && !implementation_status_valid(status))
+        rc = accord_fail(ACCORD_EINVAL, "status", "status: one of " IMPLEMENTATION_STATUSES);
+    if (!rc) rc = json_get_string(data, "narrative", false, IMPLEMENTATION_MAX_NARRATIVE, &narrative);
+    if (!rc) rc = json_get_string(data, "measures", false, IMPLEMENTATION_MAX_NARRATIVE, &measures);
+    if (!rc) rc = json_get_string(data, "assistance_needs", false, IMPLEMENTATION_MAX_NARRATIVE, &needs);
+    if (!rc) rc = check_evidence(data);
+    if (!rc) rc = implementation_cycle_participant(db, slug, cycle, party);
+    if (!rc) rc = implementation_check_attachments(db, data, party, replay);
+    if (rc)
+        return rc;
     store_stmt *st;
     rc = store_query(db, &st, "SELECT text_status FROM provision WHERE instrument = ? AND number = ?", "si", slug,
                      provision);
@@ -193,6 +204,22 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     return rc;
 }
 
+int implementation_cycle_dates(store *db, const char *slug, const char *cycle, char opens[11], char due[11])
+{
+    char opened[11];
+    store_stmt *st;
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = store_query(db, &st, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
+    if (rc)
+        return rc;
+    due[0] = '\0';
+    if ((rc = store_step(st)) == STORE_ROW)
+        snprintf(due, 11, "%s", store_col_text(st, 0));
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
 int implementation_list_cycles(store *db, const char *slug, json_t **out)
 {
     static const char *const keys[] = {"code", "name", "opens_on", "due_on", NULL};
@@ -203,6 +230,17 @@ int implementation_list_cycles(store *db, const char *slug, json_t **out)
         rc = store_query(db, &st, "SELECT code, name, opens_on, due_on FROM cycle WHERE instrument = ? ORDER BY opens_on",
                          "s", slug);
     return rc ? rc : store_rows_json(st, keys, out);
+}
+
+/* The report's Markdown fields, each with its safe HTML rendering beside
+ * it ("<field>_html"). */
+static int add_report_html(json_t *report)
+{
+    static const char *const fields[] = {"narrative", "measures", "assistance_needs"};
+    int rc = ACCORD_OK;
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++)
+        rc = markdown_add_html(report, fields[i]);
+    return rc;
 }
 
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
@@ -223,8 +261,14 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     if (rc)
         return rc;
     json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(list, json_loads(store_col_text(st, 0), 0, NULL));
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *draft = json_loads(store_col_text(st, 0), 0, NULL);
+        if ((rc = add_report_html(draft))) {
+            json_decref(draft);
+            break;
+        }
+        json_array_append_new(list, draft);
+    }
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);
@@ -337,6 +381,23 @@ int implementation_apply_submission_public(store *db, int64_t seq, json_t *field
                               " VALUES (?, ?, ?, ?, ?, ?)");
 }
 
+/* Keeps the matrix's latest cells (table latest_cell) current: the cell of
+ * 'party' on 'provision' in 'cycle', and in any cycle, now holds rating
+ * (or, 'rating' false, self-assessment) 'value' from log entry 'seq'. */
+static int keep_latest_cell(store *db, bool rating, const char *slug, const char *cycle, const char *party,
+                            int64_t provision, const char *value, int64_t seq)
+{
+    const char *sql =
+        rating ? "INSERT INTO latest_cell (instrument, scope, party, provision, rating, rating_seq, seq)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " SET rating = excluded.rating, rating_seq = excluded.rating_seq, seq = excluded.seq"
+               : "INSERT INTO latest_cell (instrument, scope, party, provision, status, status_seq, seq)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instrument, scope, party, provision) DO UPDATE"
+                 " SET status = excluded.status, status_seq = excluded.status_seq, seq = excluded.seq";
+    int rc = store_run(db, sql, "sssisii", slug, cycle, party, provision, value, seq, seq);
+    return rc ? rc : store_run(db, sql, "sssisii", slug, "*", party, provision, value, seq, seq);
+}
+
 int implementation_apply_report_released(store *db, int64_t seq, json_t *data, bool replay)
 {
     static const char *const keys[] = {"instrument", "cycle", "party", "provision", "version", "report", NULL};
@@ -414,7 +475,10 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    "sssiissi", slug, cycle, party, provision, version, status, text, seq);
     free(text);
-    return rc;
+    if (!rc)
+        rc = implementation_record_attachments(db, seq, slug, cycle, party, provision, version,
+                                               json_object_get(report, "attachments"));
+    return rc ? rc : keep_latest_cell(db, false, slug, cycle, party, provision, status, seq);
 }
 
 int implementation_progress(store *db, const char *slug, const char *cycle, const char *today, json_t **out)
@@ -496,12 +560,17 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
     if (rc)
         return rc;
     json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *report = json_loads(store_col_text(st, 4), 0, NULL);
+        if ((rc = add_report_html(report))) {
+            json_decref(report);
+            break;
+        }
         json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:o, s:s}", "party", store_col_text(st, 0),
                                               "provision", (json_int_t)store_col_int(st, 1), "version",
                                               (json_int_t)store_col_int(st, 2), "status", store_col_text(st, 3),
-                                              "report", json_loads(store_col_text(st, 4), 0, NULL), "released_at",
-                                              store_col_text(st, 5)));
+                                              "report", report, "released_at", store_col_text(st, 5)));
+    }
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(list);
@@ -619,7 +688,7 @@ int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool
                        "INSERT INTO rating (instrument, cycle, party, provision, version, rating, rationale, seq)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        "sssiissi", slug, cycle, party, provision, version, rating, rationale, seq);
-    return rc;
+    return rc ? rc : keep_latest_cell(db, true, slug, cycle, party, provision, rating, seq);
 }
 
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out)

@@ -44,6 +44,13 @@ int registry_read_source(const json_t *data, const char *key, bool required, con
 /* {"title", "url"} or null: the JSON view of a stored source. */
 json_t *registry_source_json(const char *title, const char *url);
 
+/* SQL: the name of party row 'alias' as at the date bound to its one '?':
+ * its latest rename on or before the date, else the name it was
+ * registered with. */
+#define REGISTRY_NAME_AS_AT(alias)                                                                          \
+    "coalesce((SELECT n.name FROM party_name n WHERE n.party = " alias ".code AND n.valid_from <= ?"      \
+    " ORDER BY n.valid_from DESC LIMIT 1), " alias ".name)"
+
 /* {"code", "kind", "name"} of party 'code' with its name as at 'as_of'
  * (NULL: current name). Returns NULL if there is no such party. */
 json_t *registry_party_brief(store *db, const char *code, const char *as_of);
@@ -66,5 +73,63 @@ int registry_group_brief(store *db, const char *code, const char *as_of, json_t 
 /* Reads Debian iso-codes' ISO 3166-1 JSON at 'path' into an array of
  * party.registered event data, one per state (caller decrefs). */
 int registry_iso_states(const char *path, json_t **out);
+
+/* ---- UN M49 regions ------------------------------------------------------
+ * Reference data, not state: read once per process, on first use, from
+ * data/un-m49.json (util/datadir.h says where it is looked for; provenance
+ * in data/un-m49.md), and never changed afterwards, so any thread reads it
+ * without locks. A state is found by its ISO 3166-1 alpha-3 code;
+ * organizations have no region. */
+
+typedef enum registry_area_type {
+    REGISTRY_AREA_WORLD,
+    REGISTRY_AREA_REGION,       /* Africa, Americas, Asia, Europe, Oceania */
+    REGISTRY_AREA_SUBREGION,    /* Central Asia, Sub-Saharan Africa ... */
+    REGISTRY_AREA_INTERMEDIATE, /* Caribbean, Eastern Africa ... */
+    REGISTRY_AREA_COUNTRY,      /* a country or area */
+} registry_area_type;
+
+typedef struct registry_area {
+    char code[4];                        /* three digits: "143" */
+    char iso3[4];                        /* a country's ISO 3166-1 alpha-3, else "" */
+    registry_area_type type;
+    const struct registry_area *parent;  /* NULL for the world */
+    const char *name;
+} registry_area;
+
+/* Where a state lies; each NULL when it has none. */
+typedef struct registry_place {
+    const registry_area *region, *subregion, *intermediate;
+} registry_place;
+
+/* Reads the table if this process has not yet. Fails ACCORD_EENV naming
+ * the file and what is wrong with it (or every place it was looked for);
+ * every later call fails the same way. */
+int registry_m49_load(void);
+
+/* The region, subregion and intermediate region of party 'party' into
+ * '*out' (all NULL for an organization or a state M49 does not list). */
+int registry_m49_place(const char *party, registry_place *out);
+
+/* The region (the world, a region, subregion or intermediate region)
+ * named by 'text': its code ("143"; "2" for "002") or its name in any case
+ * ("central asia"). Fails ACCORD_ENOTFOUND naming 'field' when there is
+ * none, ACCORD_EINVAL when 'text' names a country or area. */
+int registry_m49_region(const char *text, const char *field, const registry_area **out);
+
+/* Whether party 'party' lies within 'region', which includes its
+ * subregions and intermediate regions. Always false for organizations. */
+bool registry_m49_within(const char *party, const registry_area *region);
+
+/* {"code", "name"} of 'a' (new), or null when 'a' is NULL. */
+json_t *registry_area_json(const registry_area *a);
+
+/* "world", "region", "subregion", "intermediate" or "country". */
+const char *registry_area_type_name(registry_area_type type);
+
+/* {"source": provenance, "regions": [...]}: every area but the countries,
+ * each with its type, parent code and the ISO codes of the countries and
+ * areas within it. New object in '*out'. */
+int registry_m49_list(json_t **out);
 
 #endif

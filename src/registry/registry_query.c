@@ -8,11 +8,7 @@
 #include "util/error.h"
 #include "util/json.h"
 
-/* A party's name as at a date: its latest rename on or before the date,
- * else the name it was registered with. */
-#define NAME_AS_AT(alias)                                                                                   \
-    "coalesce((SELECT n.name FROM party_name n WHERE n.party = " alias ".code AND n.valid_from <= ?"      \
-    " ORDER BY n.valid_from DESC LIMIT 1), " alias ".name)"
+#define NAME_AS_AT(alias) REGISTRY_NAME_AS_AT(alias)
 
 static const char *date_or_max(const char *as_of) { return as_of ? as_of : "9999-12-31"; }
 

@@ -105,7 +105,8 @@ int store_migrate(store *db);
  * one transaction: tests build a database as an older program left it. */
 int store_migrate_to(store *db, int target);
 
-/* Fails ACCORD_EENV unless 'db' is at store_schema_target(). */
+/* Brings a database made by an earlier version forward (store_migrate);
+ * fails ACCORD_EENV for one with no schema or a newer one. */
 int store_check_schema(store *db);
 
 #endif

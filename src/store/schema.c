@@ -222,6 +222,64 @@ static const char *const migrations[] = {
     "CREATE INDEX rating_report ON rating (instrument, cycle, party, provision);"
     "CREATE INDEX rating_seq ON rating (seq);",
 
+    /* 7: attachments: the file store (private), each party's uploads
+     * (private) and the files of released reports (public) */
+    /* Private: the bytes, once per content. */
+    "CREATE TABLE attachment_blob ("
+    "  sha256 TEXT PRIMARY KEY,"            /* lowercase hex SHA-256 of the bytes */
+    "  media_type TEXT NOT NULL, size INTEGER NOT NULL, bytes BLOB NOT NULL);"
+    /* Private: who uploaded which file, one row per attachment.stored. */
+    "CREATE TABLE report_upload ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL REFERENCES party(code),"
+    "  sha256 TEXT NOT NULL REFERENCES attachment_blob(sha256), name TEXT NOT NULL, " EVENT_REF ","
+    "  FOREIGN KEY (instrument, cycle) REFERENCES cycle(instrument, code));"
+    "CREATE INDEX report_upload_party ON report_upload (party, sha256);"
+    "CREATE INDEX report_upload_seq ON report_upload (seq);"
+    /* Public: the attachments of each released report, from its event. No
+     * reference to attachment_blob: a replayed copy has the hashes only. */
+    "CREATE TABLE report_attachment ("
+    "  instrument TEXT NOT NULL, cycle TEXT NOT NULL, party TEXT NOT NULL,"
+    "  provision INTEGER NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, size INTEGER NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, cycle, party, provision, version, position),"
+    "  FOREIGN KEY (instrument, cycle, party, provision, version)"
+    "    REFERENCES report(instrument, cycle, party, provision, version));"
+    "CREATE INDEX report_attachment_sha256 ON report_attachment (sha256);"
+    "CREATE INDEX report_attachment_seq ON report_attachment (seq);",
+    /* 8: the implementation matrix's latest cells. Per instrument, party
+     * and provision, the latest rating and released self-assessment in
+     * each cycle ('scope' its code) and in any cycle (scope '*'), kept by
+     * the report.rated and report.released appliers, so that the matrix
+     * as at today reads one row per cell instead of every rating ever
+     * made. event_at tells whether the log holds anything after a date
+     * (otherwise the matrix as at that date reads the history). Filled
+     * here from the ratings and reports already recorded. */
+    "CREATE TABLE latest_cell ("
+    "  instrument TEXT NOT NULL, scope TEXT NOT NULL, party TEXT NOT NULL, provision INTEGER NOT NULL,"
+    "  rating TEXT, rating_seq INTEGER, status TEXT, status_seq INTEGER,"
+    "  " EVENT_REF ","                   /* the latest entry that changed the row */
+    "  PRIMARY KEY (instrument, scope, party, provision)) WITHOUT ROWID;"
+    "CREATE INDEX latest_cell_seq ON latest_cell (seq);"
+    "CREATE INDEX event_at ON event (at);"
+    "INSERT INTO latest_cell (instrument, scope, party, provision, rating, rating_seq, seq)"
+    " SELECT instrument, scope, party, provision, rating, seq, seq FROM ("
+    "  SELECT instrument, cycle AS scope, party, provision, rating, seq, row_number() OVER ("
+    "   PARTITION BY instrument, cycle, party, provision ORDER BY seq DESC) AS n FROM rating"
+    "  UNION ALL"
+    "  SELECT instrument, '*', party, provision, rating, seq, row_number() OVER ("
+    "   PARTITION BY instrument, party, provision ORDER BY seq DESC) FROM rating)"
+    " WHERE n = 1;"
+    "INSERT INTO latest_cell (instrument, scope, party, provision, status, status_seq, seq)"
+    " SELECT instrument, scope, party, provision, status, seq, seq FROM ("
+    "  SELECT instrument, cycle AS scope, party, provision, status, seq, row_number() OVER ("
+    "   PARTITION BY instrument, cycle, party, provision ORDER BY seq DESC) AS n FROM report"
+    "  UNION ALL"
+    "  SELECT instrument, '*', party, provision, status, seq, row_number() OVER ("
+    "   PARTITION BY instrument, party, provision ORDER BY seq DESC) FROM report)"
+    " WHERE n = 1"
+    " ON CONFLICT (instrument, scope, party, provision) DO UPDATE SET status = excluded.status,"
+    "  status_seq = excluded.status_seq, seq = max(seq, excluded.seq);",
+
     /* 9: CHECK constraints without IN lists, and the Merkle tree in tiles.
      *
      * SQLite evaluates "x IN (a, b, c, ...)" of more than two constants by
@@ -331,8 +389,11 @@ int store_check_schema(store *db)
     int rc = store_schema_version(db, &version);
     if (rc)
         return rc;
-    if (version != MIGRATIONS)
-        return accord_fail(ACCORD_EENV, NULL, "database schema is version %d, this program needs %d (run 'accord init')",
-                           version, MIGRATIONS);
-    return ACCORD_OK;
+    if (version == 0)
+        return accord_fail(ACCORD_EENV, NULL, "the database has no accord schema (run 'accord init')");
+    if (version > MIGRATIONS)
+        return accord_fail(ACCORD_EENV, NULL, "database schema %d is newer than this program (%d)", version, MIGRATIONS);
+    /* A database made by an earlier version is brought forward, in one
+     * transaction: migrations only add. */
+    return version < MIGRATIONS ? store_migrate(db) : ACCORD_OK;
 }

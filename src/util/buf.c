@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,22 @@ void buf_free(buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->size = 0;
+}
+
+int buf_append_file(buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return accord_fail(errno == ENOENT ? ACCORD_ENOTFOUND : ACCORD_EENV, NULL, "%s: %s", path, strerror(errno));
+    char chunk[65536];
+    size_t got;
+    int rc = ACCORD_OK;
+    while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_append(b, chunk, got);
+    if (!rc && ferror(f))
+        rc = accord_fail(ACCORD_EENV, NULL, "%s: read error", path);
+    fclose(f);
+    if (rc == ACCORD_ETOOBIG)
+        rc = accord_fail(ACCORD_ETOOBIG, NULL, "%s is over the limit of %zu bytes", path, b->cap);
+    return rc;
 }

@@ -29,6 +29,11 @@ int buf_puts(buf *b, const char *s);
 /* Appends printf-style formatted text. */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends the whole file at 'path'. Fails with ACCORD_ENOTFOUND if it
+ * does not exist, ACCORD_EENV if it cannot be read, ACCORD_ETOOBIG past
+ * the cap; the message names the file. */
+int buf_append_file(buf *b, const char *path);
+
 /* Empties the buffer, keeping its memory. */
 void buf_reset(buf *b);
 

@@ -32,6 +32,8 @@ static int canon_string(const char *s, size_t len, buf *out)
     return rc ? rc : buf_append(out, "\"", 1);
 }
 
+int json_write_string(buf *out, const char *s) { return canon_string(s, strlen(s), out); }
+
 /* Compares two UTF-8 keys in UTF-16 code unit order, as RFC 8785 asks.
  * Byte order differs from it only for characters above U+FFFF against
  * U+E000..U+FFFF, so decode to code units only when both are non-ASCII. */

@@ -20,6 +20,11 @@
  * on a real number, ACCORD_ETOOBIG past the buffer's cap. */
 int json_canonical(const json_t *v, buf *out);
 
+/* Appends 's' (NUL-terminated UTF-8) to 'out' as a JSON string, quoted and
+ * escaped as in the canonical form. For views written as text rather than
+ * built as a tree of values. */
+int json_write_string(buf *out, const char *s);
+
 /* Parses 'len' bytes of 'text' as one JSON object into '*out' (caller owns
  * it, json_decref). Fails ACCORD_EINVAL with the line and column. */
 int json_parse_object(const char *text, size_t len, json_t **out);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "helpers.h"
 
 static char *dir, *db;
@@ -27,7 +29,8 @@ TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
 Test(cli, every_command_has_help)
 {
     static const char *const commands[] = {"init", "load", "serve", "status", "record", "log", "verify",
-                                           "replay", "witness", "user", "token", "security-log", "cycle"};
+                                           "replay", "witness", "user", "token", "security-log", "cycle",
+                                           "report", "review", "trajectory"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char *out;
         const char *args[] = {commands[i], "--help", NULL};
@@ -49,7 +52,8 @@ Test(cli, record_prints_the_notification_and_the_status_shows_it)
     char *out;
     const char *rec[] = {"record", "code-of-conduct", "--db", db, "--party", "FRA", "--type", "signature", "--date",
                          "2019-03-01", "--place", "New York", "--signer-name", "A. Signer", "--signer-title",
-                         "Ambassador", "--source-title", "test fixture", "--source-url", "https://example.org/n", NULL};
+                         "Ambassador", "--source-title", "=HYPERLINK(\"https://example.org\")", "--source-url",
+                         "https://example.org/n", NULL};
     cr_assert_eq(th_run_accord(&out, rec), 0, "%s", out);
     cr_assert(strstr(out, "Notification code-of-conduct/2019/"), "%s", out);
     cr_assert(strstr(out, "France signed the Code of Conduct Towards Achieving a World Free of Terrorism at New York"),
@@ -58,6 +62,8 @@ Test(cli, record_prints_the_notification_and_the_status_shows_it)
     const char *st[] = {"status", "code-of-conduct", "--db", db, "--as-of", "2019-03-01", "--format", "csv", NULL};
     cr_assert_eq(th_run_accord(&out, st), 0);
     cr_assert(strstr(out, "FRA,state,France,signature,2019-03-01,day,New York,A. Signer,Ambassador"), "%s", out);
+    /* A source title a spreadsheet would run as a formula is marked as text. */
+    cr_assert(strstr(out, ",\"'=HYPERLINK(\"\"https://example.org\"\")\","), "%s", out);
     free(out);
     /* The same signature again: a conflict, exit status 1. */
     cr_assert_eq(th_run_accord(NULL, rec), 1);
@@ -129,4 +135,102 @@ Test(cli, cycles_from_the_console)
     cr_assert(strstr(out, "0 submitted, 0 due, 7 overdue"), "%s", out);
     cr_assert(strstr(out, "KAZ") && strstr(out, "overdue"), "%s", out);
     free(out);
+}
+
+/* Writes 'text' to DIR/name and returns the path (caller frees). */
+static char *write_temp(const char *name, const char *text)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    snprintf(path, len, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* The whole reporting loop as the secretariat runs it from the console:
+ * open a cycle, import KAZ's filled-in template, submit, release, rate
+ * and re-rate, then read the Turkic Council's matrix and the trajectory. */
+Test(cli, the_reporting_loop_from_the_console)
+{
+    char *out;
+    const char *open[] = {"cycle", "open", "code-of-conduct", "--db", db, "--code", "2026", "--name", "First",
+                          "--opens", "2026-01-15", "--due", "2026-06-30", NULL};
+    cr_assert_eq(th_run_accord(&out, open), 0, "%s", out);
+    free(out);
+    char *file = write_temp("kaz.csv", "party,provision,status,narrative\n"
+                                       "KAZ,1,in_progress,National plan adopted\n"
+                                       "KAZ,2,implemented,Law in force\n");
+    const char *import[] = {"report", "import", "code-of-conduct", "2026", file, "--party", "KAZ", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, import), 0, "%s", out);
+    free(out);
+
+    /* A rating before submission is refused and writes nothing. */
+    const char *early[] = {"review", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "1", "--rate",
+                           "implemented", "--rationale", "too early", "--db", db, NULL};
+    char *err;
+    cr_assert_eq(th_run_accord_full(&out, &err, early), 1);
+    cr_assert(strstr(err, "provision"), "%s", err);
+    free(out);
+    free(err);
+    const char *twice[] = {"review", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "1", "--rate",
+                           "implemented", "--return", "--comments", "x", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(NULL, twice), 1, "a rating and a return at once");
+
+    for (const char *p = "1"; p; p = strcmp(p, "1") == 0 ? "2" : NULL) {
+        const char *submit[] = {"report", "submit", "code-of-conduct", "2026", "--party", "KAZ", "--provision", p,
+                                "--db", db, NULL};
+        cr_assert_eq(th_run_accord(&out, submit), 0, "%s", out);
+        cr_assert(strstr(out, "Submitted version 1"), "%s", out);
+        free(out);
+    }
+    const char *release[] = {"report", "release", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "1",
+                             "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, release), 0, "%s", out);
+    free(out);
+    const char *rate1[] = {"review", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "1", "--rate",
+                           "partly_implemented", "--rationale", "Plan adopted", "--db", db, NULL};
+    const char *rerate1[] = {"review", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "1", "--rate",
+                             "implemented", "--rationale", "Plan applied", "--db", db, NULL};
+    const char *return2[] = {"review", "code-of-conduct", "2026", "--party", "KAZ", "--provision", "2", "--return",
+                             "--comments", "Cite the law", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(NULL, rate1), 0);
+    cr_assert_eq(th_run_accord(NULL, rerate1), 0);
+    cr_assert_eq(th_run_accord(&out, return2), 0, "%s", out);
+    cr_assert(strstr(out, "Returned KAZ provision 2"), "%s", out);
+    free(out);
+
+    /* The Turkic Council's matrix: KAZ's provision 1 is implemented (the
+     * re-rating), with its released self-assessment; provision 2 was
+     * returned and is not rated. */
+    const char *matrix[] = {"report", "matrix", "code-of-conduct", "--group", "turkic-council", "--cycle", "2026",
+                            "--format", "csv", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, matrix), 0, "%s", out);
+    cr_assert(strstr(out, "KAZ,Kazakhstan,1,implemented,in_progress\r\n") ||
+                  strstr(out, "KAZ,Kazakhstan,1,implemented,in_progress\n"),
+              "%s", out);
+    cr_assert(strstr(out, "KAZ,Kazakhstan,2,not_rated,"), "%s", out);
+    cr_assert(strstr(out, "TUR,") && strstr(out, "AZE,") && strstr(out, "KGZ,"), "members: %s", out);
+    cr_assert_null(strstr(out, "RUS,"), "the Russian Federation is not a member: %s", out);
+    cr_assert_null(strstr(out, "VCT,"), "Saint Vincent and the Grenadines is not a member: %s", out);
+    free(out);
+
+    /* 2026: 7 participants x 10 provisions = 70 cells, 1 implemented. */
+    const char *trajectory[] = {"trajectory", "code-of-conduct", "--as-of", "2026-11-28", "--format", "json",
+                                "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, trajectory), 0, "%s", out);
+    json_error_t jerr;
+    json_t *t = json_loads(out, 0, &jerr);
+    cr_assert_not_null(t, "%s", jerr.text);
+    json_t *years = json_object_get(t, "years");
+    json_t *last = json_array_get(years, json_array_size(years) - 1);
+    cr_assert_eq(json_integer_value(json_object_get(last, "year")), 2026);
+    cr_assert_eq(json_integer_value(json_object_get(last, "cells")), 70);
+    cr_assert_eq(json_integer_value(json_object_get(last, "implemented")), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(last, "label")), "off track");
+    json_decref(t);
+    free(out);
+    free(file);
 }

