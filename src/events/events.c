@@ -132,12 +132,15 @@ int events_append(store *db, const actor *who, const char *type, json_t *data, u
     date_now_rfc3339(at);
     uint64_t seq;
     int rc = ledger_reserve(db, type, at, &seq);
-    if (!rc)
-        rc = event_types[t].apply(db, (int64_t)seq, data, false);
+    if (rc)
+        return rc;
+    rc = event_types[t].apply(db, (int64_t)seq, data, false);
     if (!rc)
         rc = event_types[t].restricted ? log_restricted(db, t, who, at, seq, data)
                                        : log_event(db, who, type, at, seq, data);
-    if (!rc && out_seq)
+    if (rc)
+        ledger_unreserve(db, seq);
+    else if (out_seq)
         *out_seq = seq;
     return rc;
 }
@@ -260,11 +263,15 @@ int events_replay(store *db, const void *bytes, size_t len)
     }
     uint64_t seq;
     rc = ledger_reserve(db, type, at, &seq);
+    if (rc) {
+        json_decref(ev);
+        return rc;
+    }
     /* A restricted entry's content is not public: replay keeps its place
      * in the log and rebuilds nothing from it. */
-    if (!rc && !restricted_ok)
+    if (!restricted_ok)
         rc = apply(db, (int64_t)seq, data, true);
-    else if (!rc && event_types[t].apply_public)
+    else if (event_types[t].apply_public)
         rc = event_types[t].apply_public(db, (int64_t)seq, restricted, true);
     /* The bytes must be exactly the canonical form of what was applied. */
     buf canon;
@@ -275,6 +282,8 @@ int events_replay(store *db, const void *bytes, size_t len)
         rc = accord_fail(ACCORD_EVERIFY, NULL, "log entry %llu is not in canonical form", (unsigned long long)seq);
     if (!rc)
         rc = ledger_fill(db, seq, bytes, len);
+    if (rc)
+        ledger_unreserve(db, seq);
     buf_free(&canon);
     json_decref(ev);
     return rc;

@@ -302,6 +302,11 @@ int ledger_reserve(store *db, const char *type, const char *at, uint64_t *out_in
     return rc;
 }
 
+void ledger_unreserve(store *db, uint64_t index)
+{
+    store_run(db, "DELETE FROM event WHERE seq = ? AND length(leaf_hash) = 0", "i", (int64_t)index);
+}
+
 int ledger_fill(store *db, uint64_t index, const void *body, size_t len)
 {
     int rc = check_length(len);

@@ -45,6 +45,13 @@ int ledger_append(store *db, const char *type, const char *at, const void *body,
 int ledger_reserve(store *db, const char *type, const char *at, uint64_t *out_index);
 int ledger_fill(store *db, uint64_t index, const void *body, size_t len);
 
+/* Removes entry 'index' if it is reserved and not filled: an event refused
+ * between the two steps leaves no entry, and the next one takes its index,
+ * as if it had never been tried (an import goes on checking the rows after
+ * a refused one in the same transaction). It records no error of its own
+ * unless the database fails, so the refusal's message stays. */
+void ledger_unreserve(store *db, uint64_t index);
+
 /* Root of the tree over the first 'size' entries ('size' <= ledger size). */
 int ledger_root(store *db, uint64_t size, uint8_t out[MERKLE_HASH_SIZE]);
 

@@ -164,6 +164,44 @@ Test(ledger, a_reserved_entry_is_filled_once_as_the_last_entry, .init = setup, .
     store_close(one_step);
 }
 
+/* Registers party 'code' named 'name' with events_append in the open
+ * transaction; returns its outcome. */
+static int register_party(store *db, const char *code, const char *name)
+{
+    json_t *data = json_pack("{s:s, s:s, s:s}", "code", code, "kind", "state", "name", name);
+    int rc = events_append(db, &ACTOR_OPERATOR, "party.registered", data, NULL);
+    json_decref(data);
+    return rc;
+}
+
+Test(ledger, an_event_refused_inside_a_transaction_leaves_no_entry, .init = setup, .fini = teardown)
+{
+    /* As an import does: the rows after a refused one go on in the same
+     * transaction, and take the index the refused one did not use. */
+    store *db = fresh_db("t.db");
+    cr_assert_eq(store_begin(db), 0);
+    cr_assert_eq(register_party(db, "XXA", "A"), 0);
+    cr_assert_eq(register_party(db, "XXA", "A again"), ACCORD_ECONFLICT);
+    cr_assert_str_eq(accord_error_field() ? accord_error_field() : "", "code", "%s", accord_error_message());
+    cr_assert_eq(register_party(db, "XXB", "B"), 0, "%s", accord_error_message());
+    cr_assert_eq(store_commit(db), 0, "%s", accord_error_message());
+    cr_assert_eq(th_log_size(db), 2);
+    /* Entry 1 is B's, and the tree is that of the two entries. */
+    uint8_t leaves[2][32], root[32], want[32];
+    for (uint64_t i = 0; i < 2; i++) {
+        buf e;
+        buf_init(&e, LEDGER_MAX_EVENT);
+        cr_assert_eq(ledger_entry(db, i, &e), 0);
+        cr_assert(strstr(e.data, i ? "\"code\":\"XXB\"" : "\"code\":\"XXA\""), "%s", e.data);
+        merkle_leaf_hash(e.data, e.len, leaves[i]);
+        buf_free(&e);
+    }
+    merkle_node_hash(leaves[0], leaves[1], want);
+    cr_assert_eq(ledger_root(db, 2, root), 0, "%s", accord_error_message());
+    cr_assert_arr_eq(root, want, 32);
+    store_close(db);
+}
+
 Test(ledger, a_table_write_without_its_event_cannot_commit, .init = setup, .fini = teardown)
 {
     store *db = fresh_db("fk.db");
