@@ -291,13 +291,14 @@ Test(tiles, hash_tiles_are_the_stored_nodes_full_and_partial)
     store_close(db);
 }
 
-/* Whether the schema at 'version' has the tables of tiles. */
+/* Whether the schema at 'version' keeps the tree in tiles (one table or
+ * the other, as the tile layout changed since). */
 static bool has_tiles(int version)
 {
     char name[64];
     snprintf(name, sizeof name, "probe-%d.db", version);
     store *db = open_db(name, version);
-    bool yes = count_rows(db, "sqlite_master WHERE name = 'merkle_cap'") == 1;
+    bool yes = count_rows(db, "sqlite_master WHERE name IN ('merkle_tile', 'merkle_cap')") > 0;
     store_close(db);
     return yes;
 }
@@ -329,7 +330,7 @@ Test(tiles, the_migration_packs_a_log_stored_as_rows)
     int tiled = 1;
     while (tiled <= store_schema_target() && !has_tiles(tiled))
         tiled++;
-    cr_assert_leq(tiled, store_schema_target(), "no migration creates merkle_cap");
+    cr_assert_leq(tiled, store_schema_target(), "no migration stores the tree in tiles");
 
     naive_tree t;
     naive_build(&t, ENTRIES);
