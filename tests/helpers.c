@@ -167,7 +167,7 @@ uint64_t th_log_size(store *db)
 
 void th_state_digest(store *db, char out[65])
 {
-    static const char *const tables[] = {"event", "merkle_node", "merkle_tile", "party", "party_name", "grp", "membership",
+    static const char *const tables[] = {"event", "merkle_node", "merkle_quarter", "merkle_cap", "party", "party_name", "grp", "membership",
                                          "instrument", "provision", "action", "reported_total", "known_gap", "cycle",
                                          "submission", "report", "review", "rating", "report_attachment",
                                          "latest_cell"};

@@ -21,39 +21,70 @@ int ledger_size(store *db, uint64_t *out)
 /* ---------------------------------------------------------------------------
  * Where nodes are stored
  *
- * A complete tile (L, N) is one row of merkle_tile: level-major, the hashes
- * of tree levels 8L..8L+7 under its 256 nodes of level 8L, 510 in all, so
- * a proof reads one row per 8 levels. The first 256 are the C2SP hash tile.
- * Nodes of tiles not yet complete (the right edge of each tile level) are
- * rows of merkle_node; when an append completes a tile, its rows are
- * packed into the tile. Tile (L, N) is complete exactly when node
- * (8L + 8, N) exists.
+ * A complete tile (L, N) covers tree levels 8L..8L+7 under nodes
+ * 256N..256N+255 of level 8L: 510 hashes. It is stored as five rows, each
+ * small enough to stay on one page (no overflow pages), so that a proof
+ * reads about one page per tile it crosses:
+ *   four quarters, rows of merkle_quarter keyed (L << 56 | N) << 2 | q:
+ *     the lowest 6 levels under nodes 64q..64q+63 of the tile's bottom
+ *     level, level-major: 64 + 32 + 16 + 8 + 4 + 2 = 126 hashes (4,032
+ *     bytes, a page to itself);
+ *   the cap, a row of merkle_cap keyed L << 56 | N: the 4 nodes of level
+ *     8L+6, then the 2 of level 8L+7. Caps have their own table so that
+ *     they share pages, about twenty to one.
+ * The first 64 hashes of the four quarters, in order, are the C2SP hash
+ * tile L/N. Nodes of tiles not yet complete (the right edge of each tile
+ * level) are rows of merkle_node; when an append completes a tile, its
+ * rows are packed into the five parts. Tile (L, N) is complete exactly
+ * when node (8L + 8, N) exists.
  * ------------------------------------------------------------------------- */
 
 #define TILE_NODES (2 * TILE_WIDTH - 2) /* 256 + 128 + ... + 2 */
-#define TILE_BYTES (TILE_NODES * MERKLE_HASH_SIZE)
 #define TILE_LEVELS (64 / TILE_HEIGHT)
+#define QUARTER_LEVELS 6
+#define QUARTER_WIDTH (TILE_WIDTH / 4) /* 64 nodes at a quarter's bottom */
+#define QUARTER_NODES (2 * QUARTER_WIDTH - 2)
+#define CAP_NODES 6
 
-/* The key of the tile holding node (level, index), and the node's place
- * among the tile's hashes in '*slot'. Level k of the tile starts after the
- * 256 + 128 + ... hashes of the levels below it: 512 - (512 >> k). */
-static uint64_t tile_of(unsigned level, uint64_t index, unsigned *slot)
+/* The key of the tile holding node (level, index). */
+static uint64_t tile_key(unsigned level, uint64_t index)
 {
-    unsigned tile_level = level / TILE_HEIGHT, k = level % TILE_HEIGHT;
-    uint64_t width = TILE_WIDTH >> k; /* nodes of level k in one tile */
-    *slot = (2 * TILE_WIDTH - (2 * TILE_WIDTH >> k)) + (unsigned)(index & (width - 1));
-    return (uint64_t)tile_level << 56 | index >> (TILE_HEIGHT - k);
+    return (uint64_t)(level / TILE_HEIGHT) << 56 | index >> (TILE_HEIGHT - level % TILE_HEIGHT);
 }
 
-/* A per-connection cache of nodes and tiles. Stored nodes and complete
- * tiles never change once committed. Every proof reads the few nodes near
- * the top and up to 8 nodes from each tile it touches: keeping the upper
- * nodes, the last leaf-level tile and a few upper tiles spares most
- * lookups. Nothing is cached from inside a write transaction: what it
- * reads might roll back. */
+/* Where a node of a complete tile is: a quarter or the cap, the row's
+ * key, and the node's place among the row's hashes. */
+typedef struct {
+    bool cap;
+    uint64_t key;
+    unsigned slot;
+} place;
+
+/* In a quarter, level k starts after the 64 + 32 + ... hashes of the
+ * levels below it: 128 - (128 >> k). */
+static place place_of(unsigned level, uint64_t index)
+{
+    unsigned k = level % TILE_HEIGHT;
+    unsigned j = (unsigned)(index & ((TILE_WIDTH >> k) - 1)); /* place in the tile's level k */
+    uint64_t tile = tile_key(level, index);
+    if (k < QUARTER_LEVELS)
+        return (place){false, tile << 2 | j >> (QUARTER_LEVELS - k),
+                       (2 * QUARTER_WIDTH - (2 * QUARTER_WIDTH >> k)) + (j & ((QUARTER_WIDTH >> k) - 1))};
+    return (place){true, tile, (k - QUARTER_LEVELS) * 4 + j};
+}
+
+static uint64_t place_tile(place p) { return p.cap ? p.key : p.key >> 2; }
+static size_t place_bytes(place p) { return (size_t)(p.cap ? CAP_NODES : QUARTER_NODES) * MERKLE_HASH_SIZE; }
+
+/* A per-connection cache of nodes and tile parts. Stored nodes and
+ * complete tiles never change once committed. Every proof reads the few
+ * nodes near the top and one quarter and one cap of each tile it crosses:
+ * keeping the upper nodes, the last leaf-level quarter and cap read and a
+ * few upper parts spares most lookups. Nothing is cached from inside a
+ * write transaction: what it reads might roll back. */
 #define NODE_CACHE_BITS 13 /* 8192 nodes */
 #define NODE_CACHE_MIN_LEVEL 6
-#define UPPER_TILE_BITS 4 /* 16 tiles */
+#define UPPER_PART_BITS 6 /* 64 parts */
 
 typedef struct node_slot {
     uint64_t index;
@@ -61,16 +92,16 @@ typedef struct node_slot {
     uint8_t hash[MERKLE_HASH_SIZE];
 } node_slot;
 
-typedef struct tile_slot {
-    uint64_t key;
-    bool full; /* holds the tile 'key' */
-    uint8_t hash[TILE_NODES][MERKLE_HASH_SIZE];
-} tile_slot;
+typedef struct part_slot {
+    place where; /* slot unused */
+    bool full;   /* holds the part 'where' */
+    uint8_t hash[QUARTER_NODES][MERKLE_HASH_SIZE];
+} part_slot;
 
 typedef struct node_cache {
     node_slot nodes[1 << NODE_CACHE_BITS];
-    tile_slot leaf_tile;                    /* the last tile of level 0 read */
-    tile_slot upper_tiles[1 << UPPER_TILE_BITS]; /* tiles of level >= 1 */
+    part_slot leaf_parts[2];                     /* the last quarter and cap of level 0 read */
+    part_slot upper_parts[1 << UPPER_PART_BITS]; /* parts of tiles of level >= 1 */
 } node_cache;
 
 /* The cache of 'db', or NULL inside a write transaction or without memory
@@ -93,10 +124,14 @@ static node_slot *node_slot_of(node_cache *c, unsigned level, uint64_t index)
     return &c->nodes[mix(index ^ (uint64_t)level << 58) >> (64 - NODE_CACHE_BITS)];
 }
 
-static tile_slot *tile_slot_of(node_cache *c, uint64_t key)
+static part_slot *part_slot_of(node_cache *c, place p)
 {
-    return key >> 56 == 0 ? &c->leaf_tile : &c->upper_tiles[mix(key) >> (64 - UPPER_TILE_BITS)];
+    if (place_tile(p) >> 56 == 0) /* a tile of level 0 */
+        return &c->leaf_parts[p.cap];
+    return &c->upper_parts[mix(p.key << 1 | p.cap) >> (64 - UPPER_PART_BITS)];
 }
+
+static bool same_part(place a, place b) { return a.cap == b.cap && a.key == b.key; }
 
 static bool cached_node(node_cache *c, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE])
 {
@@ -105,11 +140,10 @@ static bool cached_node(node_cache *c, unsigned level, uint64_t index, uint8_t o
         memcpy(out, n->hash, MERKLE_HASH_SIZE);
         return true;
     }
-    unsigned slot;
-    uint64_t key = tile_of(level, index, &slot);
-    tile_slot *t = tile_slot_of(c, key);
-    if (t->full && t->key == key) {
-        memcpy(out, t->hash[slot], MERKLE_HASH_SIZE);
+    place p = place_of(level, index);
+    part_slot *s = part_slot_of(c, p);
+    if (s->full && same_part(s->where, p)) {
+        memcpy(out, s->hash[p.slot], MERKLE_HASH_SIZE);
         return true;
     }
     return false;
@@ -146,32 +180,35 @@ static int edge_node(store *db, unsigned level, uint64_t index, uint8_t out[MERK
     return rc < 0 ? rc : ACCORD_OK;
 }
 
-/* Node (level, index) from its complete tile, if that is stored; the
- * whole tile goes to the cache 'c' (may be NULL). */
+/* Node (level, index) from its part of a complete tile, if that is
+ * stored; the whole part goes to the cache 'c' (may be NULL). */
 static int tiled_node(store *db, node_cache *c, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE],
                       bool *found)
 {
-    unsigned slot;
-    uint64_t key = tile_of(level, index, &slot);
+    place where = place_of(level, index);
+    size_t want = place_bytes(where);
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT hashes FROM merkle_tile WHERE tile = ?", "i", (int64_t)key);
+    int rc = store_query(db, &st,
+                         where.cap ? "SELECT hashes FROM merkle_cap WHERE tile = ?"
+                                   : "SELECT hashes FROM merkle_quarter WHERE part = ?",
+                         "i", (int64_t)where.key);
     if (rc)
         return rc;
     rc = store_step(st);
     size_t len = 0;
     const uint8_t *p = rc == STORE_ROW ? store_col_blob(st, 0, &len) : NULL;
     *found = p != NULL;
-    if (p && len == TILE_BYTES) {
-        memcpy(out, p + (size_t)slot * MERKLE_HASH_SIZE, MERKLE_HASH_SIZE);
+    if (p && len == want) {
+        memcpy(out, p + (size_t)where.slot * MERKLE_HASH_SIZE, MERKLE_HASH_SIZE);
         if (c) {
-            tile_slot *t = tile_slot_of(c, key);
-            memcpy(t->hash, p, TILE_BYTES);
-            t->key = key;
-            t->full = true;
+            part_slot *s = part_slot_of(c, where);
+            memcpy(s->hash, p, want);
+            s->where = where;
+            s->full = true;
         }
     } else if (p) {
-        rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: tile %llu has %zu bytes, not %d", (unsigned long long)key,
-                         len, TILE_BYTES);
+        rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: a part of tile %llu has %zu bytes, not %zu",
+                         (unsigned long long)place_tile(where), len, want);
     }
     store_stmt_close(st);
     return rc < 0 ? rc : ACCORD_OK;
@@ -204,45 +241,49 @@ int ledger_node(void *ctx, unsigned level, uint64_t index, uint8_t out[MERKLE_HA
 }
 
 /* Moves the 510 right-edge rows of tile (tile_level, index), just
- * completed, into its merkle_tile row. No other rows are on those levels:
- * the next tile's nodes need leaves not yet appended. */
+ * completed, into its four quarters and its cap. No other rows are on
+ * those levels: the next tile's nodes need leaves not yet appended. */
 static int pack_tile(store *db, unsigned tile_level, uint64_t index)
 {
-    unsigned first = tile_level * TILE_HEIGHT, slot, count = 0;
+    unsigned first = tile_level * TILE_HEIGHT, count = 0;
     uint64_t key = (uint64_t)tile_level << 56 | index;
-    uint8_t *tile = malloc(TILE_BYTES);
-    if (!tile)
+    uint8_t (*parts)[QUARTER_NODES][MERKLE_HASH_SIZE] = malloc(5 * sizeof *parts); /* quarters, then the cap */
+    if (!parts)
         return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
     store_stmt *st;
     int rc = store_query(db, &st, "SELECT level, idx, hash FROM merkle_node WHERE level >= ? AND level < ?", "ii",
                          (int64_t)first, (int64_t)(first + TILE_HEIGHT));
     if (rc) {
-        free(tile);
+        free(parts);
         return rc;
     }
     while ((rc = store_step(st)) == STORE_ROW) {
         size_t len;
         const void *hash = store_col_blob(st, 2, &len);
         int64_t level = store_col_int(st, 0), idx = store_col_int(st, 1);
-        if (tile_of((unsigned)level, (uint64_t)idx, &slot) != key || len != MERKLE_HASH_SIZE || count == TILE_NODES) {
+        place p = place_of((unsigned)level, (uint64_t)idx);
+        if (place_tile(p) != key || len != MERKLE_HASH_SIZE || count == TILE_NODES) {
             rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: node (%lld, %lld) is not part of tile %llu",
                              (long long)level, (long long)idx, (unsigned long long)key);
             break;
         }
-        memcpy(tile + (size_t)slot * MERKLE_HASH_SIZE, hash, MERKLE_HASH_SIZE);
+        memcpy(parts[p.cap ? 4 : p.key & 3][p.slot], hash, MERKLE_HASH_SIZE);
         count++;
     }
     store_stmt_close(st);
     if (rc == STORE_DONE && count != TILE_NODES)
         rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: tile %llu has %u of its %d nodes", (unsigned long long)key,
                          count, TILE_NODES);
-    if (rc == STORE_DONE)
-        rc = store_run(db, "INSERT INTO merkle_tile (tile, hashes) VALUES (?, ?)", "ib", (int64_t)key, tile,
-                       (size_t)TILE_BYTES);
+    for (unsigned q = 0; q < 4 && !rc; q++)
+        rc = store_run(db, "INSERT INTO merkle_quarter (part, hashes) VALUES (?, ?)", "ib", (int64_t)(key << 2 | q),
+                       parts[q], (size_t)QUARTER_NODES * MERKLE_HASH_SIZE);
+    if (!rc)
+        rc = store_run(db, "INSERT INTO merkle_cap (tile, hashes) VALUES (?, ?)", "ib", (int64_t)key, parts[4],
+                       (size_t)CAP_NODES * MERKLE_HASH_SIZE);
     if (!rc)
         rc = store_run(db, "DELETE FROM merkle_node WHERE level >= ? AND level < ?", "ii", (int64_t)first,
                        (int64_t)(first + TILE_HEIGHT));
-    free(tile);
+    free(parts);
     return rc;
 }
 
@@ -327,30 +368,42 @@ int ledger_fill(store *db, uint64_t index, const void *body, size_t len)
     return rc;
 }
 
-/* A prefix of the complete tile when it is stored, else right-edge rows. */
+/* A prefix of the complete tile when it is stored (the bottom 64 hashes of
+ * each quarter), else right-edge rows. */
 int ledger_hash_tile(store *db, unsigned tile_level, uint64_t index, unsigned width, buf *out)
 {
     if (tile_level >= TILE_LEVELS || width > TILE_WIDTH || index > UINT64_MAX / TILE_WIDTH)
         return accord_fail(ACCORD_EINVAL, NULL, "no tile %u/%llu of width %u", tile_level,
                            (unsigned long long)index, width);
+    uint64_t key = (uint64_t)tile_level << 56 | index;
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT hashes FROM merkle_tile WHERE tile = ?", "i",
-                         (int64_t)((uint64_t)tile_level << 56 | index));
+    int rc = store_query(db, &st, "SELECT hashes FROM merkle_quarter WHERE part >= ? AND part < ? ORDER BY part",
+                         "ii", (int64_t)(key << 2), (int64_t)((key << 2) + 4));
     if (rc)
         return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
+    unsigned quarters = 0, left = width;
+    while ((rc = store_step(st)) == STORE_ROW) {
         size_t len;
-        const void *p = store_col_blob(st, 0, &len);
-        rc = len == TILE_BYTES ? buf_append(out, p, (size_t)width * MERKLE_HASH_SIZE)
-                               : accord_fail(ACCORD_ESTORE, NULL, "ledger: tile %u/%llu has %zu bytes", tile_level,
-                                             (unsigned long long)index, len);
-        store_stmt_close(st);
-        return rc;
+        const uint8_t *p = store_col_blob(st, 0, &len);
+        if (len != QUARTER_NODES * MERKLE_HASH_SIZE) {
+            rc = accord_fail(ACCORD_ESTORE, NULL, "ledger: tile %u/%llu has a part of %zu bytes", tile_level,
+                             (unsigned long long)index, len);
+            break;
+        }
+        unsigned take = left < QUARTER_WIDTH ? left : QUARTER_WIDTH;
+        if ((rc = buf_append(out, p, (size_t)take * MERKLE_HASH_SIZE)))
+            break;
+        left -= take;
+        quarters++;
     }
     store_stmt_close(st);
     if (rc < 0)
         return rc;
+    if (quarters == 4)
+        return ACCORD_OK;
+    if (quarters)
+        return accord_fail(ACCORD_ESTORE, NULL, "ledger: tile %u/%llu has %u of its 4 quarters", tile_level,
+                           (unsigned long long)index, quarters);
     uint64_t first = index * TILE_WIDTH;
     rc = store_query(db, &st, "SELECT hash FROM merkle_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
                      "iii", (int64_t)(tile_level * TILE_HEIGHT), (int64_t)first, (int64_t)(first + width));

@@ -4,7 +4,7 @@
  * hash and the hashes of the perfect subtrees it completes are stored
  * with it, so the tree root of any size is found with O(log n) lookups.
  * The subtree hashes are kept in tiles of 8 tree levels, so a proof reads
- * one stored tile per 8 levels (docs/internals/ledger.md).
+ * about one page per 8 levels (docs/internals/ledger.md).
  * Appends happen inside the caller's write transaction (store_begin), the
  * same one that updates the tables the event describes. */
 #ifndef ACCORD_LEDGER_LEDGER_H

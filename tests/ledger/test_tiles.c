@@ -218,12 +218,16 @@ Test(tiles, roots_and_proofs_match_the_naive_tree_in_every_lookup_mode)
     append_entries(db, 0, ENTRIES);
     naive_tree t;
     naive_build(&t, ENTRIES);
-    /* Complete tiles: one per 256 nodes of level 0 and of level 8. Every
-     * other perfect subtree is a right-edge row. */
+    /* Complete tiles: one per 256 nodes of level 0 and of level 8, each
+     * five rows (four quarters and the cap). Every other perfect subtree
+     * is a right-edge row. */
     uint64_t tiles = ENTRIES / 256 + ENTRIES / 65536, perfect = 0;
     for (int l = 0; l < 64; l++)
         perfect += t.count[l];
-    cr_assert_eq(count_rows(db, "merkle_tile"), (int64_t)tiles);
+    cr_assert_eq(count_rows(db, "merkle_quarter WHERE length(hashes) = 4032"), (int64_t)(4 * tiles));
+    cr_assert_eq(count_rows(db, "merkle_cap WHERE length(hashes) = 192"), (int64_t)tiles);
+    cr_assert_eq(count_rows(db, "merkle_quarter"), (int64_t)(4 * tiles));
+    cr_assert_eq(count_rows(db, "merkle_cap"), (int64_t)tiles);
     cr_assert_eq(count_rows(db, "merkle_node"), (int64_t)(perfect - 510 * tiles));
     check_proofs(db, &t, IN_READ);
     check_proofs(db, &t, OUTSIDE);
@@ -287,13 +291,13 @@ Test(tiles, hash_tiles_are_the_stored_nodes_full_and_partial)
     store_close(db);
 }
 
-/* Whether the schema at 'version' has the merkle_tile table. */
+/* Whether the schema at 'version' has the tables of tiles. */
 static bool has_tiles(int version)
 {
     char name[64];
     snprintf(name, sizeof name, "probe-%d.db", version);
     store *db = open_db(name, version);
-    bool yes = count_rows(db, "sqlite_master WHERE name = 'merkle_tile'") == 1;
+    bool yes = count_rows(db, "sqlite_master WHERE name = 'merkle_cap'") == 1;
     store_close(db);
     return yes;
 }
@@ -325,7 +329,7 @@ Test(tiles, the_migration_packs_a_log_stored_as_rows)
     int tiled = 1;
     while (tiled <= store_schema_target() && !has_tiles(tiled))
         tiled++;
-    cr_assert_leq(tiled, store_schema_target(), "no migration creates merkle_tile");
+    cr_assert_leq(tiled, store_schema_target(), "no migration creates merkle_cap");
 
     naive_tree t;
     naive_build(&t, ENTRIES);
@@ -338,7 +342,7 @@ Test(tiles, the_migration_packs_a_log_stored_as_rows)
     th_state_digest(old, a);
     th_state_digest(fresh, b);
     cr_assert_str_eq(a, b, "the migrated tree differs from the one the ledger writes");
-    cr_assert_eq(count_rows(old, "merkle_tile"), ENTRIES / 256 + ENTRIES / 65536);
+    cr_assert_eq(count_rows(old, "merkle_cap"), ENTRIES / 256 + ENTRIES / 65536);
     /* The same migration writes CHECK constraints without IN lists of more
      * than two constants (the depositary tests check they still hold). */
     cr_assert_eq(count_rows(old, "sqlite_master WHERE sql LIKE '%type IN (''signature''%'"
