@@ -538,3 +538,16 @@ unsigned char *th_fixture(const char *kind, size_t *len)
     cr_assert_fail("no fixture of kind '%s'", kind);
     return NULL;
 }
+
+th_response th_call(const th_server *s, const char *method, const char *path, const char *token, const char *type,
+                    const void *body, size_t len)
+{
+    char url[512], auth[128], ct[128];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
+    snprintf(ct, sizeof ct, "Content-Type: %s", type ? type : "application/json");
+    const char *headers[] = {ct, token ? auth : NULL, NULL};
+    th_response r;
+    th_http(&r, method, url, headers, body, len);
+    return r;
+}

@@ -84,6 +84,11 @@ void th_http(th_response *r, const char *method, const char *url, const char *co
              size_t body_len);
 void th_response_free(th_response *r);
 
+/* A request to 'path' on server 's' with bearer 'token' (NULL:
+ * anonymous); 'type' is the Content-Type (NULL: application/json). */
+th_response th_call(const th_server *s, const char *method, const char *path, const char *token, const char *type,
+                    const void *body, size_t len);
+
 /* POSTs JSON 'body' with header 'auth'; returns the status, or 0 when the
  * server could not be reached (no assertion: used while killing it). */
 long th_http_try(const char *url, const char *auth, const char *body);

@@ -208,14 +208,20 @@ static int report_step(http_req *req, const char *type, const char *done)
 int http_post_submission(http_req *req) { return report_step(req, "report.submitted", "submitted"); }
 int http_post_release(http_req *req) { return report_step(req, "report.released", "released"); }
 
+/* ?as_of=, or today (UTC) written into 'today'. */
+static const char *as_of_or_today(http_req *req, char today[11])
+{
+    const char *as_of = http_query(req, "as_of");
+    if (as_of)
+        return as_of;
+    date_today(today);
+    return today;
+}
+
 int http_get_progress(http_req *req)
 {
     char today[11];
-    const char *as_of = http_query(req, "as_of");
-    if (!as_of) {
-        date_today(today);
-        as_of = today;
-    }
+    const char *as_of = as_of_or_today(req, today);
     int rc = date_check(as_of, "as_of");
     return rc ? rc : implementation_progress(req->db, req->params[0], req->params[1], as_of, &req->json);
 }
@@ -280,11 +286,7 @@ int http_get_ratings(http_req *req)
 int http_get_matrix(http_req *req)
 {
     char today[11];
-    const char *as_of = http_query(req, "as_of");
-    if (!as_of) {
-        date_today(today);
-        as_of = today;
-    }
+    const char *as_of = as_of_or_today(req, today);
     const char *format = http_query(req, "format"), *cycle = http_query(req, "cycle"), *group = http_query(req, "group"),
                *region = http_query(req, "region");
     if (!format || strcmp(format, "json") == 0) {
@@ -310,11 +312,7 @@ int http_get_matrix(http_req *req)
 int http_get_summary(http_req *req)
 {
     char today[11];
-    const char *as_of = http_query(req, "as_of");
-    if (!as_of) {
-        date_today(today);
-        as_of = today;
-    }
+    const char *as_of = as_of_or_today(req, today);
     return implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
                                   &req->json);
 }

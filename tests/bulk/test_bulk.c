@@ -21,14 +21,7 @@ static th_server server;
 static th_response call(const char *method, const char *path, const char *token, const char *type, const char *body,
                         size_t len)
 {
-    char url[512], auth[128], ct[128];
-    snprintf(url, sizeof url, "%s%s", server.base, path);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
-    snprintf(ct, sizeof ct, "Content-Type: %s", type ? type : "application/json");
-    const char *headers[] = {ct, token ? auth : NULL, NULL};
-    th_response r;
-    th_http(&r, method, url, headers, body, len);
-    return r;
+    return th_call(&server, method, path, token, type, body, len);
 }
 
 static long status_of(const char *method, const char *path, const char *token, const char *body)

@@ -43,14 +43,7 @@ TestSuite(attachments, .init = setup, .fini = teardown, .timeout = 120);
 static th_response call(const char *method, const char *path, const char *token, const char *type, const void *body,
                         size_t len)
 {
-    char url[512], auth[128], ct[128];
-    snprintf(url, sizeof url, "%s%s", server.base, path);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
-    snprintf(ct, sizeof ct, "Content-Type: %s", type ? type : "application/json");
-    const char *headers[] = {ct, token ? auth : NULL, NULL};
-    th_response r;
-    th_http(&r, method, url, headers, body, len);
-    return r;
+    return th_call(&server, method, path, token, type, body, len);
 }
 
 static th_response post_json(const char *path, const char *token, const char *body)
