@@ -313,43 +313,34 @@ static const char *const migrations[] = {
     " WHERE type = 'table' AND name = 'rating';"
     "PRAGMA writable_schema = RESET;"
 
-    /* The Merkle tree stored in tiles. A complete tile (L, N) covers the 8
-     * tree levels 8L..8L+7 under nodes 256N..256N+255 of level 8L, 510
-     * hashes, kept as rows of at most 4,032 bytes (one page each): four
-     * quarters, the 6 lowest levels under 64 bottom nodes, level-major
-     * (126 hashes; level k at 128 - (128 >> k)), keyed
-     * (L << 56 | N) << 2 | q, and a cap, the top two levels (4 + 2
-     * hashes), keyed L << 56 | N. Only nodes of tiles not yet complete
-     * (the right edge) stay rows of merkle_node. Tile (L, N) is complete
-     * exactly when node (8L + 8, N) exists; blob_assemble places each hash
-     * at its offset, and a tile short of any node is left as rows. */
-    "CREATE TABLE merkle_quarter (part INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
-    "CREATE TABLE merkle_cap (tile INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
-    "CREATE TEMP TABLE tiled AS"
-    "  SELECT ((n.level / 8) << 56) + (n.idx >> (8 - n.level % 8)) AS tile, n.level % 8 AS k,"
-    "         n.idx & ((256 >> (n.level % 8)) - 1) AS j, n.hash AS hash"
+    /* The Merkle tree stored in tiles. A complete tile (L, N) holds,
+     * level-major, the hashes of the 8 tree levels 8L..8L+7 under its
+     * 256 nodes of level 8L: 256 + 128 + ... + 2 = 510 hashes, the first
+     * 256 being the C2SP hash tile itself. The key is L << 56 | N. Only
+     * nodes of tiles not yet complete (the right edge) stay rows of
+     * merkle_node. Tile (L, N) is complete exactly when node (8L + 8, N)
+     * exists; blob_assemble places each hash at its offset. */
+    "CREATE TABLE merkle_tile (tile INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
+    "INSERT INTO merkle_tile (tile, hashes)"
+    "  SELECT ((n.level / 8) << 56) + (n.idx >> (8 - n.level % 8)) AS t,"
+    "         blob_assemble(32 * (512 - (512 >> (n.level % 8)) + (n.idx & ((256 >> (n.level % 8)) - 1))), n.hash)"
     "  FROM merkle_node n"
     "  WHERE EXISTS (SELECT 1 FROM merkle_node p"
-    "                WHERE p.level = n.level / 8 * 8 + 8 AND p.idx = n.idx >> (8 - n.level % 8));"
-    "INSERT INTO merkle_quarter (part, hashes)"
-    "  SELECT (tile << 2) + (j >> (6 - k)) AS q, blob_assemble(32 * (128 - (128 >> k) + (j & ((64 >> k) - 1))), hash)"
-    "  FROM tiled WHERE k < 6 GROUP BY q HAVING count(*) = 126;"
-    "INSERT INTO merkle_cap (tile, hashes)"
-    "  SELECT tile, blob_assemble(32 * ((k - 6) * 4 + j), hash) FROM tiled WHERE k >= 6"
-    "  GROUP BY tile HAVING count(*) = 6;"
-    "DROP TABLE tiled;"
-    "DELETE FROM merkle_quarter WHERE part >> 2 IN"
-    "  (SELECT part >> 2 FROM merkle_quarter GROUP BY part >> 2 HAVING count(*) < 4)"
-    "  OR part >> 2 NOT IN (SELECT tile FROM merkle_cap);"
-    "DELETE FROM merkle_cap WHERE tile NOT IN (SELECT part >> 2 FROM merkle_quarter);"
-    "DELETE FROM merkle_node WHERE ((level / 8) << 56) + (idx >> (8 - level % 8)) IN (SELECT tile FROM merkle_cap);",
+    "                WHERE p.level = n.level / 8 * 8 + 8 AND p.idx = n.idx >> (8 - n.level % 8))"
+    "  GROUP BY t HAVING count(*) = 510;"
+    "DELETE FROM merkle_node WHERE ((level / 8) << 56) + (idx >> (8 - level % 8)) IN (SELECT tile FROM merkle_tile);",
 
-    /* 10: tiles stored by an earlier form of migration 9, one row of 510
-     * hashes per tile in merkle_tile, cut into the four quarters and the
-     * cap that migration 9 now makes (the pieces by substr, placed with
-     * blob_assemble); merkle_tile is dropped. A database migrated by the
-     * present migration 9 has no merkle_tile: the empty one made here
-     * converts nothing. */
+    /* 10: each complete tile as four quarters of one page and a cap. A
+     * row of merkle_tile (16,320 bytes) spills onto three overflow pages,
+     * which SQLite reads on every access and never caches. Keyed
+     * (L << 56 | N) << 2 | q, merkle_quarter holds the 6 lowest levels
+     * under bottom nodes 64q..64q+63, level-major (126 hashes; level k at
+     * 128 - (128 >> k)); merkle_cap, keyed L << 56 | N, the top two levels
+     * (4 + 2 hashes: the last 6 of the old row). The pieces are cut with
+     * substr and placed with blob_assemble, and merkle_tile is dropped.
+     * For a while migration 9 made quarters and caps itself: on a
+     * database migrated then, the empty merkle_tile made here converts
+     * nothing. */
     "CREATE TABLE IF NOT EXISTS merkle_quarter (part INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS merkle_cap (tile INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS merkle_tile (tile INTEGER PRIMARY KEY, hashes BLOB NOT NULL);"
