@@ -243,6 +243,44 @@ static int add_report_html(json_t *report)
     return rc;
 }
 
+/* Reads every row of 'st' (which it closes) into a JSON array: the report
+ * stored as JSON in column 'content', with the HTML of its Markdown
+ * fields, as the entry itself or wrapped by 'entry' (which takes it). */
+static int read_reports(store_stmt *st, int content, json_t *(*entry)(store_stmt *st, json_t *report),
+                        json_t **out)
+{
+    json_t *list = json_array();
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        json_t *report = json_loads(store_col_text(st, content), 0, NULL);
+        if (!report) {
+            rc = accord_fail(ACCORD_ESTORE, NULL, "a stored report is not valid JSON");
+            break;
+        }
+        if ((rc = add_report_html(report))) {
+            json_decref(report);
+            break;
+        }
+        json_array_append_new(list, entry ? entry(st, report) : report);
+    }
+    store_stmt_close(st);
+    if (rc < 0) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return ACCORD_OK;
+}
+
+/* A released report with who, what and when (implementation_released's
+ * columns). */
+static json_t *released_entry(store_stmt *st, json_t *report)
+{
+    return json_pack("{s:s, s:I, s:I, s:s, s:o, s:s}", "party", store_col_text(st, 0), "provision",
+                     (json_int_t)store_col_int(st, 1), "version", (json_int_t)store_col_int(st, 2), "status",
+                     store_col_text(st, 3), "report", report, "released_at", store_col_text(st, 5));
+}
+
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
@@ -260,22 +298,7 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
                          "sss", slug, cycle, party);
     if (rc)
         return rc;
-    json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW) {
-        json_t *draft = json_loads(store_col_text(st, 0), 0, NULL);
-        if ((rc = add_report_html(draft))) {
-            json_decref(draft);
-            break;
-        }
-        json_array_append_new(list, draft);
-    }
-    store_stmt_close(st);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    *out = list;
-    return ACCORD_OK;
+    return read_reports(st, 0, NULL, out);
 }
 
 /* ---- submission and release --------------------------------------------- */
@@ -559,25 +582,7 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
                          "ss", slug, cycle);
     if (rc)
         return rc;
-    json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW) {
-        json_t *report = json_loads(store_col_text(st, 4), 0, NULL);
-        if ((rc = add_report_html(report))) {
-            json_decref(report);
-            break;
-        }
-        json_array_append_new(list, json_pack("{s:s, s:I, s:I, s:s, s:o, s:s}", "party", store_col_text(st, 0),
-                                              "provision", (json_int_t)store_col_int(st, 1), "version",
-                                              (json_int_t)store_col_int(st, 2), "status", store_col_text(st, 3),
-                                              "report", report, "released_at", store_col_text(st, 5)));
-    }
-    store_stmt_close(st);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    *out = list;
-    return ACCORD_OK;
+    return read_reports(st, 4, released_entry, out);
 }
 
 /* ---- review ------------------------------------------------------------------ */
