@@ -85,6 +85,12 @@ static int thread_db(store **out)
 
 /* Per-connection state across the calls MHD makes for one request. */
 typedef struct conn_state {
+    /* The route, matched once when the request arrives: its body limit is
+     * needed before the body is read, the route itself after. */
+    const http_route *route;
+    const char *params[HTTP_MAX_PARAMS]; /* point into 'scratch' */
+    char scratch[512];
+    bool path_known; /* no route, but the path exists for another method */
     buf body;
     size_t max_body; /* the matched route's limit */
     bool too_big;
@@ -233,17 +239,14 @@ static void current_etag(store *db, char *out, size_t len)
 
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
 {
-    char scratch[512];
-    const char *params[HTTP_MAX_PARAMS] = {0};
-    bool path_known = false;
     accord_error_clear();
     if (cs->too_big) {
         accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %zu bytes", cs->max_body);
         return send_error(conn, ACCORD_ETOOBIG, NULL);
     }
-    const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
+    const http_route *route = cs->route;
     if (!route) {
-        if (path_known) {
+        if (cs->path_known) {
             http_req r405 = {.conn = conn};
             http_route_methods(url, r405.allow, sizeof r405.allow);
             return send_error(conn, accord_fail(ACCORD_EMETHOD, NULL, "method %s is not allowed here; allowed: %s",
@@ -267,7 +270,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
 
     principal p;
     http_req req = {.conn = conn, .method = method, .path = url, .db = db, .status = 200};
-    memcpy(req.params, params, sizeof params);
+    memcpy(req.params, cs->params, sizeof req.params);
     req.body = cs->body.data;
     req.body_len = cs->body.len;
     buf_init(&req.text, 16 * 1024 * 1024);
@@ -293,18 +296,14 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     return ret;
 }
 
-/* The body limit of the route 'method' and 'url' lead to, known before
- * the body is read so that an oversized upload is refused as it arrives.
- * The body is read before access is decided, so a route's larger limit
- * applies only to requests that carry credentials: no route that takes a
- * large body is public, and anonymous callers should not make the server
- * hold megabytes per connection. */
-static size_t route_body_limit(struct MHD_Connection *conn, const char *method, const char *url)
+/* The body limit of the request's route, known before the body is read so
+ * that an oversized upload is refused as it arrives. The body is read
+ * before access is decided, so a route's larger limit applies only to
+ * requests that carry credentials: no route that takes a large body is
+ * public, and anonymous callers should not make the server hold megabytes
+ * per connection. */
+static size_t body_limit(struct MHD_Connection *conn, const http_route *route)
 {
-    char scratch[512];
-    const char *params[HTTP_MAX_PARAMS] = {0};
-    bool path_known;
-    const http_route *route = http_route_match(method, url, scratch, sizeof scratch, params, &path_known);
     bool credentials = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) ||
                        MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "accord_session");
     return route && route->max_body && credentials ? route->max_body : HTTP_MAX_BODY;
@@ -321,7 +320,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
-        cs->max_body = route_body_limit(conn, method, url);
+        cs->route = http_route_match(method, url, cs->scratch, sizeof cs->scratch, cs->params, &cs->path_known);
+        cs->max_body = body_limit(conn, cs->route);
         buf_init(&cs->body, cs->max_body);
         *con_cls = cs;
         return MHD_YES;
