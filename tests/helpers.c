@@ -551,3 +551,20 @@ th_response th_call(const th_server *s, const char *method, const char *path, co
     th_http(&r, method, url, headers, body, len);
     return r;
 }
+
+store *th_replay_matches(const th_server *s, const char *db_path, const char *replayed, const char *what)
+{
+    store *a = th_open(db_path);
+    th_wait_checkpoint(s, th_log_size(a));
+    char *out;
+    const char *args[] = {"replay", "--from", s->base, "--db", replayed, NULL};
+    cr_assert_eq(th_run_accord(&out, args), 0, "%s", out);
+    free(out);
+    store *b = th_open(replayed);
+    char da[65], dbb[65];
+    th_state_digest(a, da);
+    th_state_digest(b, dbb);
+    store_close(a);
+    cr_assert_str_eq(da, dbb, "%s", what);
+    return b;
+}

@@ -84,6 +84,13 @@ void th_http(th_response *r, const char *method, const char *url, const char *co
              size_t body_len);
 void th_response_free(th_response *r);
 
+/* Waits until the log of server 's' (database 'db_path') is signed to its
+ * full size, replays it into a new database at 'replayed' with accord
+ * replay, and asserts that the public tables and the log are identical
+ * ('what' says what that shows). Returns the replayed database, open, for
+ * further checks (the caller closes it). */
+store *th_replay_matches(const th_server *s, const char *db_path, const char *replayed, const char *what);
+
 /* A request to 'path' on server 's' with bearer 'token' (NULL:
  * anonymous); 'type' is the Content-Type (NULL: application/json). */
 th_response th_call(const th_server *s, const char *method, const char *path, const char *token, const char *type,
