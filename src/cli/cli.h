@@ -4,6 +4,8 @@
 #ifndef ACCORD_CLI_CLI_H
 #define ACCORD_CLI_CLI_H
 
+#include <jansson.h>
+
 #include "store/db.h"
 
 #define CLI_DEFAULT_DB "var/accord.db"
@@ -40,6 +42,13 @@ int cli_open_db(const char *path, store **out);
 /* Removes the database file at 'path' with its WAL and shared-memory
  * files: a half-made database is worse than none. */
 void cli_remove_db(const char *path);
+
+/* --as-of: 'given' checked as a date, or today (UTC) written into 'today'.
+ * Sets '*out' to the one to use. */
+int cli_as_of(const char *given, char today[11], const char **out);
+
+/* Prints 'v' as indented JSON, keys in their order, and a newline. */
+void cli_print_json(const json_t *v);
 
 /* Parses --provision: a provision number (a positive integer). */
 int cli_provision_number(const char *text, long long *out);

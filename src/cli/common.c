@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/date.h"
 #include "util/error.h"
 
 int cli_fail(int code)
@@ -52,4 +53,21 @@ int cli_provision_number(const char *text, long long *out)
         return accord_fail(ACCORD_EINVAL, "provision", "--provision: a provision number, e.g. 3");
     *out = n;
     return ACCORD_OK;
+}
+
+int cli_as_of(const char *given, char today[11], const char **out)
+{
+    if (!given) {
+        date_today(today);
+        *out = today;
+        return ACCORD_OK;
+    }
+    *out = given;
+    return date_check(given, "as_of");
+}
+
+void cli_print_json(const json_t *v)
+{
+    json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
 }

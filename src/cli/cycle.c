@@ -107,8 +107,7 @@ static void print_overdue(const json_t *p, const char *format)
         json_t *v = json_pack("{s:O, s:O, s:O, s:O, s:o}", "instrument", json_object_get(p, "instrument"), "cycle",
                               json_object_get(p, "cycle"), "due_on", json_object_get(p, "due_on"), "as_of",
                               json_object_get(p, "as_of"), "overdue", overdue);
-        json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
+        cli_print_json(v);
         json_decref(v);
         return;
     }
@@ -188,18 +187,13 @@ int cli_cycle(int argc, char **argv)
                                                 json_string_value(json_object_get(cy, "name")));
     } else {
         char today[11];
-        if (!as_of) {
-            date_today(today);
-            as_of = today;
-        }
-        rc = date_check(as_of, "as_of");
+        rc = cli_as_of(as_of, today, &as_of);
         if (!rc)
             rc = implementation_progress(db, slug, argv[optind + 2], as_of, &v);
         if (!rc && strcmp(what, "overdue") == 0) {
             print_overdue(v, format);
         } else if (!rc && strcmp(format, "json") == 0) {
-            json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            putchar('\n');
+            cli_print_json(v);
         } else if (!rc) {
             print_progress(v);
         }

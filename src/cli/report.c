@@ -129,12 +129,11 @@ static int export_matrix(store *db, const char *slug, const char *cycle, const c
                          const char *as_of, bulk_format f, buf *out)
 {
     char today[11];
-    if (!as_of) {
-        date_today(today);
-        as_of = today;
-    }
     json_t *m;
-    int rc = implementation_matrix_json(db, slug, cycle, group, region, as_of, &m);
+    int rc = cli_as_of(as_of, today, &as_of);
+    if (rc)
+        return rc;
+    rc = implementation_matrix_json(db, slug, cycle, group, region, as_of, &m);
     if (rc)
         return rc;
     rc = f == BULK_JSON ? export_json(m, out) : bulk_matrix_table(m, f == BULK_CSV ? TABULAR_CSV : TABULAR_XLSX, out);

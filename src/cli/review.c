@@ -148,11 +148,7 @@ int cli_trajectory(int argc, char **argv)
     if (strcmp(format, "table") && strcmp(format, "json"))
         return cli_fail(accord_fail(ACCORD_EINVAL, "format", "--format: table or json"));
     char today[11];
-    if (!as_of) {
-        date_today(today);
-        as_of = today;
-    }
-    int rc = date_check(as_of, "as_of");
+    int rc = cli_as_of(as_of, today, &as_of);
     if (rc)
         return cli_fail(rc);
     store *db;
@@ -162,8 +158,7 @@ int cli_trajectory(int argc, char **argv)
     json_t *t = NULL;
     rc = implementation_trajectory(db, argv[optind], as_of, &t);
     if (!rc && strcmp(format, "json") == 0) {
-        json_dumpf(t, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
+        cli_print_json(t);
     } else if (!rc) {
         print_trajectory(t);
     }

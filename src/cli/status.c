@@ -79,8 +79,7 @@ int cli_status(int argc, char **argv)
     int rc = depositary_status(db, argv[optind], as_of, &v);
     if (!rc) {
         if (strcmp(format, "json") == 0) {
-            json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            putchar('\n');
+            cli_print_json(v);
         } else if (strcmp(format, "csv") == 0) {
             buf out;
             buf_init(&out, 64 * 1024 * 1024);
