@@ -320,6 +320,7 @@ int http_get_summary(http_req *req)
 int http_get_trajectory(http_req *req)
 {
     char today[11];
-    date_today(today);
-    return implementation_trajectory(req->db, req->params[0], today, &req->json);
+    const char *as_of = as_of_or_today(req, today);
+    int rc = date_check(as_of, "as_of");
+    return rc ? rc : implementation_trajectory(req->db, req->params[0], as_of, &req->json);
 }

@@ -330,7 +330,7 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/instruments/{slug}/summary", RULE_PUBLIC, http_get_summary,
      "the matrix summarized per group or per UN M49 region (?by=group|region, ?as_of=, ?cycle=)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/trajectory", RULE_PUBLIC, http_get_trajectory,
-     "share rated implemented per year against the straight path to the goal year", NULL, 0},
+     "share rated implemented per year against the straight path to the goal year (?as_of=)", NULL, 0},
     {"GET", "/api/v1/log/restricted/{index}", RULE_PARTY_READER, http_get_restricted,
      "reveal a restricted log entry: salt and bytes behind its public commitment (its party's focal point, an admin, "
      "or a reviewer of all instruments)",

@@ -447,6 +447,17 @@ Test(reports, the_matrix_and_the_trajectory)
         cr_assert_float_eq(json_real_value(json_object_get(point, "share")), k == 4 ? 1.0 / 7.0 : 0.0, 1e-9);
     }
     th_response_free(&tr);
+    /* As at a past date: the years up to it, the last as at that date,
+     * before the rating. */
+    tr = request("GET", "/api/v1/instruments/code-of-conduct/trajectory?as_of=2020-06-30", NULL, NULL);
+    cr_assert_eq(tr.status, 200, "%s", tr.body);
+    years = json_object_get(tr.json, "years");
+    cr_assert_eq(json_array_size(years), 3, "2018, 2019 and 2020: %s", tr.body);
+    last = json_array_get(years, 2);
+    cr_assert_str_eq(json_string_value(json_object_get(last, "as_of")), "2020-06-30");
+    cr_assert_eq(json_integer_value(json_object_get(last, "implemented")), 0);
+    th_response_free(&tr);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/trajectory?as_of=2020-13-01", NULL, NULL), 400);
 }
 
 /* Drafts, submits, releases and rates 'party''s report on 'provision'
