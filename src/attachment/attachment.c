@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/sha256.h"
 
 /* What libmagic 5.44 reports for each allowed type (MAGIC_MIME_TYPE). An
  * OOXML file is recognized by the names of its first zip entries, as
@@ -82,8 +83,8 @@ int attachment_inspect(const void *bytes, size_t size, attachment_file *out)
     if (!out->media_type)
         return accord_fail(ACCORD_EMEDIA, NULL, "the file's content is %s; attachments may be " ATTACHMENT_TYPES,
                            found);
-    uint8_t digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, bytes, size);
+    uint8_t digest[SHA256_SIZE];
+    sha256(digest, bytes, size);
     sodium_bin2hex(out->sha256, sizeof out->sha256, digest, sizeof digest);
     out->bytes = bytes;
     out->size = size;

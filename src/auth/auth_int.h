@@ -8,9 +8,10 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "util/sha256.h"
 
 #define AUTH_TS_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
-#define AUTH_HASH_LEN crypto_hash_sha256_BYTES
+#define AUTH_HASH_LEN SHA256_SIZE
 #define AUTH_PWHASH_LEN crypto_pwhash_STRBYTES
 
 /* Prefixes of the secrets handed out: each kind is recognizable (and

@@ -8,6 +8,7 @@
 #include "auth/auth_int.h"
 #include "util/date.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 /* ---- time ---- */
 
@@ -44,7 +45,7 @@ bool auth_secret_shape(const char *s, const char *prefix)
 
 void auth_secret_hash(const char *s, unsigned char out[AUTH_HASH_LEN])
 {
-    crypto_hash_sha256(out, (const unsigned char *)s, strlen(s));
+    sha256(out, s, strlen(s));
 }
 
 void auth_new_id(char out[AUTH_ID_LEN])

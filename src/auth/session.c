@@ -12,6 +12,7 @@
 #include "auth/auth_int.h"
 #include "util/date.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 /* One message for every failed sign-in, whatever the reason. */
 #define LOGIN_FAILED "wrong email or password"
@@ -51,7 +52,7 @@ static void account_key(const char *email, throttle_key *k)
     size_t len = email ? strnlen(email, AUTH_MAX_PASSWORD) : 0;
     for (size_t i = 0; i < len; i++)
         lower[i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a') : email[i];
-    crypto_hash_sha256(hash, (const unsigned char *)lower, len);
+    sha256(hash, lower, len);
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
     snprintf(k->key, sizeof k->key, "account:%s", hex);
     k->free = AUTH_THROTTLE_ACCOUNT_FREE;

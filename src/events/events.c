@@ -9,6 +9,7 @@
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
+#include "util/sha256.h"
 
 const actor ACTOR_OPERATOR = {"operator", "console"};
 
@@ -154,11 +155,8 @@ int events_append_with(store *db, const actor *who, const char *type, json_t *da
 
 void events_commitment(const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes, size_t len, uint8_t out[32])
 {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, salt, EVENTS_SALT_SIZE);
-    crypto_hash_sha256_update(&h, bytes, len);
-    crypto_hash_sha256_final(&h, out);
+    const sha256_part parts[] = {{salt, EVENTS_SALT_SIZE}, {bytes, len}};
+    sha256_parts(out, parts, 2);
 }
 
 int events_reveal(store *db, uint64_t index, uint8_t salt[EVENTS_SALT_SIZE], buf *bytes)

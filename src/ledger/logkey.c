@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/sha256.h"
 
 int logkey_name_valid(const char *name)
 {
@@ -22,14 +23,10 @@ int logkey_name_valid(const char *name)
 
 uint32_t logkey_id(const char *name, const uint8_t pub[32])
 {
-    crypto_hash_sha256_state h;
-    uint8_t digest[32];
+    uint8_t digest[SHA256_SIZE];
     const uint8_t sep[2] = {0x0A, 0x01};
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const uint8_t *)name, strlen(name));
-    crypto_hash_sha256_update(&h, sep, 2);
-    crypto_hash_sha256_update(&h, pub, 32);
-    crypto_hash_sha256_final(&h, digest);
+    const sha256_part parts[] = {{name, strlen(name)}, {sep, sizeof sep}, {pub, 32}};
+    sha256_parts(digest, parts, 3);
     return (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8 | digest[3];
 }
 

@@ -4,6 +4,7 @@
 #include "ledger/merkle.h"
 
 #include "util/error.h"
+#include "util/sha256.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -23,18 +24,14 @@ typedef struct {
  * Hashing
  * ------------------------------------------------------------------------- */
 
-/* SHA-256(0x00 || data) into 'out'. Streams the prefix and the data, so
- * leaves of any size need no copy. */
+/* SHA-256(0x00 || data) into 'out'. Hashes the prefix and the data as two
+ * parts, so leaves of any size need no copy. */
 void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
     static const uint8_t prefix = LEAF_PREFIX;
-    crypto_hash_sha256_state st;
+    const sha256_part parts[] = {{&prefix, 1}, {data, len}};
 
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    if (len > 0)
-        crypto_hash_sha256_update(&st, data, len);
-    crypto_hash_sha256_final(&st, out);
+    sha256_parts(out, parts, 2);
 }
 
 /* SHA-256(0x01 || left || right) into 'out'; 'out' may alias a child. */
@@ -49,7 +46,7 @@ void merkle_node_hash(const uint8_t left[MERKLE_HASH_SIZE],
     buf[0] = NODE_PREFIX;
     memcpy(buf + 1, left, MERKLE_HASH_SIZE);
     memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    sha256(out, buf, sizeof buf);
 }
 
 /* SHA-256("") into 'out': the RFC 9162 root of a tree with no leaves. */
@@ -57,7 +54,7 @@ void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])
 {
     static const uint8_t none[1]; /* a valid pointer even for 0 bytes */
 
-    crypto_hash_sha256(out, none, 0);
+    sha256(out, none, 0);
 }
 
 /* ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 
 #include "ledger/cosign.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 _Static_assert(sizeof(((note_signer *)0)->sk) == crypto_sign_SECRETKEYBYTES, "secret key size");
 _Static_assert(NOTE_PUBKEY_SIZE == crypto_sign_PUBLICKEYBYTES, "public key size");
@@ -154,15 +155,11 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 uint32_t note_key_id(const char *name, uint8_t type, const uint8_t pub[NOTE_PUBKEY_SIZE])
 {
-    crypto_hash_sha256_state h;
-    uint8_t digest[crypto_hash_sha256_BYTES];
+    uint8_t digest[SHA256_SIZE];
     const uint8_t sep[2] = {0x0A, type};
+    const sha256_part parts[] = {{name, strlen(name)}, {sep, sizeof sep}, {pub, NOTE_PUBKEY_SIZE}};
 
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const uint8_t *)name, strlen(name));
-    crypto_hash_sha256_update(&h, sep, sizeof sep);
-    crypto_hash_sha256_update(&h, pub, NOTE_PUBKEY_SIZE);
-    crypto_hash_sha256_final(&h, digest);
+    sha256_parts(digest, parts, 3);
     return be32(digest);
 }
 
