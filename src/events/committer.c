@@ -1,6 +1,8 @@
 #include "events/committer.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,10 @@
 #define MAX_BATCH 1024
 
 /* One submitted event, living on the submitter's stack while it waits.
- * Each job has its own condition: finishing a batch wakes exactly the
- * submitters of that batch, not every thread waiting in the queue. */
+ * Each job has its own semaphore: finishing a batch wakes exactly the
+ * submitters of that batch, not every thread waiting in the queue, and
+ * the writer posts it without holding the queue's lock, so a woken
+ * submitter does not at once sleep again on that lock. */
 typedef struct job {
     committer_work work; /* set for committer_run(), else the event below */
     void *arg;
@@ -26,8 +30,7 @@ typedef struct job {
     int rc;
     char message[512];
     char field[64];
-    bool done;
-    pthread_cond_t finished; /* signalled once 'done' is set */
+    sem_t finished; /* posted once the job's outcome is set */
     struct job *next;
 } job;
 
@@ -110,13 +113,11 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&c->lock);
 
         run_batch(c, batch);
-
-        pthread_mutex_lock(&c->lock);
         for (job *j = batch, *next; j; j = next) {
-            next = j->next; /* the job may vanish once marked done */
-            j->done = true;
-            pthread_cond_signal(&j->finished);
+            next = j->next; /* the job may vanish once posted */
+            sem_post(&j->finished);
         }
+        pthread_mutex_lock(&c->lock);
     }
     pthread_mutex_unlock(&c->lock);
     return NULL;
@@ -148,11 +149,12 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
 /* Queues 'j' and waits until the writer has finished it. */
 static int run_job(committer *c, job *j)
 {
-    pthread_cond_init(&j->finished, NULL);
+    if (sem_init(&j->finished, 0, 0) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot queue a write");
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
-        pthread_cond_destroy(&j->finished);
+        sem_destroy(&j->finished);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
@@ -161,10 +163,10 @@ static int run_job(committer *c, job *j)
         c->head = j;
     c->tail = j;
     pthread_cond_signal(&c->work);
-    while (!j->done)
-        pthread_cond_wait(&j->finished, &c->lock);
     pthread_mutex_unlock(&c->lock);
-    pthread_cond_destroy(&j->finished);
+    while (sem_wait(&j->finished) != 0 && errno == EINTR)
+        ;
+    sem_destroy(&j->finished);
     if (j->rc)
         return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
     return ACCORD_OK;
