@@ -8,7 +8,7 @@ dir="${BENCH_DIR:-var/bench}"
 sizes="${BENCH_SIZES:-1000000 10000000}"
 accord="./$build/accord"
 mkdir -p "$dir"
-ninja -C "$build" bench-proofs bench-writes bench-matrix >/dev/null
+ninja -C "$build" bench-proofs bench-writes bench-committer bench-matrix >/dev/null
 
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
@@ -26,7 +26,7 @@ sleep 1
 # utime + stime of the server, in clock ticks
 server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
-for conns in 1 8 32 64; do
+for conns in 1 8 32 64 128; do
     t0=$(server_ticks)
     out=$("./$build/bench-writes" http://127.0.0.1:18600 "$(cat "$dir/writes/token")" "$conns" 5)
     t1=$(server_ticks)
@@ -35,6 +35,15 @@ for conns in 1 8 32 64; do
 done
 kill $server; wait $server 2>/dev/null || true
 trap - EXIT
+
+echo "== the same appends without HTTP: threads submitting to the group committer in process"
+echo "   (the ceiling the writer thread sets on the figures above)"
+for threads in 8 64 256; do
+    rm -rf "$dir/committer" && mkdir -p "$dir/committer"
+    "$accord" init --db "$dir/committer/c.db" --token-file "$dir/committer/token" >/dev/null
+    "$accord" load --db "$dir/committer/c.db" data/code-of-conduct.json >/dev/null
+    "./$build/bench-committer" "$dir/committer/c.db" "$threads" 5
+done
 
 echo "== import of report rows (accord report import), beside sqlite3 .import of the same CSV"
 ./scripts/bench-import.sh "$build" "$dir" "${BENCH_IMPORT_ROWS:-100000}"
