@@ -144,49 +144,29 @@ static int get_actions(http_req *req)
     return reply(req, rc, rc ? NULL : json_pack("{s:s, s:o}", "instrument", req->params[0], "actions", v));
 }
 
-/* Recording an action and reading it back as the response, both on the
- * writer thread: its connection holds the pages it just wrote, where a
- * request thread's connection would start from a page cache that every
- * commit empties (about a third of the server's time per action). */
-typedef struct record_action {
-    const actor *who;
-    json_t *data;
-    uint64_t seq;
-    json_t *action;
-} record_action;
-
-static int record_action_work(store *db, void *arg)
-{
-    record_action *ra = arg;
-    int rc = events_append(db, ra->who, "action.recorded", ra->data, &ra->seq);
-    if (!rc)
-        rc = depositary_action_by_seq(db, ra->seq, &ra->action);
-    return rc;
-}
-
 static int post_action(http_req *req)
 {
     static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
                                           "on_behalf_of", "note", "source", "confidence", NULL};
-    json_t *data;
+    json_t *data, *action = NULL;
     int rc = http_json_body(req, &data);
     if (rc)
         return rc;
     rc = json_only_keys(data, allowed, NULL);
-    record_action ra = {.who = &req->who->who, .data = data};
+    uint64_t seq = 0;
     if (!rc) {
         json_object_set_new(data, "instrument", json_string(req->params[0]));
-        rc = http_run_writes(record_action_work, &ra);
+        rc = http_submit_event(req, "action.recorded", data, &seq);
     }
+    if (!rc)
+        rc = depositary_action_by_seq(req->db, seq, &action);
     json_decref(data);
-    if (rc) {
-        json_decref(ra.action); /* read back, then undone with the batch */
+    if (rc)
         return rc;
-    }
     req->status = 201;
     snprintf(req->location, sizeof req->location, "/api/v1/instruments/%s/actions", req->params[0]);
-    json_object_set_new(ra.action, "log_index", json_integer((json_int_t)ra.seq));
-    req->json = ra.action;
+    json_object_set_new(action, "log_index", json_integer((json_int_t)seq));
+    req->json = action;
     return ACCORD_OK;
 }
 
