@@ -147,11 +147,8 @@ int store_open(store **out, const char *path, bool create)
      * commit drops its whole mapping and maps the file again, so with a
      * writer committing, every request of every thread paid an munmap
      * (TLB shootdowns across the threads) and page faults; pread into the
-     * connection's page cache is cheaper then. temp_store=MEMORY keeps a
-     * savepoint's journal (the group committer runs every event in its own
-     * savepoint) in memory: otherwise it spills to a temporary file past
-     * 64 KiB, and a quarter of the writer's time went to writing it. */
-    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+     * connection's page cache is cheaper then. */
+    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
     if (rc) {
         store_close(db);
         return rc;
