@@ -1,0 +1,172 @@
+/* events-committer: the group committer, driven by many threads at once as
+ * the server's request threads drive it. Each submitter gets its own
+ * outcome; a refused event or a failed unit of work is undone alone, while
+ * the events batched with it are committed. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "events/committer.h"
+#include "helpers.h"
+#include "store/db.h"
+#include "util/error.h"
+
+#define THREADS 16
+#define PER_THREAD 40
+
+static committer *writer;
+
+typedef struct submitter {
+    int id;
+    int accepted, refused;
+    bool wrong_outcome; /* a refusal without its own message, or an acceptance of a bad event */
+    uint64_t seqs[PER_THREAD];
+} submitter;
+
+/* Every third event names a party that does not exist: the applier
+ * refuses it, and its message must come back to this thread. */
+static void *submit_many(void *arg)
+{
+    submitter *s = arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        bool bad = i % 3 == 2;
+        char note[64];
+        snprintf(note, sizeof note, "thread %d event %d", s->id, i);
+        json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party",
+                                 bad ? "XXX" : "KAZ", "type", "declaration", "date", "2020-01-01", "note", note,
+                                 "source", "title", "committer test");
+        uint64_t seq = 0;
+        int rc = committer_submit(writer, &ACTOR_OPERATOR, "action.recorded", data, &seq);
+        json_decref(data);
+        if (bad) {
+            s->refused++;
+            if (rc != ACCORD_ERULE || !strstr(accord_error_message(), "'XXX'") || !accord_error_field() ||
+                strcmp(accord_error_field(), "party") != 0)
+                s->wrong_outcome = true;
+        } else if (rc == ACCORD_OK) {
+            s->seqs[s->accepted++] = seq;
+        } else {
+            s->wrong_outcome = true;
+        }
+    }
+    return NULL;
+}
+
+static int count(store *db, const char *sql)
+{
+    store_stmt *st;
+    cr_assert_eq(store_query(db, &st, sql, ""), ACCORD_OK, "%s", accord_error_message());
+    cr_assert_eq(store_step(st), STORE_ROW);
+    int n = (int)store_col_int(st, 0);
+    store_stmt_close(st);
+    return n;
+}
+
+Test(committer, concurrent_submitters_each_get_their_own_outcome)
+{
+    char token[128], *dir = th_tempdir(), *path = th_make_db(dir, true, token);
+    store *db = th_open(path);
+    uint64_t before = th_log_size(db);
+    cr_assert_eq(committer_start(&writer, path, NULL, NULL), ACCORD_OK, "%s", accord_error_message());
+
+    pthread_t threads[THREADS];
+    static submitter subs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        subs[i] = (submitter){.id = i};
+        pthread_create(&threads[i], NULL, submit_many, &subs[i]);
+    }
+    int accepted = 0;
+    static bool seen[THREADS * PER_THREAD];
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_not(subs[i].wrong_outcome, "thread %d got another event's outcome", i);
+        cr_assert_eq(subs[i].refused, PER_THREAD / 3);
+        for (int k = 0; k < subs[i].accepted; k++) {
+            uint64_t at = subs[i].seqs[k] - before;
+            cr_assert_lt(at, (uint64_t)(THREADS * PER_THREAD), "log index %llu out of range",
+                         (unsigned long long)subs[i].seqs[k]);
+            cr_assert_not(seen[at], "log index %llu given twice", (unsigned long long)subs[i].seqs[k]);
+            seen[at] = true;
+        }
+        accepted += subs[i].accepted;
+    }
+    committer_stop(writer);
+
+    /* Exactly the accepted events are in the log, with no gap, and each
+     * left its action; the refused left nothing. */
+    cr_assert_eq(accepted, THREADS * (PER_THREAD - PER_THREAD / 3));
+    cr_assert_eq(th_log_size(db), before + (uint64_t)accepted);
+    for (int i = 0; i < accepted; i++)
+        cr_assert(seen[i], "log index %llu was not given to any submitter", (unsigned long long)(before + i));
+    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
+    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE party = 'XXX'"), 0);
+    store_close(db);
+    th_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+/* A unit of work that appends two events and then fails: neither stays. */
+static int two_then_fail(store *db, void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 2; i++) {
+        json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party", "KAZ",
+                                 "type", "declaration", "date", "2020-01-01", "note", "undone work", "source", "title",
+                                 "committer test");
+        uint64_t seq;
+        int rc = events_append(db, &ACTOR_OPERATOR, "action.recorded", data, &seq);
+        json_decref(data);
+        if (rc)
+            return rc;
+    }
+    return accord_fail(ACCORD_ERULE, "rows", "the third row is wrong");
+}
+
+static void *fail_work(void *arg)
+{
+    int *rc = arg;
+    *rc = committer_run(writer, two_then_fail, NULL);
+    return NULL;
+}
+
+Test(committer, failed_work_is_undone_alone)
+{
+    char token[128], *dir = th_tempdir(), *path = th_make_db(dir, true, token);
+    store *db = th_open(path);
+    uint64_t before = th_log_size(db);
+    cr_assert_eq(committer_start(&writer, path, NULL, NULL), ACCORD_OK, "%s", accord_error_message());
+
+    /* The failing work runs among ordinary submitters, so that it shares
+     * batches with them. */
+    pthread_t threads[THREADS], failing[4];
+    static submitter subs[THREADS];
+    int work_rc[4];
+    for (int i = 0; i < THREADS; i++) {
+        subs[i] = (submitter){.id = i};
+        pthread_create(&threads[i], NULL, submit_many, &subs[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_create(&failing[i], NULL, fail_work, &work_rc[i]);
+    int accepted = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        cr_assert_not(subs[i].wrong_outcome, "thread %d got another event's outcome", i);
+        accepted += subs[i].accepted;
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(failing[i], NULL);
+        cr_assert_eq(work_rc[i], ACCORD_ERULE);
+    }
+    committer_stop(writer);
+
+    cr_assert_eq(th_log_size(db), before + (uint64_t)accepted);
+    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note = 'undone work'"), 0);
+    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
+    store_close(db);
+    th_rmtree(dir);
+    free(path);
+    free(dir);
+}
