@@ -63,24 +63,53 @@ static int count(store *db, const char *sql)
     return n;
 }
 
+/* A demo database with the committer started on it. */
+typedef struct fixture {
+    char *dir, *path;
+    store *db;      /* a second connection, for checking */
+    uint64_t before; /* the log size before the test's writes */
+    pthread_t threads[THREADS];
+    submitter subs[THREADS];
+} fixture;
+
+static void set_up(fixture *f)
+{
+    char token[128];
+    f->dir = th_tempdir();
+    f->path = th_make_db(f->dir, true, token);
+    f->db = th_open(f->path);
+    f->before = th_log_size(f->db);
+    cr_assert_eq(committer_start(&writer, f->path, NULL, NULL), ACCORD_OK, "%s", accord_error_message());
+}
+
+static void start_submitters(fixture *f)
+{
+    for (int i = 0; i < THREADS; i++) {
+        f->subs[i] = (submitter){.id = i};
+        pthread_create(&f->threads[i], NULL, submit_many, &f->subs[i]);
+    }
+}
+
+static void tear_down(fixture *f)
+{
+    store_close(f->db);
+    th_rmtree(f->dir);
+    free(f->path);
+    free(f->dir);
+}
+
 Test(committer, concurrent_submitters_each_get_their_own_outcome)
 {
-    char token[128], *dir = th_tempdir(), *path = th_make_db(dir, true, token);
-    store *db = th_open(path);
-    uint64_t before = th_log_size(db);
-    cr_assert_eq(committer_start(&writer, path, NULL, NULL), ACCORD_OK, "%s", accord_error_message());
-
-    pthread_t threads[THREADS];
-    static submitter subs[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        subs[i] = (submitter){.id = i};
-        pthread_create(&threads[i], NULL, submit_many, &subs[i]);
-    }
+    static fixture f;
+    set_up(&f);
+    start_submitters(&f);
+    submitter *subs = f.subs;
+    uint64_t before = f.before;
     int accepted = 0;
     static bool seen[THREADS * PER_THREAD];
     memset(seen, 0, sizeof seen);
     for (int i = 0; i < THREADS; i++) {
-        pthread_join(threads[i], NULL);
+        pthread_join(f.threads[i], NULL);
         cr_assert_not(subs[i].wrong_outcome, "thread %d got another event's outcome", i);
         cr_assert_eq(subs[i].refused, PER_THREAD / 3);
         for (int k = 0; k < subs[i].accepted; k++) {
@@ -97,15 +126,12 @@ Test(committer, concurrent_submitters_each_get_their_own_outcome)
     /* Exactly the accepted events are in the log, with no gap, and each
      * left its action; the refused left nothing. */
     cr_assert_eq(accepted, THREADS * (PER_THREAD - PER_THREAD / 3));
-    cr_assert_eq(th_log_size(db), before + (uint64_t)accepted);
+    cr_assert_eq(th_log_size(f.db), before + (uint64_t)accepted);
     for (int i = 0; i < accepted; i++)
         cr_assert(seen[i], "log index %llu was not given to any submitter", (unsigned long long)(before + i));
-    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
-    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE party = 'XXX'"), 0);
-    store_close(db);
-    th_rmtree(dir);
-    free(path);
-    free(dir);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE party = 'XXX'"), 0);
+    tear_down(&f);
 }
 
 /* A unit of work that appends two events and then fails: neither stays. */
@@ -134,27 +160,20 @@ static void *fail_work(void *arg)
 
 Test(committer, failed_work_is_undone_alone)
 {
-    char token[128], *dir = th_tempdir(), *path = th_make_db(dir, true, token);
-    store *db = th_open(path);
-    uint64_t before = th_log_size(db);
-    cr_assert_eq(committer_start(&writer, path, NULL, NULL), ACCORD_OK, "%s", accord_error_message());
-
+    static fixture f;
+    set_up(&f);
     /* The failing work runs among ordinary submitters, so that it shares
      * batches with them. */
-    pthread_t threads[THREADS], failing[4];
-    static submitter subs[THREADS];
+    pthread_t failing[4];
     int work_rc[4];
-    for (int i = 0; i < THREADS; i++) {
-        subs[i] = (submitter){.id = i};
-        pthread_create(&threads[i], NULL, submit_many, &subs[i]);
-    }
+    start_submitters(&f);
     for (int i = 0; i < 4; i++)
         pthread_create(&failing[i], NULL, fail_work, &work_rc[i]);
     int accepted = 0;
     for (int i = 0; i < THREADS; i++) {
-        pthread_join(threads[i], NULL);
-        cr_assert_not(subs[i].wrong_outcome, "thread %d got another event's outcome", i);
-        accepted += subs[i].accepted;
+        pthread_join(f.threads[i], NULL);
+        cr_assert_not(f.subs[i].wrong_outcome, "thread %d got another event's outcome", i);
+        accepted += f.subs[i].accepted;
     }
     for (int i = 0; i < 4; i++) {
         pthread_join(failing[i], NULL);
@@ -162,11 +181,8 @@ Test(committer, failed_work_is_undone_alone)
     }
     committer_stop(writer);
 
-    cr_assert_eq(th_log_size(db), before + (uint64_t)accepted);
-    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note = 'undone work'"), 0);
-    cr_assert_eq(count(db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
-    store_close(db);
-    th_rmtree(dir);
-    free(path);
-    free(dir);
+    cr_assert_eq(th_log_size(f.db), f.before + (uint64_t)accepted);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note = 'undone work'"), 0);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
+    tear_down(&f);
 }
