@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/error.h"
+
 char *th_tempdir(void)
 {
     char *dir = strdup("/tmp/accord-test-XXXXXX");
@@ -165,7 +167,26 @@ uint64_t th_log_size(store *db)
     return n;
 }
 
-void th_state_digest(store *db, char out[65])
+/* Feeds every row 'sql' returns into 'h', NULL distinct from any text. */
+static void digest_rows(crypto_hash_sha256_state *h, store *db, const char *sql)
+{
+    store_stmt *st;
+    cr_assert_eq(store_query(db, &st, sql, ""), 0, "%s: %s", sql, accord_error_message());
+    while (store_step(st) == STORE_ROW) {
+        for (int c = 0; c < store_col_count(st); c++) {
+            size_t len = 0;
+            enum store_col_type ty = store_col_type(st, c);
+            const void *p = ty == STORE_NULL ? "\x00null" : store_col_blob(st, c, &len);
+            if (ty == STORE_NULL)
+                len = 5;
+            crypto_hash_sha256_update(h, p, len);
+            crypto_hash_sha256_update(h, (const unsigned char *)"|", 1);
+        }
+    }
+    store_stmt_close(st);
+}
+
+void th_state_digest_with(store *db, const char *const *queries, char out[65])
 {
     static const char *const tables[] = {"event", "merkle_node", "merkle_quarter", "merkle_cap", "party", "party_name", "grp", "membership",
                                          "instrument", "provision", "action", "reported_total", "known_gap", "cycle",
@@ -176,25 +197,16 @@ void th_state_digest(store *db, char out[65])
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1, 2", tables[t]);
-        store_stmt *st;
-        cr_assert_eq(store_query(db, &st, sql, ""), 0);
-        while (store_step(st) == STORE_ROW) {
-            for (int c = 0; c < store_col_count(st); c++) {
-                size_t len = 0;
-                enum store_col_type ty = store_col_type(st, c);
-                const void *p = ty == STORE_NULL ? "\x00null" : store_col_blob(st, c, &len);
-                if (ty == STORE_NULL)
-                    len = 5;
-                crypto_hash_sha256_update(&h, p, len);
-                crypto_hash_sha256_update(&h, (const unsigned char *)"|", 1);
-            }
-        }
-        store_stmt_close(st);
+        digest_rows(&h, db, sql);
     }
+    for (size_t q = 0; queries && queries[q]; q++)
+        digest_rows(&h, db, queries[q]);
     unsigned char digest[32];
     crypto_hash_sha256_final(&h, digest);
     sodium_bin2hex(out, 65, digest, 32);
 }
+
+void th_state_digest(store *db, char out[65]) { th_state_digest_with(db, NULL, out); }
 
 void th_server_start(th_server *s, const char *db_path)
 {

@@ -45,6 +45,9 @@ store *th_open(const char *path);
  * a rejected request must change neither. */
 uint64_t th_log_size(store *db);
 void th_state_digest(store *db, char out[65]);
+/* th_state_digest() with the rows of each query in 'queries' (NULL
+ * terminated) too: private tables a refused request must leave alone. */
+void th_state_digest_with(store *db, const char *const *queries, char out[65]);
 
 /* The server under test. */
 typedef struct th_server {

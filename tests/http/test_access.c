@@ -197,27 +197,11 @@ static void concrete_path(const char *pattern, char *out, size_t len)
  * tables and log, and the private account tables. */
 static void full_digest(char out[65])
 {
+    static const char *const accounts[] = {
+        "SELECT id, email, role, scope, disabled, password_hash FROM account ORDER BY id",
+        "SELECT id, name, revoked_at, expires_at FROM api_token ORDER BY id", NULL};
     store *s = th_open(db);
-    char pub[65];
-    th_state_digest(s, pub);
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    crypto_hash_sha256_update(&h, (const unsigned char *)pub, 64);
-    static const char *const sql[] = {"SELECT id, email, role, scope, disabled, password_hash FROM account ORDER BY id",
-                                      "SELECT id, name, revoked_at, expires_at FROM api_token ORDER BY id"};
-    for (int q = 0; q < 2; q++) {
-        store_stmt *st;
-        cr_assert_eq(store_query(s, &st, sql[q], ""), 0);
-        while (store_step(st) == STORE_ROW)
-            for (int c = 0; c < store_col_count(st); c++) {
-                const char *t = store_col_text(st, c);
-                crypto_hash_sha256_update(&h, (const unsigned char *)(t ? t : "\1"), t ? strlen(t) : 1);
-            }
-        store_stmt_close(st);
-    }
-    unsigned char d[32];
-    crypto_hash_sha256_final(&h, d);
-    sodium_bin2hex(out, 65, d, 32);
+    th_state_digest_with(s, accounts, out);
     store_close(s);
 }
 
