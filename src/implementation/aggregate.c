@@ -162,35 +162,46 @@ static int intern_status(grid *g, const char *status, unsigned char *out)
     return ACCORD_OK;
 }
 
-/* Every rating (or released report, 'ratings' false) of the instrument
- * made by 'end', oldest first: each overwrites its cell, so the latest
- * stays. The history, read when the matrix is asked as at an earlier date
- * than the log's last entry. */
-#define RATINGS_AS_AT                                                                                             \
-    "SELECT g.party, g.provision, g.rating FROM rating g JOIN event e ON e.seq = g.seq WHERE g.instrument = ?"    \
-    " AND (? IS NULL OR g.cycle = ?) AND e.at <= ? ORDER BY g.seq"
-#define REPORTS_AS_AT                                                                                             \
-    "SELECT r.party, r.provision, r.status FROM report r JOIN event e ON e.seq = r.seq WHERE r.instrument = ?"    \
-    " AND (? IS NULL OR r.cycle = ?) AND e.at <= ? ORDER BY r.seq"
-
-static int read_cells(store *db, const char *slug, const char *cycle, const char *end, bool ratings, grid *g)
+/* Puts each row (party, provision, rating, self-assessment) of 'st' in its
+ * cell of 'g', and closes 'st'. A NULL rating or status leaves the cell's
+ * as it was; a later row overwrites an earlier one. */
+static int fill_cells(store_stmt *st, grid *g)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, ratings ? RATINGS_AS_AT : REPORTS_AS_AT, "ssss", slug, cycle, cycle, end);
-    if (rc)
-        return rc;
+    int rc;
     grid_row *hint = NULL;
     while ((rc = store_step(st)) == STORE_ROW) {
         long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1), &hint);
         if (cell < 0)
             continue; /* not a participant as at the date */
-        if (ratings)
-            g->rating[cell] = (unsigned char)class_index(store_col_text(st, 2));
-        else if ((rc = intern_status(g, store_col_text(st, 2), &g->self[cell])))
+        const char *rating = store_col_text(st, 2), *status = store_col_text(st, 3);
+        if (rating)
+            g->rating[cell] = (unsigned char)class_index(rating);
+        if (status && (rc = intern_status(g, status, &g->self[cell])))
             break;
     }
     store_stmt_close(st);
     return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Every rating, then every released report, of the instrument made by
+ * 'end', oldest first: each overwrites its cell, so the latest stays. The
+ * history, read when the matrix is asked as at an earlier date than the
+ * log's last entry. */
+static int read_cells(store *db, const char *slug, const char *cycle, const char *end, grid *g)
+{
+    static const char *const history[] = {
+        "SELECT g.party, g.provision, g.rating, NULL FROM rating g JOIN event e ON e.seq = g.seq"
+        " WHERE g.instrument = ? AND (? IS NULL OR g.cycle = ?) AND e.at <= ? ORDER BY g.seq",
+        "SELECT r.party, r.provision, NULL, r.status FROM report r JOIN event e ON e.seq = r.seq"
+        " WHERE r.instrument = ? AND (? IS NULL OR r.cycle = ?) AND e.at <= ? ORDER BY r.seq"};
+    int rc = ACCORD_OK;
+    for (int i = 0; i < 2 && !rc; i++) {
+        store_stmt *st;
+        rc = store_query(db, &st, history[i], "ssss", slug, cycle, cycle, end);
+        if (!rc)
+            rc = fill_cells(st, g);
+    }
+    return rc;
 }
 
 /* The latest cells (table latest_cell, kept by the appliers) of 'scope':
@@ -202,21 +213,7 @@ static int read_latest_cells(store *db, const char *slug, const char *scope, gri
     int rc = store_query(db, &st,
                          "SELECT party, provision, rating, status FROM latest_cell WHERE instrument = ? AND scope = ?",
                          "ss", slug, scope);
-    if (rc)
-        return rc;
-    grid_row *hint = NULL;
-    while ((rc = store_step(st)) == STORE_ROW) {
-        long cell = grid_cell(g, store_col_text(st, 0), store_col_int(st, 1), &hint);
-        if (cell < 0)
-            continue;
-        const char *rating = store_col_text(st, 2), *status = store_col_text(st, 3);
-        if (rating)
-            g->rating[cell] = (unsigned char)class_index(rating);
-        if (status && (rc = intern_status(g, status, &g->self[cell])))
-            break;
-    }
-    store_stmt_close(st);
-    return rc < 0 ? rc : ACCORD_OK;
+    return rc ? rc : fill_cells(st, g);
 }
 
 /* Whether no log entry is later than 'end': then the latest cells are the
@@ -273,8 +270,7 @@ static int grid_load(store *db, const char *slug, const char *cycle, const char 
     snprintf(end, sizeof end, "%sT23:59:59Z", as_of);
     if (!rc) rc = log_ends_by(db, end, &current);
     if (!rc && current) rc = read_latest_cells(db, slug, cycle ? cycle : "*", g);
-    if (!rc && !current) rc = read_cells(db, slug, cycle, end, true, g);
-    if (!rc && !current) rc = read_cells(db, slug, cycle, end, false, g);
+    if (!rc && !current) rc = read_cells(db, slug, cycle, end, g);
     if (rc)
         grid_free(g);
     return rc;
