@@ -401,6 +401,13 @@ void th_response_free(th_response *r)
     r->json = NULL;
 }
 
+long th_status(th_response r)
+{
+    long s = r.status;
+    th_response_free(&r);
+    return s;
+}
+
 const char *th_error_code(const th_response *r)
 {
     const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));

@@ -86,6 +86,8 @@ typedef struct th_response {
 void th_http(th_response *r, const char *method, const char *url, const char *const *headers, const char *body,
              size_t body_len);
 void th_response_free(th_response *r);
+/* The status of 'r', which it frees: for a call whose body does not matter. */
+long th_status(th_response r);
 
 /* Waits until the log of server 's' (database 'db_path') is signed to its
  * full size, replays it into a new database at 'replayed' with accord

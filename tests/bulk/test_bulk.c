@@ -26,10 +26,7 @@ static th_response call(const char *method, const char *path, const char *token,
 
 static long status_of(const char *method, const char *path, const char *token, const char *body)
 {
-    th_response r = call(method, path, token, NULL, body, body ? strlen(body) : 0);
-    long s = r.status;
-    th_response_free(&r);
-    return s;
+    return th_status(call(method, path, token, NULL, body, body ? strlen(body) : 0));
 }
 
 static void setup(void)

@@ -53,10 +53,7 @@ static th_response post_json(const char *path, const char *token, const char *bo
 
 static long status_json(const char *path, const char *token, const char *body)
 {
-    th_response r = post_json(path, token, body);
-    long s = r.status;
-    th_response_free(&r);
-    return s;
+    return th_status(post_json(path, token, body));
 }
 
 static void open_cycle(void)
@@ -330,10 +327,7 @@ static th_response download(const char *hash, const char *query, const char *tok
 
 static long download_status(const char *hash, const char *query, const char *token)
 {
-    th_response r = download(hash, query, token);
-    long s = r.status;
-    th_response_free(&r);
-    return s;
+    return th_status(download(hash, query, token));
 }
 
 static void release(void)

@@ -55,10 +55,7 @@ static th_response request(const char *method, const char *path, const char *tok
 
 static long status_of(const char *method, const char *path, const char *token, const char *body)
 {
-    th_response r = request(method, path, token, body);
-    long s = r.status;
-    th_response_free(&r);
-    return s;
+    return th_status(request(method, path, token, body));
 }
 
 static void open_cycle(void)
