@@ -22,6 +22,7 @@
 #include "implementation/implementation.h"
 #include "registry/registry.h"
 #include "store/db.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 
@@ -202,7 +203,7 @@ static const struct {
 static int bench_in_process(store *db, int samples, double *ms, double *cpu_ms)
 {
     char today[11];
-    date_today(today);
+    clock_today(today);
     int rc = ACCORD_OK;
     json_t *m = NULL;
     for (size_t c = 0; !rc && c < sizeof cases / sizeof cases[0]; c++) {

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/clock.h"
+#include "util/error.h"
 
 static const struct {
     const char *name;
@@ -44,6 +46,10 @@ int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
         fprintf(stderr, "accord: libsodium could not be initialized\n");
+        return 2;
+    }
+    if (clock_init()) {
+        fprintf(stderr, "accord: %s\n", accord_error_message());
         return 2;
     }
     if (argc < 2) {

@@ -45,6 +45,20 @@ const char *th_source_path(const char *rel)
     return path;
 }
 
+const char *th_conformance_dir(void)
+{
+    static char path[4096];
+    const char *root = getenv("ACCORD_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/tests/conformance", root ? root : ".");
+    return path;
+}
+
+const char *th_extra_conformance_dir(void)
+{
+    const char *env = getenv("ACCORD_CONFORMANCE_DIR");
+    return env && *env ? env : NULL;
+}
+
 static const char *accord_bin(void)
 {
     const char *bin = getenv("ACCORD_BIN");

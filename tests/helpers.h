@@ -19,6 +19,12 @@ void th_rmtree(const char *dir);
 /* Path of a file in the source tree ("data/code-of-conduct.json"). */
 const char *th_source_path(const char *rel);
 
+/* The conformance vectors kept in the repository (tests/conformance), and
+ * the optional extra folder of the same layout named by
+ * ACCORD_CONFORMANCE_DIR (NULL when unset), whose vectors run as well. */
+const char *th_conformance_dir(void);
+const char *th_extra_conformance_dir(void);
+
 /* Runs the accord binary with 'args' (NULL-terminated) and returns its
  * exit status; its stdout goes to '*out' when non-NULL (caller frees). */
 int th_run_accord(char **out, const char *const *args);

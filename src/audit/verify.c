@@ -14,6 +14,7 @@
 #include "ledger/merkle.h"
 #include "ledger/publish.h"
 #include "ledger/tile.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 #define MAX_CHECKPOINT (64 * 1024)
@@ -228,9 +229,8 @@ static int save_state(const char *path, const checkpoint *cp, const buf *note)
 {
     char root[64], tmp[4200], dir[4200];
     sodium_bin2base64(root, sizeof root, cp->root, 32, sodium_base64_VARIANT_ORIGINAL);
-    char now[32];
-    time_t t = time(NULL);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    char now[21];
+    clock_now_rfc3339(now);
     json_t *st = json_pack("{s:s, s:I, s:s, s:s%, s:s}", "origin", cp->origin, "size", (json_int_t)cp->size, "root",
                            root, "checkpoint", note->data, note->len, "verified_at", now);
     snprintf(dir, sizeof dir, "%s", path);

@@ -6,13 +6,14 @@
 #include <time.h>
 
 #include "auth/auth_int.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
 /* ---- time ---- */
 
-int64_t auth_clock(void) { return (int64_t)time(NULL); }
+int64_t auth_clock(void) { return clock_now(); }
 
 void auth_ts(int64_t t, char out[AUTH_TS_LEN]) { date_format_rfc3339(t, out); }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 
@@ -58,7 +59,7 @@ int cli_provision_number(const char *text, long long *out)
 int cli_as_of(const char *given, char today[11], const char **out)
 {
     if (!given) {
-        date_today(today);
+        clock_today(today);
         *out = today;
         return ACCORD_OK;
     }

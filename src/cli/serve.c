@@ -9,6 +9,7 @@
 #include "http/checkpointer.h"
 #include "http/http.h"
 #include "registry/registry.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 static void usage(FILE *f)
@@ -26,7 +27,7 @@ static void usage(FILE *f)
                "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n"
                "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
                "the source tree's data/, else in the installed data directory; without it the\n"
-               "server does not start.\n");
+               "server does not start. ACCORD_NOW (a time or a date) sets the clock.\n");
 }
 
 static void ready(unsigned port, void *arg)
@@ -35,6 +36,11 @@ static void ready(unsigned port, void *arg)
     bool v6 = strchr(cfg->address, ':') != NULL;
     printf("accord: serving http://%s%s%s:%u/\n", v6 ? "[" : "", cfg->address, v6 ? "]" : "", port);
     fflush(stdout);
+    if (clock_is_set()) {
+        char now[21];
+        clock_now_rfc3339(now);
+        fprintf(stderr, "accord: ACCORD_NOW is set: the clock reads %s, not the machine's time\n", now);
+    }
 }
 
 int cli_serve(int argc, char **argv)

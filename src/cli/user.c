@@ -13,6 +13,7 @@
 
 #include "auth/auth.h"
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 
@@ -309,7 +310,7 @@ static int token_expiry(const args *a, char out[21], const char **expires)
     long days = strtol(a->days, &end, 10);
     if (*end || end == a->days || days < 1 || days > 3650)
         return accord_fail(ACCORD_EINVAL, "days", "--days: give 1 to 3650");
-    date_format_rfc3339((int64_t)time(NULL) + (int64_t)days * 86400, out);
+    date_format_rfc3339(clock_now() + (int64_t)days * 86400, out);
     *expires = out;
     return ACCORD_OK;
 }

@@ -7,6 +7,7 @@
 #include "depositary/depositary_int.h"
 #include "events/appliers.h"
 #include "registry/registry.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -159,7 +160,7 @@ static int check_rules(store *db, const char *slug, const char *party, const cha
                        const char *opened, bool replay)
 {
     char today[11];
-    date_today(today);
+    clock_today(today);
     if (strcmp(date, opened) < 0)
         return accord_fail(ACCORD_ERULE, "date", "date: %s is before the instrument opened on %s", date, opened);
     if (!replay && strcmp(date, today) > 0)

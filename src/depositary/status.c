@@ -8,6 +8,7 @@
 #include "registry/registry.h"
 #include "store/row_json.h"
 #include "tabular/tabular.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -189,7 +190,7 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
 {
     char today[11];
     if (!as_of) {
-        date_today(today);
+        clock_today(today);
         as_of = today;
     }
     int rc = date_check(as_of, "as_of");
@@ -435,7 +436,7 @@ int depositary_group_coverage(store *db, const char *group, const char *slug, co
 {
     char today[11];
     if (!as_of) {
-        date_today(today);
+        clock_today(today);
         as_of = today;
     }
     json_t *brief = NULL, *rows = NULL, *map = NULL;

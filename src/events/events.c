@@ -6,6 +6,7 @@
 #include "events/appliers.h"
 #include "ledger/ledger.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -130,7 +131,7 @@ int events_append(store *db, const actor *who, const char *type, json_t *data, u
         return accord_fail(ACCORD_EINVAL, "data", "event data must be an object");
     /* The entry is reserved first: the applier's rows name it. */
     char at[21];
-    date_now_rfc3339(at);
+    clock_now_rfc3339(at);
     uint64_t seq;
     int rc = ledger_reserve(db, type, at, &seq);
     if (rc)

@@ -11,6 +11,7 @@
 #include "http/handlers.h"
 #include "implementation/implementation.h"
 #include "ledger/ledger.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -214,7 +215,7 @@ static const char *as_of_or_today(http_req *req, char today[11])
     const char *as_of = http_query(req, "as_of");
     if (as_of)
         return as_of;
-    date_today(today);
+    clock_today(today);
     return today;
 }
 

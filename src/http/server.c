@@ -16,6 +16,7 @@
 #include "http/checkpointer.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -231,10 +232,9 @@ static void current_etag(store *db, char *out, size_t len)
 {
     uint64_t size = 0;
     ledger_size(db, &size);
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(out, len, "\"%llu-%04d%02d%02d\"", (unsigned long long)size, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    char today[11];
+    clock_today(today);
+    snprintf(out, len, "\"%llu-%.4s%.2s%.2s\"", (unsigned long long)size, today, today + 5, today + 8);
 }
 
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)

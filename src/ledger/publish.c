@@ -4,6 +4,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 
@@ -40,7 +41,7 @@ int publish_checkpoint(store *db, const note_signer *key, uint64_t *out_size, bo
     if (!rc) rc = checkpoint_format(key->name, size, root, &body);
     if (!rc) rc = note_sign(key, body.data, body.len, &note);
     char now[21];
-    date_now_rfc3339(now);
+    clock_now_rfc3339(now);
     if (!rc) rc = store_run(db, "INSERT INTO checkpoint (size, note, signed_at) VALUES (?, ?, ?)", "iss", (int64_t)size,
                             note.data, now);
     if (!rc) {
@@ -102,7 +103,7 @@ int publish_latest(store *db, buf *out, uint64_t *out_size)
 int publish_add_cosignature(store *db, uint64_t size, const char *witness, const char *line)
 {
     char now[21];
-    date_now_rfc3339(now);
+    clock_now_rfc3339(now);
     int rc = store_begin(db);
     if (!rc)
         rc = store_run(db, "DELETE FROM cosignature WHERE size = ? AND witness = ?", "is", (int64_t)size, witness);

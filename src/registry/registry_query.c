@@ -4,6 +4,7 @@
 
 #include "registry/registry.h"
 #include "store/row_json.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -150,7 +151,7 @@ int registry_list_groups(store *db, json_t **out)
     static const char *const keys[] = {"code", "kind", "name", "party", "members", "observers", "note", NULL};
     store_stmt *st;
     char today[11];
-    date_today(today);
+    clock_today(today);
     int rc = store_query(db, &st,
                          "SELECT g.code, g.kind, " GROUP_NAME_AS_AT ", g.party,"
                          " (SELECT count(*) FROM membership m WHERE m.grp = g.code AND m.role = 'member'"

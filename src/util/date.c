@@ -35,22 +35,6 @@ int date_check(const char *s, const char *field)
                        field, s ? s : "(null)");
 }
 
-void date_today(char out[DATE_LEN + 1])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm);
-}
-
-void date_now_rfc3339(char out[21])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int date_year(const char *s) { return atoi(s); }
 
 void date_long(const char *s, char *out, unsigned outlen)

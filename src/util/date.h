@@ -1,7 +1,8 @@
 /* ISO 8601 calendar dates (YYYY-MM-DD) and RFC 3339 UTC timestamps.
  *
  * Dates are kept as their canonical text everywhere: for valid dates the
- * text order is the calendar order, so the store compares them as strings. */
+ * text order is the calendar order, so the store compares them as strings.
+ * Nothing here reads the clock: "now" and "today" come from util/clock.h. */
 #ifndef ACCORD_UTIL_DATE_H
 #define ACCORD_UTIL_DATE_H
 
@@ -17,12 +18,6 @@ bool date_valid(const char *s);
 /* Checks 's' as a date for input field 'field'; fails ACCORD_EINVAL with a
  * message naming the field. */
 int date_check(const char *s, const char *field);
-
-/* Writes today's UTC date into 'out' (11 bytes). */
-void date_today(char out[DATE_LEN + 1]);
-
-/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into 'out'. */
-void date_now_rfc3339(char out[21]);
 
 /* Writes 't' (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SSZ" into
  * 'out'. Text in this one form sorts in time order, so the store compares

@@ -1,5 +1,6 @@
 /* The witness core: add-checkpoint without HTTP. See witness.h and
  * docs/internals/witness.md. */
+#include "util/clock.h"
 #include "witness/witness.h"
 
 #include <inttypes.h>
@@ -365,7 +366,7 @@ static int cosign_locked(witness *w, const wlog *l, const checkpoint *cp, const 
                          const char *text, size_t text_len, buf *line, bool *stale)
 {
     wrecord *r = &w->records[l->rec];
-    time_t now = time(NULL);
+    int64_t now = clock_now();
     buf sig;
     int rc;
 

@@ -19,6 +19,7 @@
 #include "auth/common_passwords.h"
 #include "events/events.h"
 #include "helpers.h"
+#include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -74,7 +75,7 @@ static const char *ts(int64_t delta)
     static char out[4][21];
     static int next;
     char *o = out[next++ % 4];
-    date_format_rfc3339((int64_t)time(NULL) + delta, o);
+    date_format_rfc3339(clock_now() + delta, o);
     return o;
 }
 

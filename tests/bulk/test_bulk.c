@@ -11,6 +11,7 @@
 
 #include "helpers.h"
 #include "tabular/tabular.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
@@ -393,8 +394,7 @@ Test(bulk, the_matrix_as_csv_and_xlsx_equals_its_json)
 {
     rated_report();
     char today[11];
-    time_t now = time(NULL);
-    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    clock_today(today);
     char path[160];
     snprintf(path, sizeof path, "/api/v1/instruments/code-of-conduct/matrix?as_of=%s", today);
     th_response m = call("GET", path, NULL, NULL, NULL, 0);

@@ -155,6 +155,10 @@ static char *write_temp(const char *name, const char *text)
  * and re-rate, then read the Turkic Council's matrix and the trajectory. */
 Test(cli, the_reporting_loop_from_the_console)
 {
+    /* The loop runs on 27 November 2026, whatever today is: the ratings
+     * take their date from the clock, and the trajectory below counts
+     * those made by 28 November 2026. */
+    setenv("ACCORD_NOW", "2026-11-27T12:00:00Z", 1);
     char *out;
     const char *open[] = {"cycle", "open", "code-of-conduct", "--db", db, "--code", "2026", "--name", "First",
                           "--opens", "2026-01-15", "--due", "2026-06-30", NULL};

@@ -31,6 +31,8 @@
 
 #include "helpers.h"
 #include "http/http.h"
+#include "util/clock.h"
+#include "util/date.h"
 
 #define SLUG "code-of-conduct"
 #define INSTRUMENT "/api/v1/instruments/" SLUG
@@ -493,10 +495,10 @@ static json_t *dataset_source(const char *key)
 /* The UTC date 'days' from now, "YYYY-MM-DD". */
 static void utc_date(int days, char out[11])
 {
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    char ts[21];
+    date_format_rfc3339(clock_now() + (int64_t)days * 86400, ts);
+    memcpy(out, ts, 10);
+    out[10] = '\0';
 }
 
 /* ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 
 #include "events/events.h"
 #include "helpers.h"
+#include "util/clock.h"
 
 static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
 static th_server server;
@@ -381,8 +382,7 @@ Test(reports, the_matrix_and_the_trajectory)
                            WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\",\"rationale\":\"Done.\"}"),
                  201);
     char today[11];
-    time_t t = time(NULL);
-    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+    clock_today(today);
     char path[160];
     /* The Turkic Council's members and observers as at today that
      * participate: AZE, KAZ, KGZ, TUR (UZB and HUN have no recorded
@@ -698,8 +698,7 @@ Test(reports, the_latest_cells_agree_with_the_history_and_replay)
 {
     rate_three_cells();
     char today[11], path[160];
-    time_t t = time(NULL);
-    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
+    clock_today(today);
     snprintf(path, sizeof path, MATRIX "?as_of=%s", today);
     th_response fast = request("GET", path, NULL, NULL);
     cr_assert_eq(fast.status, 200, "%s", fast.body);

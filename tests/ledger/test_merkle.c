@@ -1,7 +1,7 @@
 /* Tests for src/ledger/merkle.c.
  *
  * Three kinds of evidence, from strongest to weakest:
- *   - external vectors (transparency-dev/merkle, under shared/conformance)
+ *   - external vectors (transparency-dev/merkle, in tests/conformance)
  *     that every verifier answer and the happy-path proofs must match;
  *   - an independent naive implementation of RFC 9162 section 2.1 (MTH,
  *     PATH, SUBPROOF) over in-memory leaf hashes, which roots and proofs
@@ -10,6 +10,7 @@
  * Random data comes from a fixed-seed PRNG, so every run is the same. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "helpers.h"
 #include "ledger/merkle.h"
 #include "util/error.h"
 
@@ -944,22 +945,6 @@ typedef struct {
     mem_store store; /* the RFC 6962 test leaves, for happy-path proofs */
 } vec_state;
 
-/* Finds the conformance directory as the README and CI lay it out. */
-static const char *conformance_dir(void)
-{
-    static const char *candidates[] = {"../shared/conformance",
-                                       "../../shared/conformance"};
-    struct stat st;
-    const char *env = getenv("ACCORD_CONFORMANCE_DIR");
-
-    if (env && *env)
-        return env;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-        if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode))
-            return candidates[i];
-    return NULL;
-}
-
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -1202,14 +1187,12 @@ static void walk(vec_state *st, const char *dir, int inclusion)
     closedir(d);
 }
 
-Test(merkle, conformance_vectors)
+/* Runs every vector under 'base' and checks none failed and the set is whole. */
+static void run_conformance(const char *base)
 {
-    const char *base = conformance_dir();
     char dir[4096];
     vec_state st;
 
-    cr_assert_not_null(base, "conformance vectors not found: set ACCORD_CONFORMANCE_DIR "
-                             "or run from the repository root or the build directory");
     memset(&st, 0, sizeof st);
     rfc6962_store(&st.store, st.leaves);
 
@@ -1219,11 +1202,18 @@ Test(merkle, conformance_vectors)
     walk(&st, dir, 0);
     mem_free(&st.store);
 
-    cr_log_info("merkle vectors: %zu inclusion, %zu consistency, %zu happy paths "
-                "regenerated", st.inclusion, st.consistency, st.happy);
+    cr_log_info("merkle vectors in %s: %zu inclusion, %zu consistency, %zu happy paths "
+                "regenerated", base, st.inclusion, st.consistency, st.happy);
     cr_assert_eq(st.failures, (size_t)0, "%zu vectors failed", st.failures);
     /* 98 + 98 files when written; more is fine, fewer means a bad copy. */
-    cr_assert_geq(st.inclusion, (size_t)98, "only %zu inclusion vectors", st.inclusion);
-    cr_assert_geq(st.consistency, (size_t)98, "only %zu consistency vectors", st.consistency);
-    cr_assert_geq(st.happy, (size_t)10, "only %zu happy paths", st.happy);
+    cr_assert_geq(st.inclusion, (size_t)98, "only %zu inclusion vectors in %s", st.inclusion, base);
+    cr_assert_geq(st.consistency, (size_t)98, "only %zu consistency vectors in %s", st.consistency, base);
+    cr_assert_geq(st.happy, (size_t)10, "only %zu happy paths in %s", st.happy, base);
+}
+
+Test(merkle, conformance_vectors)
+{
+    run_conformance(th_conformance_dir());
+    if (th_extra_conformance_dir())
+        run_conformance(th_extra_conformance_dir());
 }

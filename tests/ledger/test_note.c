@@ -1,7 +1,7 @@
 /* Tests for src/ledger/note.c, checkpoint.c, cosign.c and tile.c.
  *
  * Evidence, strongest first:
- *   - the C2SP signed-note known answers under shared/conformance, written
+ *   - the C2SP signed-note known answers in tests/conformance, written
  *     by others (every valid note opens to its text, every must_fail is
  *     refused);
  *   - the examples printed in the specs (checkpoint body, cosigned message,
@@ -9,6 +9,7 @@
  *   - round trips, then tampering and malformed-input checks. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "helpers.h"
 #include "ledger/checkpoint.h"
 #include "ledger/cosign.h"
 #include "ledger/logkey.h"
@@ -93,24 +94,16 @@ static void write_file(const char *path, const char *content)
     fclose(f);
 }
 
-/* The conformance directory: $ACCORD_CONFORMANCE_DIR, else the layout of
- * the README (shared/ beside the checkout, tests run from the root). */
-static const char *conformance_dir(void)
-{
-    const char *env = getenv("ACCORD_CONFORMANCE_DIR");
-    return env && *env ? env : "../shared/conformance";
-}
-
-static json_t *load_vectors(void)
+/* The signed-note vectors under 'base' (tests/conformance, or the extra
+ * folder named by ACCORD_CONFORMANCE_DIR). */
+static json_t *load_vectors_from(const char *base)
 {
     char path[4096];
     json_error_t err;
     struct stat st;
 
-    snprintf(path, sizeof path, "%s/signed-note/vectors.json", conformance_dir());
-    cr_assert_eq(stat(path, &st), 0,
-                 "signed-note vectors not found at %s: set ACCORD_CONFORMANCE_DIR or run from the repository root",
-                 path);
+    snprintf(path, sizeof path, "%s/signed-note/vectors.json", base);
+    cr_assert_eq(stat(path, &st), 0, "signed-note vectors not found at %s", path);
     json_t *root = json_load_file(path, 0, &err);
     cr_assert_not_null(root, "%s: %s", path, err.text);
     return root;
@@ -120,9 +113,9 @@ static json_t *load_vectors(void)
  * Signed notes: conformance vectors
  * ------------------------------------------------------------------------- */
 
-Test(note, vectors_valid)
+static void check_valid_vectors(const char *base)
 {
-    json_t *root = load_vectors();
+    json_t *root = load_vectors_from(base);
     json_t *valid = json_object_get(root, "valid");
     size_t i;
     json_t *vec;
@@ -148,9 +141,16 @@ Test(note, vectors_valid)
     json_decref(root);
 }
 
-Test(note, vectors_must_fail)
+Test(note, vectors_valid)
 {
-    json_t *root = load_vectors();
+    check_valid_vectors(th_conformance_dir());
+    if (th_extra_conformance_dir())
+        check_valid_vectors(th_extra_conformance_dir());
+}
+
+static void check_must_fail_vectors(const char *base)
+{
+    json_t *root = load_vectors_from(base);
     json_t *bad = json_object_get(root, "must_fail");
     size_t i;
     json_t *vec;
@@ -171,6 +171,13 @@ Test(note, vectors_must_fail)
         cr_assert_eq(o.nverified, 0);
     }
     json_decref(root);
+}
+
+Test(note, vectors_must_fail)
+{
+    check_must_fail_vectors(th_conformance_dir());
+    if (th_extra_conformance_dir())
+        check_must_fail_vectors(th_extra_conformance_dir());
 }
 
 /* ---------------------------------------------------------------------------

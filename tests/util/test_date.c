@@ -37,13 +37,6 @@ Test(util_date, long_form)
     cr_assert_str_eq(out, "28 September 2018");
 }
 
-Test(util_date, today_is_a_valid_date)
-{
-    char today[DATE_LEN + 1];
-    date_today(today);
-    cr_assert(date_valid(today), "%s", today);
-}
-
 Test(util_date, rfc3339_round_trip_and_offsets)
 {
     int64_t t;
