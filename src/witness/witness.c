@@ -1,6 +1,5 @@
 /* The witness core: add-checkpoint without HTTP. See witness.h and
  * docs/internals/witness.md. */
-#include "util/clock.h"
 #include "witness/witness.h"
 
 #include <inttypes.h>
@@ -15,6 +14,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/cosign.h"
 #include "ledger/note.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "witness/witness_int.h"
 
