@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "events/events.h"
+#include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "util/error.h"
 
@@ -36,6 +37,14 @@ static int replay_entry(void *arg, uint64_t index, const uint8_t *entry, size_t 
     return rc;
 }
 
+/* The replayed database keeps the origin of the log it copied. */
+static int record_origin(store *db, const char *origin)
+{
+    ledger_identity id = {0};
+    snprintf(id.origin, sizeof id.origin, "%s", origin);
+    return ledger_identity_set(db, &id);
+}
+
 int audit_replay(logsrc *s, const note_verifier *log, store *db, uint64_t *out_size)
 {
     checkpoint cp;
@@ -57,8 +66,9 @@ int audit_replay(logsrc *s, const note_verifier *log, store *db, uint64_t *out_s
         rc = accord_fail(ACCORD_EVERIFY, NULL, "root mismatch at size %llu: the replayed entries do not hash to the signed root",
                          (unsigned long long)cp.size);
     if (!rc)
-        rc = store_run(db, "INSERT INTO meta (key, value) VALUES ('origin', ?)", "s", cp.origin);
+        rc = record_origin(db, cp.origin);
     if (!rc)
         *out_size = cp.size;
     return rc;
 }
+

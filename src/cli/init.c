@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "dataset/dataset.h"
 #include "events/events.h"
+#include "ledger/identity.h"
 #include "ledger/logkey.h"
 #include "registry/registry.h"
 #include "store/db.h"
@@ -139,8 +140,11 @@ int cli_init(int argc, char **argv)
     char abskey[PATH_MAX];
     if (!rc && !realpath(keypath, abskey))
         rc = accord_fail(ACCORD_EENV, NULL, "cannot resolve %s: %s", keypath, strerror(errno));
-    if (!rc) rc = store_run(db, "INSERT INTO meta (key, value) VALUES ('origin', ?), ('vkey', ?), ('key_file', ?)",
-                            "sss", origin, vkey, abskey);
+    ledger_identity id = {0};
+    snprintf(id.origin, sizeof id.origin, "%s", origin);
+    snprintf(id.vkey, sizeof id.vkey, "%s", vkey);
+    snprintf(id.key_file, sizeof id.key_file, "%s", abskey);
+    if (!rc) rc = ledger_identity_set(db, &id);
     if (!rc) rc = auth_bootstrap_admin(db, token);
     if (!rc && token_file) rc = write_secret_file(token_file, token);
     store_close(db);

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "events/events.h"
+#include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
 #include "ledger/tile.h"
@@ -29,14 +30,15 @@ static void usage(FILE *f)
 
 static int print_key(store *db)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT key, value FROM meta WHERE key IN ('origin', 'vkey') ORDER BY key", "");
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        printf("%s %s\n", store_col_text(st, 0), store_col_text(st, 1));
-        rc = ACCORD_OK;
-    }
-    store_stmt_close(st);
-    return rc < 0 ? rc : ACCORD_OK;
+    ledger_identity id;
+    int rc = ledger_identity_get(db, &id);
+    if (rc)
+        return rc;
+    if (id.origin[0])
+        printf("origin %s\n", id.origin);
+    if (id.vkey[0])
+        printf("vkey %s\n", id.vkey);
+    return ACCORD_OK;
 }
 
 /* Writes 'len' bytes to DIR/rel, creating directories. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "http/checkpointer.h"
+#include "ledger/checkpointer.h"
 #include "http/http.h"
 #include "registry/registry.h"
 #include "util/clock.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http/handlers.h"
+#include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
 #include "ledger/tile.h"
@@ -174,24 +175,14 @@ int http_get_log_consistency(http_req *req)
 
 int http_get_log_key(http_req *req)
 {
-    store_stmt *st;
-    json_t *v = json_object();
-    int rc = store_query(req->db, &st, "SELECT key, value FROM meta WHERE key IN ('origin', 'vkey')", "");
-    while (!rc && (rc = store_step(st)) == STORE_ROW) {
-        rc = ACCORD_OK;
-        json_object_set_new(v, store_col_text(st, 0), json_string(store_col_text(st, 1)));
-    }
-    store_stmt_close(st);
-    if (rc < 0) {
-        json_decref(v);
+    ledger_identity id;
+    int rc = ledger_identity_get(req->db, &id);
+    if (rc)
         return rc;
-    }
-    if (!json_object_get(v, "vkey")) {
-        json_decref(v);
+    if (!id.vkey[0])
         return accord_fail(ACCORD_ENOTFOUND, NULL, "this log has no signing key");
-    }
-    json_object_set_new(v, "algorithm", json_string("Ed25519 (C2SP signed-note, key type 0x01)"));
-    req->json = v;
+    req->json = json_pack("{s:s, s:s, s:s}", "origin", id.origin, "vkey", id.vkey, "algorithm",
+                          "Ed25519 (C2SP signed-note, key type 0x01)");
     return ACCORD_OK;
 }
 

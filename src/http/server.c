@@ -13,8 +13,9 @@
 #include <sys/socket.h>
 
 #include "events/committer.h"
-#include "http/checkpointer.h"
+#include "ledger/checkpointer.h"
 #include "http/http.h"
+#include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -30,42 +31,6 @@ static void on_commit(uint64_t size, void *arg)
 {
     (void)size;
     checkpointer_poke(arg);
-}
-
-/* Loads the log signing key: 'path', or the file recorded by init. */
-static int load_log_key(store *db, const char *path, note_signer *key)
-{
-    char recorded[4096] = "";
-    if (!path) {
-        store_stmt *st;
-        int rc = store_query(db, &st, "SELECT value FROM meta WHERE key = 'key_file'", "");
-        if (rc)
-            return rc;
-        if (store_step(st) == STORE_ROW)
-            snprintf(recorded, sizeof recorded, "%s", store_col_text(st, 0));
-        store_stmt_close(st);
-        if (!recorded[0])
-            return accord_fail(ACCORD_EENV, NULL, "the database names no log key; pass --key");
-        path = recorded;
-    }
-    int rc = note_signer_load(key, path);
-    if (rc)
-        return accord_fail_nested(ACCORD_EENV, "log key");
-    /* Checkpoints must verify with the key the log publishes. */
-    char vkey[LOGKEY_MAX_VKEY], published[LOGKEY_MAX_VKEY] = "";
-    note_signer_vkey(key, vkey);
-    store_stmt *st;
-    if ((rc = store_query(db, &st, "SELECT value FROM meta WHERE key = 'vkey'", "")))
-        return rc;
-    if (store_step(st) == STORE_ROW)
-        snprintf(published, sizeof published, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
-    if (strcmp(vkey, published) != 0) {
-        note_signer_clear(key);
-        return accord_fail(ACCORD_EENV, NULL, "the key in %s is not this log's key (%s)", path,
-                           published[0] ? published : "none recorded");
-    }
-    return ACCORD_OK;
 }
 
 /* Each worker thread keeps one store connection for its lifetime. */
@@ -382,7 +347,7 @@ int http_serve(const http_config *cfg)
         return rc;
     rc = store_check_schema(db);
     if (!rc)
-        rc = load_log_key(db, cfg->key_path, &key);
+        rc = ledger_load_signer(db, cfg->key_path, &key);
     store_close(db);
     if (rc)
         return rc;

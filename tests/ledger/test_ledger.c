@@ -8,6 +8,7 @@
 
 #include "events/events.h"
 #include "helpers.h"
+#include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -341,4 +342,41 @@ Test(ledger, replay_refuses_altered_or_noncanonical_entries, .init = setup, .fin
     store_close(copy);
     store_close(src);
     free(path);
+}
+
+/* The log's identity: recorded once, read back, and the signing key is
+ * loaded only when it is the key the log publishes. */
+Test(ledger, the_identity_names_the_signing_key_and_refuses_another, .init = setup, .fini = teardown)
+{
+    store *db = fresh_db("id.db");
+    ledger_identity id;
+    cr_assert_eq(ledger_identity_get(db, &id), 0);
+    cr_assert_str_eq(id.origin, "");
+    note_signer key;
+    cr_assert_eq(ledger_load_signer(db, NULL, &key), ACCORD_EENV, "no key is named yet");
+
+    char mine[2048], other[2048], vkey[LOGKEY_MAX_VKEY], other_vkey[LOGKEY_MAX_VKEY];
+    snprintf(mine, sizeof mine, "%s/log.key", dir);
+    snprintf(other, sizeof other, "%s/other.key", dir);
+    cr_assert_eq(logkey_create(mine, "example.org/log", vkey), 0, "%s", accord_error_message());
+    cr_assert_eq(logkey_create(other, "example.org/log", other_vkey), 0, "%s", accord_error_message());
+    ledger_identity rec = {0};
+    snprintf(rec.origin, sizeof rec.origin, "example.org/log");
+    snprintf(rec.vkey, sizeof rec.vkey, "%s", vkey);
+    snprintf(rec.key_file, sizeof rec.key_file, "%s", mine);
+    cr_assert_eq(ledger_identity_set(db, &rec), 0, "%s", accord_error_message());
+    cr_assert_eq(ledger_identity_get(db, &id), 0);
+    cr_assert_str_eq(id.origin, "example.org/log");
+    cr_assert_str_eq(id.vkey, vkey);
+    cr_assert_str_eq(id.key_file, mine);
+
+    cr_assert_eq(ledger_load_signer(db, NULL, &key), 0, "%s", accord_error_message());
+    char loaded[LOGKEY_MAX_VKEY];
+    note_signer_vkey(&key, loaded);
+    cr_assert_str_eq(loaded, vkey);
+    note_signer_clear(&key);
+    cr_assert_eq(ledger_load_signer(db, other, &key), ACCORD_EENV);
+    cr_assert(strstr(accord_error_message(), "not this log's key"), "%s", accord_error_message());
+    cr_assert_neq(ledger_identity_set(db, &rec), 0, "the identity is recorded once");
+    store_close(db);
 }

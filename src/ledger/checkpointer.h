@@ -2,8 +2,8 @@
  * interval under load, and (when configured) hands each new checkpoint to
  * the witnesses and stores the cosignatures they return. Runs on its own
  * thread and store connection. */
-#ifndef ACCORD_HTTP_CHECKPOINTER_H
-#define ACCORD_HTTP_CHECKPOINTER_H
+#ifndef ACCORD_LEDGER_CHECKPOINTER_H
+#define ACCORD_LEDGER_CHECKPOINTER_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "http/checkpointer.h"
+#include "ledger/checkpointer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -9,9 +9,9 @@
 
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
-#include "witness/witness.h"
 #include "store/db.h"
 #include "util/error.h"
+#include "witness/witness.h"
 
 #define MAX_WITNESSES 16
 #define WITNESS_RETRY_MS 5000
