@@ -12,6 +12,7 @@
 #ifndef ACCORD_STORE_DB_H
 #define ACCORD_STORE_DB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,10 @@ void store_rollback(store *db);
  * 'i' int64_t, 'b' const void * then size_t (a blob). The statement is
  * returned in '*out'; close it with store_stmt_close(). */
 int store_query(store *db, store_stmt **out, const char *sql, const char *types, ...);
+
+/* store_query() with the arguments as a va_list (the lookups in
+ * store/lookup.h are built on it). */
+int store_queryv(store *db, store_stmt **out, const char *sql, const char *types, va_list ap);
 
 /* store_query() then steps to completion: for INSERT/UPDATE/DELETE. */
 int store_run(store *db, const char *sql, const char *types, ...);

@@ -309,6 +309,11 @@ static int query_v(store *db, store_stmt **out, const char *sql, const char *typ
     return rc;
 }
 
+int store_queryv(store *db, store_stmt **out, const char *sql, const char *types, va_list ap)
+{
+    return query_v(db, out, sql, types, ap);
+}
+
 int store_query(store *db, store_stmt **out, const char *sql, const char *types, ...)
 {
     va_list ap;
