@@ -50,6 +50,7 @@ test-asan: test-deps $(ASAN_BUILD)/build.ninja
 test: test-release test-asan
 
 bench: build
+	@./scripts/install-deps.sh --bench
 	./scripts/bench.sh $(BUILD)
 
 clean:

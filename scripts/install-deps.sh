@@ -13,6 +13,11 @@ libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev 
 if [ "${1:-}" = "--test" ]; then
     packages="$packages golang-go golang-golang-x-mod-dev"
 fi
+# With --bench: the references make bench measures accord against (nginx
+# serving the same bytes as files) and the load generator (wrk).
+if [ "${1:-}" = "--bench" ]; then
+    packages="$packages nginx-light wrk"
+fi
 
 missing=""
 for p in $packages; do
