@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "ledger/merkle.h"
 #include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/merkle.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 
 #define MAX_CHECKPOINT (64 * 1024)

@@ -15,9 +15,9 @@
 #include "cli/cli.h"
 #include "dataset/dataset.h"
 #include "events/events.h"
-#include "ledger/logkey.h"
 #include "registry/registry.h"
 #include "store/db.h"
+#include "tlog/logkey.h"
 #include "util/error.h"
 
 #define ISO_3166_PATH "/usr/share/iso-codes/json/iso_3166-1.json"

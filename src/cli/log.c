@@ -11,7 +11,7 @@
 #include "events/events.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 
 static void usage(FILE *f)

@@ -7,7 +7,7 @@
 #include "http/handlers.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 #include "util/json.h"
 

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ledger/note.h"
-#include "ledger/tile.h"
 #include "store/db.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
 #include "util/buf.h"
 
 #define PUBLISH_MAX_TILE (TILE_WIDTH * (TILE_MAX_ENTRY + 2)) /* largest entry bundle */

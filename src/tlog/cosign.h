@@ -22,14 +22,14 @@
  *     ACCORD_EENV     a key file that cannot be read or created
  * Ownership: inputs are borrowed; output is appended to the caller's buf,
  * which is left unchanged on error. */
-#ifndef ACCORD_LEDGER_COSIGN_H
-#define ACCORD_LEDGER_COSIGN_H
+#ifndef ACCORD_TLOG_COSIGN_H
+#define ACCORD_TLOG_COSIGN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/logkey.h"
-#include "ledger/note.h"
+#include "tlog/logkey.h"
+#include "tlog/note.h"
 #include "util/buf.h"
 
 #define COSIGN_HEADER "cosignature/v1\n"

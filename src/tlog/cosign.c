@@ -1,5 +1,5 @@
 /* C2SP tlog-cosignature "cosignature/v1". See cosign.h. */
-#include "ledger/cosign.h"
+#include "tlog/cosign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger/checkpoint.h"
+#include "tlog/checkpoint.h"
 #include "util/error.h"
 
 #define COSIG_RAW (4 + 8 + 64) /* key id || timestamp || signature */

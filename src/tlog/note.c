@@ -1,6 +1,6 @@
 /* C2SP signed notes. See note.h for the format and docs/internals/note.md
  * for the rules this file enforces and why. */
-#include "ledger/note.h"
+#include "tlog/note.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger/cosign.h"
+#include "tlog/cosign.h"
 #include "util/error.h"
 #include "util/sha256.h"
 

@@ -1,4 +1,4 @@
-/* Tests for src/ledger/merkle.c.
+/* Tests for src/tlog/merkle.c.
  *
  * Three kinds of evidence, from strongest to weakest:
  *   - external vectors (transparency-dev/merkle, under shared/conformance)
@@ -10,7 +10,7 @@
  * Random data comes from a fixed-seed PRNG, so every run is the same. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "ledger/merkle.h"
+#include "tlog/merkle.h"
 #include "util/error.h"
 
 #include <criterion/criterion.h>

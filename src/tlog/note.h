@@ -38,14 +38,14 @@
  * appended to a caller's buf; on error the buf is left as it was. A
  * note_signer holds a secret key by value: wipe it with note_signer_clear().
  * libsodium must be initialised (sodium_init()) before any call. */
-#ifndef ACCORD_LEDGER_NOTE_H
-#define ACCORD_LEDGER_NOTE_H
+#ifndef ACCORD_TLOG_NOTE_H
+#define ACCORD_TLOG_NOTE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/logkey.h"
+#include "tlog/logkey.h"
 #include "util/buf.h"
 
 #define NOTE_TYPE_ED25519 0x01

@@ -27,8 +27,8 @@
  *
  * SHA-256 comes from libsodium; the program calls sodium_init() once at
  * start-up as usual. */
-#ifndef ACCORD_LEDGER_MERKLE_H
-#define ACCORD_LEDGER_MERKLE_H
+#ifndef ACCORD_TLOG_MERKLE_H
+#define ACCORD_TLOG_MERKLE_H
 
 #include <stddef.h>
 #include <stdint.h>

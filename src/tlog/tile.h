@@ -24,8 +24,8 @@
  * ACCORD_ETOOBIG for an entry over TILE_MAX_ENTRY bytes; buf errors pass
  * through. Ownership: nothing is kept; output is appended to the caller's
  * buf, unchanged on error; the bundle iterator borrows the bundle bytes. */
-#ifndef ACCORD_LEDGER_TILE_H
-#define ACCORD_LEDGER_TILE_H
+#ifndef ACCORD_TLOG_TILE_H
+#define ACCORD_TLOG_TILE_H
 
 #include <stdbool.h>
 #include <stddef.h>

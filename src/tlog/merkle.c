@@ -1,7 +1,7 @@
 /* RFC 9162 Merkle tree hashes, proofs and verification over stored
  * perfect subtrees. See merkle.h for the storage model and conventions,
  * docs/internals/merkle.md for the reasoning behind it. */
-#include "ledger/merkle.h"
+#include "tlog/merkle.h"
 
 #include "util/error.h"
 #include "util/sha256.h"

@@ -1,4 +1,4 @@
-/* Tests for src/ledger/note.c, checkpoint.c, cosign.c and tile.c.
+/* Tests for src/tlog/note.c, checkpoint.c, cosign.c and tile.c.
  *
  * Evidence, strongest first:
  *   - the C2SP signed-note known answers under shared/conformance, written
@@ -9,11 +9,11 @@
  *   - round trips, then tampering and malformed-input checks. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosign.h"
-#include "ledger/logkey.h"
-#include "ledger/note.h"
-#include "ledger/tile.h"
+#include "tlog/checkpoint.h"
+#include "tlog/cosign.h"
+#include "tlog/logkey.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
 #include "util/buf.h"
 #include "util/error.h"
 
