@@ -12,8 +12,6 @@
 #include "tlog/tile.h"
 #include "util/buf.h"
 
-#define PUBLISH_MAX_TILE (TILE_WIDTH * (TILE_MAX_ENTRY + 2)) /* largest entry bundle */
-
 /* Signs a checkpoint of the log's current size and root with 'key' (its
  * name is the log's origin) and stores it, unless that size is already
  * signed. The size signed is returned in '*out_size'; '*signed_now' says
