@@ -6,7 +6,6 @@
 #include "util/error.h"
 #include "util/sha256.h"
 
-#include <sodium.h>
 #include <string.h>
 
 /* Domain-separation prefixes of RFC 9162 section 2.1.1: they keep a leaf
