@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the test suite of one build directory and ends with one summary
-# line "N passed, N failed" (the counts of Criterion test cases).
+# line "N passed, N failed" (the counts of Criterion test cases, and of the
+# checks in scripts/ that print the same "Synthesis:" line).
 set -u
 build="$1"
 log="$build/meson-logs/testlog.txt"

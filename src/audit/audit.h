@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "audit/logsrc.h"
-#include "ledger/checkpoint.h"
-#include "ledger/note.h"
+#include "tlog/checkpoint.h"
+#include "tlog/note.h"
 
 /* Called for each entry in order; a non-zero return stops the walk. */
 typedef int (*audit_entry_fn)(void *ctx, uint64_t index, const uint8_t *entry, size_t len);

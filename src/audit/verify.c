@@ -11,9 +11,8 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "ledger/merkle.h"
-#include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/merkle.h"
+#include "tlog/tile.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -63,7 +62,7 @@ int audit_checkpoint(logsrc *s, const note_verifier *log, const note_verifier *w
 int audit_walk_entries(logsrc *s, uint64_t size, audit_entry_fn fn, void *ctx)
 {
     buf bundle, path;
-    buf_init(&bundle, PUBLISH_MAX_TILE);
+    buf_init(&bundle, TILE_MAX_BUNDLE);
     buf_init(&path, 256);
     int rc = ACCORD_OK;
     for (uint64_t n = 0; !rc && n * TILE_WIDTH < size; n++) {
@@ -72,7 +71,7 @@ int audit_walk_entries(logsrc *s, uint64_t size, audit_entry_fn fn, void *ctx)
         buf_reset(&path);
         rc = tile_path_format(&t, &path);
         if (!rc)
-            rc = logsrc_get(s, path.data + 1, PUBLISH_MAX_TILE, &bundle);
+            rc = logsrc_get(s, path.data + 1, TILE_MAX_BUNDLE, &bundle);
         if (rc == ACCORD_ENOTFOUND) {
             char why[512];
             snprintf(why, sizeof why, "%s", accord_error_message());
@@ -158,7 +157,7 @@ static void locate_altered(logsrc *s, uint64_t size, char *out, size_t len)
 {
     buf tile, bundle, path;
     buf_init(&tile, TILE_WIDTH * MERKLE_HASH_SIZE);
-    buf_init(&bundle, PUBLISH_MAX_TILE);
+    buf_init(&bundle, TILE_MAX_BUNDLE);
     buf_init(&path, 256);
     out[0] = '\0';
     for (uint64_t n = 0; !out[0] && n * TILE_WIDTH < size; n++) {

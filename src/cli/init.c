@@ -16,9 +16,9 @@
 #include "dataset/dataset.h"
 #include "events/events.h"
 #include "ledger/identity.h"
-#include "ledger/logkey.h"
 #include "registry/registry.h"
 #include "store/db.h"
+#include "tlog/logkey.h"
 #include "util/error.h"
 
 #define ISO_3166_PATH "/usr/share/iso-codes/json/iso_3166-1.json"

@@ -12,7 +12,7 @@
 #include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 
 static void usage(FILE *f)
@@ -65,7 +65,7 @@ static int write_file(const char *dir, const char *rel, const void *data, size_t
 static int export_tiles(store *db, const char *dir, uint64_t size, uint64_t *files)
 {
     buf data, path;
-    buf_init(&data, PUBLISH_MAX_TILE);
+    buf_init(&data, TILE_MAX_BUNDLE);
     buf_init(&path, 256);
     int rc = ACCORD_OK;
     for (int entries = 1; entries >= 0 && !rc; entries--) {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/cosign.h"
+#include "tlog/cosign.h"
 #include "util/error.h"
 #include "witness/witness.h"
 

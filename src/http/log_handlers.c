@@ -8,7 +8,7 @@
 #include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "ledger/publish.h"
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -204,7 +204,7 @@ int http_get_tile(http_req *req)
     if (tile_path_parse(path, &t))
         return accord_fail(ACCORD_ENOTFOUND, NULL, "no such tile: %s", path);
     buf_free(&req->text);
-    buf_init(&req->text, PUBLISH_MAX_TILE);
+    buf_init(&req->text, TILE_MAX_BUNDLE);
     int rc = publish_tile(req->db, &t, &req->text);
     if (rc)
         return rc;

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "ledger/note.h"
+#include "tlog/note.h"
 
 typedef struct checkpointer checkpointer;
 

@@ -8,9 +8,9 @@
 
 #include <limits.h>
 
-#include "ledger/logkey.h"
-#include "ledger/note.h"
 #include "store/db.h"
+#include "tlog/logkey.h"
+#include "tlog/note.h"
 
 typedef struct ledger_identity {
     char origin[LOGKEY_MAX_NAME + 1]; /* "" when not recorded */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 #include "util/error.h"
 
 int ledger_size(store *db, uint64_t *out)

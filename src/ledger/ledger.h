@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/merkle.h"
 #include "store/db.h"
+#include "tlog/merkle.h"
 #include "util/buf.h"
 
 /* Largest event in bytes: entry bundles of the tiled log carry a 16-bit

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "ledger/checkpoint.h"
 #include "ledger/ledger.h"
+#include "tlog/checkpoint.h"
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"

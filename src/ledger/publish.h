@@ -7,12 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ledger/note.h"
-#include "ledger/tile.h"
 #include "store/db.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
 #include "util/buf.h"
-
-#define PUBLISH_MAX_TILE (TILE_WIDTH * (TILE_MAX_ENTRY + 2)) /* largest entry bundle */
 
 /* Signs a checkpoint of the log's current size and root with 'key' (its
  * name is the log's origin) and stores it, unless that size is already

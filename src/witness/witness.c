@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/cosign.h"
-#include "ledger/note.h"
+#include "tlog/checkpoint.h"
+#include "tlog/cosign.h"
+#include "tlog/note.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "witness/witness_int.h"

@@ -36,8 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/logkey.h"
-#include "ledger/merkle.h"
+#include "tlog/logkey.h"
+#include "tlog/merkle.h"
 #include "util/buf.h"
 
 /* Largest add-checkpoint request body the server reads (413 past it). */

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ledger/cosign.h"
-#include "ledger/note.h"
+#include "tlog/cosign.h"
+#include "tlog/note.h"
 #include "util/error.h"
 #include "witness/witness.h"
 #include "witness/witness_int.h"

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/merkle.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
 
 /* What the witness records for one origin. */
 typedef struct wrecord {

@@ -12,7 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "ledger/note.h"
+#include "tlog/note.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "witness/witness_int.h"

@@ -275,7 +275,7 @@ Test(tiles, hash_tiles_are_the_stored_nodes_full_and_partial)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tile_ref ref = {.level = cases[i].level, .index = cases[i].index, .width = cases[i].width};
         buf out;
-        buf_init(&out, PUBLISH_MAX_TILE);
+        buf_init(&out, TILE_MAX_BUNDLE);
         int rc = publish_tile(db, &ref, &out);
         if (cases[i].exists) {
             cr_assert_eq(rc, 0, "tile %u/%llu.p/%u: %s", ref.level, (unsigned long long)ref.index, ref.width,

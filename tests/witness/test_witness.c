@@ -8,10 +8,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "helpers.h"
-#include "ledger/checkpoint.h"
-#include "ledger/cosign.h"
-#include "ledger/merkle.h"
-#include "ledger/note.h"
+#include "tlog/checkpoint.h"
+#include "tlog/cosign.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-#include "ledger/logkey.h"
+#include "tlog/logkey.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* C2SP signed notes. See note.h for the format and docs/internals/note.md
  * for the rules this file enforces and why. */
-#include "ledger/note.h"
+#include "tlog/note.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger/cosign.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -382,6 +381,24 @@ static void buf_truncate(buf *b, size_t mark)
     }
 }
 
+int note_cosignature_message(const char *text, size_t len, uint64_t timestamp, buf *out)
+{
+    size_t mark = out->len;
+    int rc;
+
+    if (timestamp > NOTE_MAX_TIMESTAMP)
+        return accord_fail(ACCORD_EINVAL, "timestamp", "cosignature timestamp must not exceed 2^63 - 1");
+    rc = note_text_check(text, len);
+    if (rc)
+        return rc;
+    rc = buf_printf(out, NOTE_COSIGNATURE_HEADER "time %" PRIu64 "\n", timestamp);
+    if (rc == ACCORD_OK)
+        rc = buf_append(out, text, len);
+    if (rc)
+        buf_truncate(out, mark);
+    return rc;
+}
+
 int note_sign_line(const note_signer *s, const char *text, size_t len, buf *line)
 {
     uint8_t raw[4 + ED25519_SIG];
@@ -473,9 +490,9 @@ int note_verify_signature(const note_verifier *v, const char *text, size_t len, 
             return accord_fail(ACCORD_EVERIFY, "note", "cosignature by %s has %zu bytes, not %d", v->name,
                                sig_len, COSIG_SIG);
         uint64_t t = be64(sig);
-        if (t > COSIGN_MAX_TIMESTAMP)
+        if (t > NOTE_MAX_TIMESTAMP)
             return accord_fail(ACCORD_EVERIFY, "note", "cosignature by %s has a timestamp above 2^63 - 1", v->name);
-        rc = cosign_message(text, len, t, &cosigned);
+        rc = note_cosignature_message(text, len, t, &cosigned);
         if (rc) {
             buf_free(&cosigned);
             /* A text that is not a note text cannot have been cosigned. */

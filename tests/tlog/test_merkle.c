@@ -1,4 +1,4 @@
-/* Tests for src/ledger/merkle.c.
+/* Tests for src/tlog/merkle.c.
  *
  * Three kinds of evidence, from strongest to weakest:
  *   - external vectors (transparency-dev/merkle, in tests/conformance)
@@ -11,7 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "helpers.h"
-#include "ledger/merkle.h"
+#include "tlog/merkle.h"
 #include "util/error.h"
 
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /* C2SP tlog-tiles paths and entry bundles. See tile.h. */
-#include "ledger/tile.h"
+#include "tlog/tile.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -24,8 +24,8 @@
  * ACCORD_ETOOBIG for an entry over TILE_MAX_ENTRY bytes; buf errors pass
  * through. Ownership: nothing is kept; output is appended to the caller's
  * buf, unchanged on error; the bundle iterator borrows the bundle bytes. */
-#ifndef ACCORD_LEDGER_TILE_H
-#define ACCORD_LEDGER_TILE_H
+#ifndef ACCORD_TLOG_TILE_H
+#define ACCORD_TLOG_TILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,6 +37,7 @@
 #define TILE_WIDTH 256        /* 1 << TILE_HEIGHT hashes or entries */
 #define TILE_MAX_LEVEL 63
 #define TILE_MAX_ENTRY 65535  /* uint16 length prefix */
+#define TILE_MAX_BUNDLE (TILE_WIDTH * (TILE_MAX_ENTRY + 2)) /* largest entry bundle, and so largest tile */
 
 /* One tile or entry bundle named by a path. */
 typedef struct tile_ref {

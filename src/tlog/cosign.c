@@ -1,5 +1,5 @@
 /* C2SP tlog-cosignature "cosignature/v1". See cosign.h. */
-#include "ledger/cosign.h"
+#include "tlog/cosign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger/checkpoint.h"
+#include "tlog/checkpoint.h"
 #include "util/error.h"
 
 #define COSIG_RAW (4 + 8 + 64) /* key id || timestamp || signature */
@@ -71,26 +71,6 @@ int cosign_key_load(note_signer *out, const char *path)
     return note_signer_read(out, path, NOTE_TYPE_COSIGNATURE);
 }
 
-int cosign_message(const char *body, size_t len, uint64_t timestamp, buf *out)
-{
-    size_t mark = out->len;
-    int rc;
-
-    if (timestamp > COSIGN_MAX_TIMESTAMP)
-        return accord_fail(ACCORD_EINVAL, "timestamp", "cosignature timestamp must not exceed 2^63 - 1");
-    rc = note_text_check(body, len);
-    if (rc)
-        return rc;
-    rc = buf_printf(out, COSIGN_HEADER "time %" PRIu64 "\n", timestamp);
-    if (rc == ACCORD_OK)
-        rc = buf_append(out, body, len);
-    if (rc && out->data) {
-        out->len = mark;
-        out->data[mark] = '\0';
-    }
-    return rc;
-}
-
 int cosign_sign(const note_signer *key, const char *body, size_t len, uint64_t timestamp, buf *line)
 {
     uint8_t raw[COSIG_RAW];
@@ -105,7 +85,7 @@ int cosign_sign(const note_signer *key, const char *body, size_t len, uint64_t t
     if (rc)
         return rc;
     buf_init(&msg, NOTE_MAX_SIZE + 64);
-    rc = cosign_message(body, len, timestamp, &msg);
+    rc = note_cosignature_message(body, len, timestamp, &msg);
     if (rc == ACCORD_OK) {
         raw[0] = (uint8_t)(key->id >> 24), raw[1] = (uint8_t)(key->id >> 16);
         raw[2] = (uint8_t)(key->id >> 8), raw[3] = (uint8_t)key->id;

@@ -16,7 +16,9 @@
  *                               checkpoints);
  *   0x04 NOTE_TYPE_COSIGNATURE  tlog-cosignature "cosignature/v1": the
  *                               signature is timestamp (8 bytes) || Ed25519
- *                               over cosign_message() of the text (cosign.h).
+ *                               over note_cosignature_message() of the text.
+ * note_open() verifies both types, so the message a cosignature signs is
+ * defined here; cosign.h builds witness keys and lines on top of it.
  * Key id = SHA-256(name || 0x0A || type || 32-byte public key)[:4].
  *
  * Keys are exchanged in the Go sumdb/note forms:
@@ -38,14 +40,14 @@
  * appended to a caller's buf; on error the buf is left as it was. A
  * note_signer holds a secret key by value: wipe it with note_signer_clear().
  * libsodium must be initialised (sodium_init()) before any call. */
-#ifndef ACCORD_LEDGER_NOTE_H
-#define ACCORD_LEDGER_NOTE_H
+#ifndef ACCORD_TLOG_NOTE_H
+#define ACCORD_TLOG_NOTE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/logkey.h"
+#include "tlog/logkey.h"
 #include "util/buf.h"
 
 #define NOTE_TYPE_ED25519 0x01
@@ -68,6 +70,11 @@
 
 #define NOTE_PUBKEY_SIZE 32
 #define NOTE_SEED_SIZE 32
+
+/* The message of a 0x04 signature starts with this line; its timestamp (POSIX
+ * seconds) must not exceed 2^63 - 1. */
+#define NOTE_COSIGNATURE_HEADER "cosignature/v1\n"
+#define NOTE_MAX_TIMESTAMP ((uint64_t)INT64_MAX)
 
 /* A private key able to sign: Ed25519 of signature type 0x01 or 0x04. */
 typedef struct note_signer {
@@ -150,6 +157,13 @@ void note_signer_clear(note_signer *s);
  * hex digits equal to the key id derived from name, type and key. Fails
  * with ACCORD_EINVAL. */
 int note_verifier_parse(note_verifier *out, const char *vkey);
+
+/* Appends the message a cosignature (type 0x04) signs to 'out':
+ * "cosignature/v1\ntime <timestamp>\n" followed by the 'len' bytes of 'text'
+ * (a note text, checked with note_text_check()). Fails with ACCORD_EINVAL
+ * for a timestamp above NOTE_MAX_TIMESTAMP or a bad text; 'out' is left as
+ * it was on error. */
+int note_cosignature_message(const char *text, size_t len, uint64_t timestamp, buf *out);
 
 /* Appends to 'line' the signature line of Ed25519 (0x01) signer 's' over
  * the note text 'text' ('len' bytes, checked by note_text_check()):

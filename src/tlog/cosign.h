@@ -5,7 +5,9 @@
  * Key id   SHA-256(<name> || "\n" || 0x04 || 32-byte Ed25519 public key)[:4]
  * Signed   "cosignature/v1\n" "time <timestamp, decimal>\n" <checkpoint body>
  *          where the body is the whole note text, final newline included
- *          (extension lines too), and no signature lines.
+ *          (extension lines too), and no signature lines: note.h's
+ *          note_cosignature_message(), since note_open() verifies these
+ *          signatures too.
  * Line     "— <witness name> base64(key id (4) || timestamp (8, big-endian)
  *          || Ed25519 signature (64))\n"
  * Keys     private "PRIVATE+KEY+<name>+<hexid>+<base64(0x04 || seed)>",
@@ -22,18 +24,15 @@
  *     ACCORD_EENV     a key file that cannot be read or created
  * Ownership: inputs are borrowed; output is appended to the caller's buf,
  * which is left unchanged on error. */
-#ifndef ACCORD_LEDGER_COSIGN_H
-#define ACCORD_LEDGER_COSIGN_H
+#ifndef ACCORD_TLOG_COSIGN_H
+#define ACCORD_TLOG_COSIGN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/logkey.h"
-#include "ledger/note.h"
+#include "tlog/logkey.h"
+#include "tlog/note.h"
 #include "util/buf.h"
-
-#define COSIGN_HEADER "cosignature/v1\n"
-#define COSIGN_MAX_TIMESTAMP ((uint64_t)INT64_MAX)
 
 /* Key id of witness public key 'pub' under 'name' (NUL-terminated). */
 uint32_t cosign_key_id(const char *name, const uint8_t pub[NOTE_PUBKEY_SIZE]);
@@ -46,11 +45,6 @@ int cosign_key_create(const char *path, const char *name, char vkey[LOGKEY_MAX_V
 /* Reads the witness key file at 'path' into 'out' (type 0x04 only: a log's
  * 0x01 key is refused, so the two roles never share a key by accident). */
 int cosign_key_load(note_signer *out, const char *path);
-
-/* Appends the message a cosignature signs to 'out': "cosignature/v1\ntime
- * <timestamp>\n" followed by the 'len' bytes of 'body' (a note text, checked
- * with note_text_check()). */
-int cosign_message(const char *body, size_t len, uint64_t timestamp, buf *out);
 
 /* Appends to 'line' the cosignature line of witness key 'key' (type 0x04)
  * over the checkpoint body 'body' ('len' bytes; must parse with

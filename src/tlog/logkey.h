@@ -5,8 +5,8 @@
  * seed)>". The public verifier key is "<name>+<hexid>+<base64(0x01 ||
  * pubkey)>", with key id = SHA-256(name || 0x0A || 0x01 || pubkey)[:4]
  * (C2SP signed-note). */
-#ifndef ACCORD_LEDGER_LOGKEY_H
-#define ACCORD_LEDGER_LOGKEY_H
+#ifndef ACCORD_TLOG_LOGKEY_H
+#define ACCORD_TLOG_LOGKEY_H
 
 #include <stddef.h>
 #include <stdint.h>

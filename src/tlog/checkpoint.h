@@ -12,13 +12,13 @@
  * "root", "extension" or "text") named; buf errors pass through.
  * Ownership: inputs are borrowed; checkpoint_format() appends to the
  * caller's buf (unchanged on error); checkpoint_parse() copies into 'out'. */
-#ifndef ACCORD_LEDGER_CHECKPOINT_H
-#define ACCORD_LEDGER_CHECKPOINT_H
+#ifndef ACCORD_TLOG_CHECKPOINT_H
+#define ACCORD_TLOG_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/merkle.h"
+#include "tlog/merkle.h"
 #include "util/buf.h"
 
 /* Longest origin accepted, in bytes: the ML-DSA cosignature format encodes

@@ -1,12 +1,11 @@
 /* RFC 9162 Merkle tree hashes, proofs and verification over stored
  * perfect subtrees. See merkle.h for the storage model and conventions,
  * docs/internals/merkle.md for the reasoning behind it. */
-#include "ledger/merkle.h"
+#include "tlog/merkle.h"
 
 #include "util/error.h"
 #include "util/sha256.h"
 
-#include <sodium.h>
 #include <string.h>
 
 /* Domain-separation prefixes of RFC 9162 section 2.1.1: they keep a leaf

@@ -25,10 +25,10 @@
  * the call; outputs go to caller-provided buffers. On error the contents of
  * output buffers are unspecified and counts are set to 0.
  *
- * SHA-256 comes from libsodium; the program calls sodium_init() once at
- * start-up as usual. */
-#ifndef ACCORD_LEDGER_MERKLE_H
-#define ACCORD_LEDGER_MERKLE_H
+ * SHA-256 comes from util/sha256.h (OpenSSL's libcrypto, on the CPU's SHA
+ * instructions where there are any). */
+#ifndef ACCORD_TLOG_MERKLE_H
+#define ACCORD_TLOG_MERKLE_H
 
 #include <stddef.h>
 #include <stdint.h>

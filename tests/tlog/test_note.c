@@ -1,4 +1,4 @@
-/* Tests for src/ledger/note.c, checkpoint.c, cosign.c and tile.c.
+/* Tests for src/tlog/note.c, checkpoint.c, cosign.c and tile.c.
  *
  * Evidence, strongest first:
  *   - the C2SP signed-note known answers in tests/conformance, written
@@ -10,11 +10,11 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "helpers.h"
-#include "ledger/checkpoint.h"
-#include "ledger/cosign.h"
-#include "ledger/logkey.h"
-#include "ledger/note.h"
-#include "ledger/tile.h"
+#include "tlog/checkpoint.h"
+#include "tlog/cosign.h"
+#include "tlog/logkey.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -752,7 +752,7 @@ Test(cosign, message_is_spec_example)
     buf m;
 
     buf_init(&m, 4096);
-    cr_assert_eq(cosign_message(SPEC_BODY, strlen(SPEC_BODY), 1679315147, &m), 0);
+    cr_assert_eq(note_cosignature_message(SPEC_BODY, strlen(SPEC_BODY), 1679315147, &m), 0);
     /* The signed message printed in the tlog-cosignature spec. */
     cr_assert_str_eq(m.data, "cosignature/v1\n"
                              "time 1679315147\n"
@@ -760,10 +760,10 @@ Test(cosign, message_is_spec_example)
                              "20852163\n"
                              "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n");
     buf_reset(&m);
-    cr_assert_eq(cosign_message(SPEC_BODY, strlen(SPEC_BODY), 0, &m), 0);
+    cr_assert_eq(note_cosignature_message(SPEC_BODY, strlen(SPEC_BODY), 0, &m), 0);
     cr_assert_eq(strncmp(m.data, "cosignature/v1\ntime 0\n", 22), 0);
     buf_reset(&m);
-    cr_assert_eq(cosign_message(SPEC_BODY, strlen(SPEC_BODY), (uint64_t)INT64_MAX + 1, &m), ACCORD_EINVAL);
+    cr_assert_eq(note_cosignature_message(SPEC_BODY, strlen(SPEC_BODY), (uint64_t)INT64_MAX + 1, &m), ACCORD_EINVAL);
     cr_assert_eq(m.len, 0);
     buf_free(&m);
 }
@@ -839,7 +839,7 @@ Test(cosign, sign_verify_round_trip)
     buf m;
     uint8_t pub[32];
     buf_init(&m, 4096);
-    cr_assert_eq(cosign_message(SPEC_BODY, strlen(SPEC_BODY), 1679315147, &m), 0);
+    cr_assert_eq(note_cosignature_message(SPEC_BODY, strlen(SPEC_BODY), 1679315147, &m), 0);
     crypto_sign_ed25519_sk_to_pk(pub, w.sk);
     cr_assert_eq(crypto_sign_verify_detached(raw + 12, (const uint8_t *)m.data, m.len, pub), 0);
     buf_free(&m);

@@ -1,11 +1,11 @@
 /* C2SP tlog-checkpoint bodies. See checkpoint.h. */
-#include "ledger/checkpoint.h"
+#include "tlog/checkpoint.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
-#include "ledger/note.h"
+#include "tlog/note.h"
 #include "util/error.h"
 
 #define ROOT_B64_LEN (sodium_base64_ENCODED_LEN(MERKLE_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL) - 1)
