@@ -124,6 +124,26 @@ bool registry_m49_within(const char *party, const registry_area *region);
 /* {"code", "name"} of 'a' (new), or null when 'a' is NULL. */
 json_t *registry_area_json(const registry_area *a);
 
+/* ---- UN names in the six official languages ------------------------------
+ * Reference data, not state: data/un-names.json (UNSD's M49 names, a 2019
+ * copy) with data/un-names.corrections.json applied (provenance, fixes and
+ * known issues in data/un-names.md), read once per process on first use
+ * and never changed, so any thread reads it without locks. */
+
+#define REGISTRY_UN_LANGUAGES 6 /* ar, zh, en, fr, ru, es */
+
+/* Reads the names if this process has not yet. Fails ACCORD_EENV naming
+ * the file and what is wrong (a correction that no longer matches its
+ * name included); every later call fails the same way. */
+int registry_un_names_load(void);
+
+/* The UN short name of ISO 3166-1 alpha-3 'code' in language 'lang'
+ * ("ar", "zh", "en", "fr", "ru" or "es"), borrowed for the life of the
+ * process; NULL when the file has none (an unknown code or language, a
+ * name withheld as damaged, or the names could not be read), so that the
+ * caller falls back to ICU/CLDR's name. */
+const char *registry_un_name(const char *code, const char *lang);
+
 /* "world", "region", "subregion", "intermediate" or "country". */
 const char *registry_area_type_name(registry_area_type type);
 
