@@ -3,7 +3,7 @@
 // the packages beside a copy of this file and sets the environment it reads:
 //   WM_ATLAS      the world-atlas package directory
 //   WM_RESOLUTION the topology the shapes come from (50m)
-//   WM_KEEP       the share of the points topojson-simplify keeps (0.1)
+//   WM_KEEP       the share of the points topojson-simplify keeps (0.05)
 //   WM_MIN_SIZE   a shape narrower and lower than this many pixels also
 //                 gets a marker (5)
 //   WM_ISO        Debian iso-codes' iso_3166-1.json (numeric -> alpha-3)

@@ -40,14 +40,14 @@ process.stdout.write(JSON.stringify({
   package: `world-atlas@${p["world-atlas"].version}`,
   package_integrity: p["world-atlas"].integrity,
   licence: "Natural Earth: public domain; world-atlas: ISC (Copyright 2013-2019 Michael Bostock); see data/world-map.md",
-  shapes: "countries-50m.json, simplified (topojson-simplify, 10% of points kept); markers from countries-10m.json",
+  shapes: "countries-50m.json, simplified (topojson-simplify, 5% of points kept); markers from countries-10m.json",
   projection: `Equal Earth (d3-geo@${p["d3-geo"].version}), fitted to 1000 px wide, whole pixels`,
   tools: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, `${v.version} ${v.integrity}`])),
   iso_codes: `Debian iso-codes ${process.env.ISO_VERSION}`,
   fetched: new Date().toISOString().slice(0, 10),
   converted_by: "scripts/world-map.sh"
 }))')
-(cd "$work" && WM_ATLAS="$work/node_modules/world-atlas" WM_RESOLUTION=50m WM_KEEP=0.1 WM_MIN_SIZE=5 \
+(cd "$work" && WM_ATLAS="$work/node_modules/world-atlas" WM_RESOLUTION=50m WM_KEEP=0.05 WM_MIN_SIZE=5 \
     WM_ISO="$iso" WM_UN="$root/data/un-membership.json" WM_SOURCE="$source" \
     node world-map.mjs >"$work/world-map.json")
 node -e "JSON.parse(require('fs').readFileSync('$work/world-map.json', 'utf8'))"
