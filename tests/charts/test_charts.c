@@ -3,6 +3,7 @@
  * the map data file itself. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,4 +250,35 @@ Test(charts_trajectory, actual_against_the_straight_path)
     json_object_set_new(traj, "goal_year", json_integer(2018));
     cr_assert_eq(charts_trajectory(traj, &c), ACCORD_EINVAL);
     json_decref(traj);
+}
+
+/* The server reads the map before it listens: a broken one stops it, and
+ * the message names the file and the entry. */
+Test(charts_map, a_broken_map_stops_the_server)
+{
+    char *dir = th_tempdir();
+    char *db = th_make_db(dir, false, NULL);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp un-m49.json un-names.json un-names.corrections.json un-membership.json '%s'",
+             th_source_path("data"), dir);
+    cr_assert_eq(system(cmd), 0);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/world-map.json", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{\"width\": 1000, \"height\": 487, \"countries\": [{\"code\": \"kaz\", \"numeric\": \"398\", \"d\": \"M0 0z\"}],"
+          " \"markers\": [], \"other\": []}",
+          f);
+    fclose(f);
+    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
+    char *err;
+    setenv("ACCORD_DATA_DIR", dir, 1);
+    int status = th_run_accord_full(NULL, &err, serve);
+    unsetenv("ACCORD_DATA_DIR");
+    cr_assert_eq(status, 2, "%s", err);
+    cr_assert(strstr(err, path) && strstr(err, "countries entry 0 has no ISO 3166-1 alpha-3 code"), "%s", err);
+    free(err);
+    th_rmtree(dir);
+    free(dir);
+    free(db);
 }
