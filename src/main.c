@@ -13,8 +13,9 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"init", cli_init, "create a database with all ISO 3166-1 states, the log key and an admin token"},
+    {"init", cli_init, "create a database with all ISO 3166-1 states and territories, the log key and an admin token"},
     {"load", cli_load, "load an instrument dataset (JSON, docs/dataset.md)"},
+    {"un-membership", cli_un_membership, "record the UN member and observer states, and tell states from territories"},
     {"serve", cli_serve, "serve the HTTP API"},
     {"status", cli_status, "participants of an instrument as at a date"},
     {"record", cli_record, "record an action (signature, endorsement, withdrawal, ...)"},

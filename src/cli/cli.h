@@ -30,6 +30,15 @@ int cli_log(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_security_log(int argc, char **argv);
+/* accord un-membership (src/cli/un.c). */
+int cli_un_membership(int argc, char **argv);
+
+/* In one transaction: gives each ISO 3166-1 party of 'db' its kind
+ * (state or territory; one party.classified event per change, counted in
+ * '*classified') and records the group "un" with its members and
+ * observers unless it exists ('*memberships' recorded). Nothing is
+ * written on failure. */
+int cli_un_record(store *db, int *classified, int *memberships);
 
 /* Prints the current error as "accord: <message>" and returns the exit
  * status for 'code'. */

@@ -28,7 +28,9 @@ static void init_usage(FILE *f)
     fprintf(f, "usage: accord init [--db PATH] [--origin NAME] [--key PATH] [--token-file PATH] [--iso-codes FILE]\n"
                "\n"
                "Creates a new database (default %s, or $ACCORD_DB), applies the schema, registers\n"
-               "every ISO 3166-1 state from Debian's iso-codes, creates the log signing key\n"
+               "every ISO 3166-1 entry from Debian's iso-codes (a state when the UN lists it as a\n"
+               "member or observer state, else a territory), records the UN membership as the group\n"
+               "'un' (data/un-membership.json), creates the log signing key\n"
                "(Ed25519, a file readable only by its owner; default: log.key beside the database)\n"
                "and a bootstrap admin API token. The token is printed once, or written to\n"
                "--token-file (created owner-only) when given.\n"
@@ -50,7 +52,8 @@ static int ensure_parent_dir(const char *path)
     return ACCORD_OK;
 }
 
-/* Registers every ISO 3166-1 state, one event each, in one transaction. */
+/* Registers every ISO 3166-1 entry, state or territory, one event each, in
+ * one transaction. */
 static int register_states(store *db, const char *iso_path, int *count)
 {
     json_t *states;
@@ -130,11 +133,12 @@ int cli_init(int argc, char **argv)
 
     store *db = NULL;
     bool key_made = false;
-    int count = 0, rc = ensure_parent_dir(path);
+    int count = 0, classified = 0, memberships = 0, rc = ensure_parent_dir(path);
     char vkey[LOGKEY_MAX_VKEY], token[AUTH_TOKEN_LEN];
     if (!rc) rc = store_open(&db, path, true);
     if (!rc) rc = store_migrate(db);
     if (!rc) rc = register_states(db, iso, &count);
+    if (!rc) rc = cli_un_record(db, &classified, &memberships);
     if (!rc && !(rc = logkey_create(keypath, origin, vkey)))
         key_made = true;
     char abskey[PATH_MAX];
@@ -155,7 +159,9 @@ int cli_init(int argc, char **argv)
             unlink(keypath);
         return status;
     }
-    printf("Created %s (schema %d) with %d states from ISO 3166-1 (Debian iso-codes).\n", path, store_schema_target(), count);
+    printf("Created %s (schema %d) with %d states and territories from ISO 3166-1 (Debian iso-codes) and %d UN\n"
+           "memberships (data/un-membership.json).\n",
+           path, store_schema_target(), count, memberships);
     printf("Log origin: %s\nLog signing key: %s (owner-only)\nVerifier key: %s\n", origin, keypath, vkey);
     if (token_file)
         printf("Bootstrap admin API token written to %s (owner-only).\n", token_file);

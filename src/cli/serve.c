@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charts/charts.h"
 #include "cli/cli.h"
 #include "ledger/checkpointer.h"
 #include "http/http.h"
@@ -105,9 +106,12 @@ int cli_serve(int argc, char **argv)
     cfg.nwitnesses = nw;
     cfg.db_path = cli_db_path(dbarg);
     cfg.on_ready_arg = &cfg;
-    /* The matrix needs the UN M49 regions: a missing or broken data file
-     * stops the server here, before it listens, not at the first request. */
+    /* The matrix needs the UN M49 regions, the portal the UN names and the
+     * map: a missing or broken data file stops the server here, before it
+     * listens, not at the first request. */
     int rc = registry_m49_load();
+    if (!rc) rc = registry_un_names_load();
+    if (!rc) rc = charts_map_load();
     if (rc)
         return cli_fail(rc);
     rc = http_serve(&cfg);

@@ -20,6 +20,7 @@ typedef int (*event_applier)(store *db, int64_t seq, json_t *data, bool replay);
 
 int registry_apply_party_registered(store *db, int64_t seq, json_t *data, bool replay);
 int registry_apply_party_renamed(store *db, int64_t seq, json_t *data, bool replay);
+int registry_apply_party_classified(store *db, int64_t seq, json_t *data, bool replay);
 int registry_apply_group_created(store *db, int64_t seq, json_t *data, bool replay);
 int registry_apply_membership_recorded(store *db, int64_t seq, json_t *data, bool replay);
 int registry_apply_instrument_created(store *db, int64_t seq, json_t *data, bool replay);

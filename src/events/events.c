@@ -31,6 +31,7 @@ static const struct {
 } event_types[] = {
     {"party.registered", registry_apply_party_registered, false, {NULL}, NULL},
     {"party.renamed", registry_apply_party_renamed, false, {NULL}, NULL},
+    {"party.classified", registry_apply_party_classified, false, {NULL}, NULL},
     {"group.created", registry_apply_group_created, false, {NULL}, NULL},
     {"membership.recorded", registry_apply_membership_recorded, false, {NULL}, NULL},
     {"instrument.created", registry_apply_instrument_created, false, {NULL}, NULL},

@@ -275,7 +275,7 @@ const http_route http_routes[] = {
     {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
      "record an action (the depositary or an admin)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL, 0},
-    {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states and organizations (?kind=state|organization)", NULL, 0},
+    {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states, territories and organizations (?kind=state|territory|organization)", NULL, 0},
     {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL, 0},
     {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups", NULL, 0},
     {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,

@@ -125,10 +125,18 @@ static bool slug_valid(const char *s)
 }
 
 
+/* The kind an ISO 3166-1 code may have: "state" or "territory" (the UN
+ * membership list tells them apart; registry/un.c). */
+static bool iso_kind_valid(const char *kind)
+{
+    return strcmp(kind, "state") == 0 || strcmp(kind, "territory") == 0;
+}
+
 int registry_apply_party_registered(store *db, int64_t seq, json_t *data, bool replay)
 {
-    static const char *const keys[] = {"code", "kind", "name", "alpha2", "numeric", "founded", "source", NULL};
-    const char *code, *kind, *name, *alpha2, *numeric, *founded, *st, *su;
+    static const char *const keys[] = {"code", "kind", "name", "alpha2", "numeric", "founded", "source", "kind_source",
+                                       NULL};
+    const char *code, *kind, *name, *alpha2, *numeric, *founded, *st, *su, *kt, *ku;
     (void)replay;
     int rc = json_only_keys(data, keys, NULL);
     if (!rc) rc = json_get_string(data, "code", true, 64, &code);
@@ -139,23 +147,55 @@ int registry_apply_party_registered(store *db, int64_t seq, json_t *data, bool r
     if (!rc) rc = json_get_string(data, "founded", false, 10, &founded);
     if (!rc && founded) rc = date_check(founded, "founded");
     if (!rc) rc = registry_read_source(data, "source", false, &st, &su);
+    if (!rc) rc = registry_read_source(data, "kind_source", false, &kt, &ku);
     if (rc)
         return rc;
     if (!registry_party_code_valid(code))
         return accord_fail(ACCORD_EINVAL, "code", "code: '%s' is neither an ISO 3166-1 alpha-3 code nor org:<name>", code);
     bool is_org = strncmp(code, "org:", 4) == 0;
-    if (strcmp(kind, is_org ? "organization" : "state") != 0)
-        return accord_fail(ACCORD_EINVAL, "kind", "kind: party '%s' must have kind '%s'", code,
-                           is_org ? "organization" : "state");
+    if (is_org ? strcmp(kind, "organization") != 0 : !iso_kind_valid(kind))
+        return accord_fail(ACCORD_EINVAL, "kind", "kind: party '%s' must have kind %s", code,
+                           is_org ? "'organization'" : "'state' or 'territory'");
     rc = exists(db, "SELECT 1 FROM party WHERE code = ?", code, NULL);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "code", "code: party '%s' is already registered", code);
     if (rc < 0)
         return rc;
     return store_run(db,
-                     "INSERT INTO party (code, kind, name, alpha2, numeric_code, founded, source_title, source_url, seq)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ssssssssi", code, kind, name, alpha2, numeric, founded, st, su, seq);
+                     "INSERT INTO party (code, kind, name, alpha2, numeric_code, founded, source_title, source_url,"
+                     " kind_source_title, kind_source_url, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "ssssssssssi", code, kind, name, alpha2, numeric, founded, st, su, kt, ku, seq);
+}
+
+/* party.classified: an ISO 3166-1 party registered with one kind is
+ * another ("state" or "territory"), on the source given. Databases made
+ * before kinds were told apart registered every entry as a state. */
+int registry_apply_party_classified(store *db, int64_t seq, json_t *data, bool replay)
+{
+    static const char *const keys[] = {"party", "kind", "source", NULL};
+    const char *party, *kind, *st, *su;
+    (void)replay;
+    int rc = json_only_keys(data, keys, NULL);
+    if (!rc) rc = json_get_string(data, "party", true, 64, &party);
+    if (!rc) rc = json_get_string(data, "kind", true, 20, &kind);
+    if (!rc) rc = registry_read_source(data, "source", true, &st, &su);
+    if (rc)
+        return rc;
+    if (!iso_kind_valid(kind))
+        return accord_fail(ACCORD_EINVAL, "kind", "kind: must be 'state' or 'territory'");
+    rc = exists(db, "SELECT 1 FROM party WHERE code = ? AND kind <> 'organization'", party, NULL);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ENOTFOUND, "party", "party: no ISO 3166-1 party '%s'", party);
+    if (rc < 0)
+        return rc;
+    rc = exists(db, "SELECT 1 FROM party WHERE code = ? AND kind = ?", party, kind);
+    if (rc == STORE_ROW)
+        return accord_fail(ACCORD_ECONFLICT, "kind", "kind: party '%s' is already of kind '%s'", party, kind);
+    if (rc < 0)
+        return rc;
+    return store_run(db,
+                     "UPDATE party SET kind = ?, kind_source_title = ?, kind_source_url = ?, seq = ? WHERE code = ?",
+                     "sssis", kind, st, su, seq, party);
 }
 
 int registry_apply_party_renamed(store *db, int64_t seq, json_t *data, bool replay)

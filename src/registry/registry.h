@@ -71,8 +71,36 @@ int registry_group_members(store *db, const char *code, const char *as_of, json_
 int registry_group_brief(store *db, const char *code, const char *as_of, json_t **out);
 
 /* Reads Debian iso-codes' ISO 3166-1 JSON at 'path' into an array of
- * party.registered event data, one per state (caller decrefs). */
+ * party.registered event data, one per entry (caller decrefs), each of
+ * kind "state" or "territory" as registry_iso_kind() says, with the
+ * source of that kind. Fails ACCORD_EENV when either file is unusable. */
 int registry_iso_states(const char *path, json_t **out);
+
+/* ---- UN membership and the kinds of parties ------------------------------
+ * data/un-membership.json (provenance in data/un-membership.md): the 193
+ * UN Member States and the 2 non-member observer States. Read once per
+ * process, on first use, then read-only: any thread reads it without
+ * locks. An ISO 3166-1 entry is a "state" when this list holds it, else a
+ * "territory"; organizations are "organization". */
+
+/* Reads the list if this process has not yet. Fails ACCORD_EENV naming
+ * the file and what is wrong with it; every later call fails the same. */
+int registry_un_load(void);
+
+/* The file as read ({"source", "members": {"as_of", "codes"},
+ * "observers": [{"code", "since"?, "source"?}]}), borrowed for the life
+ * of the process; NULL when it cannot be read. */
+const json_t *registry_un_membership(void);
+
+/* Whether 'code' is a UN Member State or non-member observer State. */
+bool registry_un_listed(const char *code);
+
+/* "state" or "territory": the kind of ISO 3166-1 entry 'code'. */
+const char *registry_iso_kind(const char *code);
+
+/* The source of kind 'kind' ("state" or "territory"): a new {"title",
+ * "url"}, or NULL when the UN list cannot be read. */
+json_t *registry_iso_kind_source(const char *kind);
 
 /* ---- UN M49 regions ------------------------------------------------------
  * Reference data, not state: read once per process, on first use, from
@@ -123,6 +151,26 @@ bool registry_m49_within(const char *party, const registry_area *region);
 
 /* {"code", "name"} of 'a' (new), or null when 'a' is NULL. */
 json_t *registry_area_json(const registry_area *a);
+
+/* ---- UN names in the six official languages ------------------------------
+ * Reference data, not state: data/un-names.json (UNSD's M49 names, a 2019
+ * copy) with data/un-names.corrections.json applied (provenance, fixes and
+ * known issues in data/un-names.md), read once per process on first use
+ * and never changed, so any thread reads it without locks. */
+
+#define REGISTRY_UN_LANGUAGES 6 /* ar, zh, en, fr, ru, es */
+
+/* Reads the names if this process has not yet. Fails ACCORD_EENV naming
+ * the file and what is wrong (a correction that no longer matches its
+ * name included); every later call fails the same way. */
+int registry_un_names_load(void);
+
+/* The UN short name of ISO 3166-1 alpha-3 'code' in language 'lang'
+ * ("ar", "zh", "en", "fr", "ru" or "es"), borrowed for the life of the
+ * process; NULL when the file has none (an unknown code or language, a
+ * name withheld as damaged, or the names could not be read), so that the
+ * caller falls back to ICU/CLDR's name. */
+const char *registry_un_name(const char *code, const char *lang);
 
 /* "world", "region", "subregion", "intermediate" or "country". */
 const char *registry_area_type_name(registry_area_type type);

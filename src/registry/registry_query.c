@@ -88,12 +88,13 @@ int registry_get_instrument(store *db, const char *slug, json_t **out)
 int registry_list_parties(store *db, const char *kind, json_t **out)
 {
     static const char *const keys[] = {"code", "kind", "name", "alpha2", NULL};
-    if (kind && strcmp(kind, "state") && strcmp(kind, "organization"))
-        return accord_fail(ACCORD_EINVAL, "kind", "kind: must be state or organization");
+    if (kind && strcmp(kind, "state") && strcmp(kind, "territory") && strcmp(kind, "organization"))
+        return accord_fail(ACCORD_EINVAL, "kind", "kind: must be state, territory or organization");
     store_stmt *st;
     int rc = store_query(db, &st,
                          "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2 FROM party p"
-                         " WHERE ? IS NULL OR p.kind = ? ORDER BY p.kind DESC, p.code",
+                         " WHERE ? IS NULL OR p.kind = ?"
+                         " ORDER BY CASE p.kind WHEN 'state' THEN 0 WHEN 'territory' THEN 1 ELSE 2 END, p.code",
                          "sss", date_or_max(NULL), kind, kind);
     return rc ? rc : store_rows_json(st, keys, out);
 }
@@ -106,13 +107,17 @@ int registry_list_parties(store *db, const char *kind, json_t **out)
 
 int registry_get_party(store *db, const char *code, json_t **out)
 {
-    static const char *const keys[] = {"code", "kind", "name", "alpha2", "numeric", "founded", "source_title", "source_url", NULL};
+    static const char *const keys[] = {"code",         "kind",       "name",
+                                       "alpha2",       "numeric",    "founded",
+                                       "source_title", "source_url", "kind_source_title",
+                                       "kind_source_url", NULL};
     static const char *const nkeys[] = {"name", "from", "source_title", "source_url", NULL};
     static const char *const mkeys[] = {"group", "group_name", "role", "from", "to", "confidence", "source_title", "source_url", NULL};
     store_stmt *st;
     int rc = store_query(db, &st,
                          "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2, p.numeric_code, p.founded,"
-                         " p.source_title, p.source_url FROM party p WHERE p.code = ?",
+                         " p.source_title, p.source_url, p.kind_source_title, p.kind_source_url"
+                         " FROM party p WHERE p.code = ?",
                          "ss", date_or_max(NULL), code);
     if (rc)
         return rc;
@@ -140,6 +145,12 @@ int registry_get_party(store *db, const char *code, json_t **out)
         json_decref(names);
         return rc;
     }
+    /* The kind's source as one object, as every source is. */
+    json_object_set_new(party, "kind_source",
+                        registry_source_json(json_string_value(json_object_get(party, "kind_source_title")),
+                                             json_string_value(json_object_get(party, "kind_source_url"))));
+    json_object_del(party, "kind_source_title");
+    json_object_del(party, "kind_source_url");
     json_object_set_new(party, "former_and_later_names", names);
     json_object_set_new(party, "memberships", memberships);
     *out = party;
@@ -207,15 +218,23 @@ int registry_iso_states(const char *path, json_t **out)
         json_decref(doc);
         return accord_fail(ACCORD_EENV, NULL, "%s does not hold an ISO 3166-1 list", path);
     }
+    int rc = registry_un_load();
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
     json_t *states = json_array();
     size_t i;
     json_t *c;
     json_array_foreach(list, i, c)
     {
-        json_t *ev = json_pack("{s:O, s:s, s:O, s:O, s:O, s:{s:s, s:s}}", "code", json_object_get(c, "alpha_3"), "kind",
-                               "state", "name", json_object_get(c, "name"), "alpha2", json_object_get(c, "alpha_2"),
-                               "numeric", json_object_get(c, "numeric"), "source", "title",
-                               "ISO 3166-1 (Debian iso-codes)", "url", "https://salsa.debian.org/iso-codes-team/iso-codes");
+        const char *kind = registry_iso_kind(json_string_value(json_object_get(c, "alpha_3")));
+        json_t *ev = json_pack("{s:O, s:s, s:O, s:O, s:O, s:{s:s, s:s}, s:o}", "code", json_object_get(c, "alpha_3"),
+                               "kind", kind, "name", json_object_get(c, "name"), "alpha2",
+                               json_object_get(c, "alpha_2"), "numeric", json_object_get(c, "numeric"), "source",
+                               "title", "ISO 3166-1 (Debian iso-codes)", "url",
+                               "https://salsa.debian.org/iso-codes-team/iso-codes", "kind_source",
+                               registry_iso_kind_source(kind));
         if (!ev) {
             json_decref(states);
             json_decref(doc);

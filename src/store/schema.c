@@ -355,6 +355,24 @@ static const char *const migrations[] = {
     "  GROUP BY t.tile, q.q;"
     "INSERT INTO merkle_cap (tile, hashes) SELECT tile, substr(hashes, 1 + 32 * 504, 32 * 6) FROM merkle_tile;"
     "DROP TABLE merkle_tile;",
+
+    /* 11: parties of kind 'territory'. ISO 3166-1 lists territories that
+     * are not states (Antarctica, Greenland, Puerto Rico ...): an entry is
+     * a state when the UN lists it as a Member State or non-member
+     * observer State (data/un-membership.json), else a territory. The
+     * CHECK is rewritten in place as migration 9 does (no row changes);
+     * the kind's source gets its own columns. Rows keep the kind their
+     * events gave them, so replaying an older log rebuilds them as they
+     * are; party.classified events correct an older database's kinds. */
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_master SET sql = replace(sql,"
+    "  'CHECK (kind IN (''state'', ''organization''))',"
+    "  'CHECK (kind = ''state'' OR kind = ''territory'' OR kind = ''organization'')')"
+    " WHERE type = 'table' AND name = 'party';"
+    "PRAGMA writable_schema = RESET;"
+    "ALTER TABLE party ADD COLUMN kind_source_title TEXT;"
+    "ALTER TABLE party ADD COLUMN kind_source_url TEXT;"
+    "CREATE INDEX party_kind ON party (kind, code);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
