@@ -5,32 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "registry/registry.h"
 #include "store/db.h"
 #include "store/row_json.h"
+#include "util/error.h"
 
-static char *dir;
 static store *db;
 
 static void setup(void)
 {
-    dir = th_tempdir();
-    char path[4200];
-    snprintf(path, sizeof path, "%s/s.db", dir);
-    cr_assert_eq(store_open(&db, path, true), 0);
+    cr_assert_eq(store_open(&db, ":memory:", true), 0, "%s", accord_error_message());
     cr_assert_eq(store_exec(db, "CREATE TABLE t (id INTEGER, name TEXT, source_title TEXT, source_url TEXT, note TEXT);"
                                 "INSERT INTO t VALUES (1, 'a', 'Treaty Series', 'https://example.org/ts', 'n'),"
                                 " (2, 'b', 'Press release', NULL, NULL), (3, 'c', NULL, NULL, 'x');"),
                  0);
 }
 
-static void teardown(void)
-{
-    store_close(db);
-    th_rmtree(dir);
-    free(dir);
-}
+static void teardown(void) { store_close(db); }
 
 TestSuite(registry_source, .init = setup, .fini = teardown);
 
@@ -45,13 +36,21 @@ static char *dump(json_t *v)
     return s;
 }
 
-Test(registry_source, the_store_knows_nothing_of_sources)
+/* The compact JSON text of 'row' made from the first row of the table
+ * (caller frees). */
+static char *first_row(json_t *(*row)(store_stmt *, const char *const *))
 {
     store_stmt *st;
     cr_assert_eq(store_query(db, &st, SELECT_ALL, ""), 0);
     cr_assert_eq(store_step(st), STORE_ROW);
-    char *s = dump(store_row_json(st, keys));
+    char *s = dump(row(st, keys));
     store_stmt_close(st);
+    return s;
+}
+
+Test(registry_source, the_store_knows_nothing_of_sources)
+{
+    char *s = first_row(store_row_json);
     cr_assert_str_eq(s, "{\"id\":1,\"name\":\"a\",\"source_title\":\"Treaty Series\","
                         "\"source_url\":\"https://example.org/ts\",\"note\":\"n\"}");
     free(s);
@@ -59,11 +58,7 @@ Test(registry_source, the_store_knows_nothing_of_sources)
 
 Test(registry_source, one_row_folds_its_source_last)
 {
-    store_stmt *st;
-    cr_assert_eq(store_query(db, &st, SELECT_ALL, ""), 0);
-    cr_assert_eq(store_step(st), STORE_ROW);
-    char *s = dump(registry_row_json(st, keys));
-    store_stmt_close(st);
+    char *s = first_row(registry_row_json);
     cr_assert_str_eq(s, "{\"id\":1,\"name\":\"a\",\"note\":\"n\","
                         "\"source\":{\"title\":\"Treaty Series\",\"url\":\"https://example.org/ts\"}}");
     free(s);
