@@ -7,6 +7,7 @@
 #include "depositary/depositary_int.h"
 #include "events/appliers.h"
 #include "registry/registry.h"
+#include "store/lookup.h"
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -48,16 +49,12 @@ bool depositary_type_joins(const char *type)
  * joining or withdrawal action on or before the date decides. */
 int depositary_participates(store *db, const char *slug, const char *party, const char *date, bool *out)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT type FROM action WHERE instrument = ? AND party = ? AND date <= ?"
-                         " AND type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY date DESC, id DESC LIMIT 1",
-                         "sss", slug, party, date);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    *out = rc == STORE_ROW && strcmp(store_col_text(st, 0), "withdrawal") != 0;
-    store_stmt_close(st);
+    char type[32];
+    int rc = store_one_text(db, type, sizeof type,
+                            "SELECT type FROM action WHERE instrument = ? AND party = ? AND date <= ?"
+                            " AND type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY date DESC, id DESC LIMIT 1",
+                            "sss", slug, party, date);
+    *out = rc == STORE_ROW && strcmp(type, "withdrawal") != 0;
     return rc < 0 ? rc : ACCORD_OK;
 }
 
@@ -100,16 +97,11 @@ static int derive(json_t *data, const char *key, const char *value, bool replay)
 /* The next notification number of 'slug' in 'year': '<slug>/<year>/<n>'. */
 static int next_notification(store *db, const char *slug, int year, int64_t *n)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT coalesce(max(notification_n), 0) + 1 FROM action"
-                         " WHERE instrument = ? AND notification_year = ?",
-                         "si", slug, (int64_t)year);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    *n = rc == STORE_ROW ? store_col_int(st, 0) : 1;
-    store_stmt_close(st);
+    *n = 1;
+    int rc = store_one_int(db, n,
+                           "SELECT coalesce(max(notification_n), 0) + 1 FROM action"
+                           " WHERE instrument = ? AND notification_year = ?",
+                           "si", slug, (int64_t)year);
     return rc < 0 ? rc : ACCORD_OK;
 }
 
@@ -168,16 +160,10 @@ static int check_rules(store *db, const char *slug, const char *party, const cha
     if (strcmp(type, "endorsement") == 0 && strncmp(party, "org:", 4) != 0)
         return accord_fail(ACCORD_ERULE, "type", "type: an endorsement is an organization's act; states sign or accede");
     if (strcmp(type, "signature") == 0) {
-        store_stmt *st;
-        int rc = store_query(db, &st, "SELECT date FROM action WHERE instrument = ? AND party = ? AND type = 'signature'",
-                             "ss", slug, party);
-        if (rc)
-            return rc;
-        rc = store_step(st);
         char prior[11] = "";
-        if (rc == STORE_ROW)
-            snprintf(prior, sizeof prior, "%s", store_col_text(st, 0));
-        store_stmt_close(st);
+        int rc = store_one_text(db, prior, sizeof prior,
+                                "SELECT date FROM action WHERE instrument = ? AND party = ? AND type = 'signature'", "ss",
+                                slug, party);
         if (rc == STORE_ROW)
             return accord_fail(ACCORD_ECONFLICT, "party", "party: %s already signed %s (on %s); a party that withdrew rejoins by accession",
                                party, slug, prior);

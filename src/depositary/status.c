@@ -27,7 +27,7 @@ static const char *const action_keys[] = {"id",           "instrument",   "party
  * action's date), signer as an object, and a display date. */
 static json_t *action_json(store *db, store_stmt *st)
 {
-    json_t *a = store_row_json(st, action_keys);
+    json_t *a = registry_row_json(st, action_keys);
     const char *date = json_string_value(json_object_get(a, "date"));
     const char *precision = json_string_value(json_object_get(a, "date_precision"));
     char when[40], shown[60];
@@ -161,7 +161,7 @@ static int latest_reported(store *db, const char *slug, const char *as_of, json_
     if (rc)
         return rc;
     rc = store_step(st);
-    *out = rc == STORE_ROW ? store_row_json(st, keys) : json_null();
+    *out = rc == STORE_ROW ? registry_row_json(st, keys) : json_null();
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(*out);
@@ -183,7 +183,7 @@ static int known_gaps(store *db, const char *slug, json_t **out)
     store_stmt *st;
     int rc = store_query(db, &st, "SELECT party, why, source_title, source_url FROM known_gap WHERE instrument = ? ORDER BY id",
                          "s", slug);
-    return rc ? rc : store_rows_json(st, keys, out);
+    return rc ? rc : registry_rows_json(st, keys, out);
 }
 
 int depositary_status(store *db, const char *slug, const char *as_of, json_t **out)

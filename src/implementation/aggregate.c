@@ -16,6 +16,7 @@
 #include "depositary/depositary.h"
 #include "implementation/implementation.h"
 #include "registry/registry.h"
+#include "store/lookup.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -221,25 +222,15 @@ static int read_latest_cells(store *db, const char *slug, const char *scope, gri
  * clock may not have kept in log order, hence max(at), not the last). */
 static int log_ends_by(store *db, const char *end, bool *out)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT max(at) FROM event", "");
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    const char *last = rc == STORE_ROW ? store_col_text(st, 0) : NULL;
-    *out = !last || strcmp(last, end) <= 0;
-    store_stmt_close(st);
+    char last[64] = "";
+    int rc = store_one_text(db, last, sizeof last, "SELECT max(at) FROM event", "");
+    *out = !last[0] || strcmp(last, end) <= 0;
     return rc < 0 ? rc : ACCORD_OK;
 }
 
 static int check_cycle(store *db, const char *slug, const char *cycle)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT 1 FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    store_stmt_close(st);
+    int rc = store_exists(db, "SELECT 1 FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ENOTFOUND, "cycle", "cycle: no cycle '%s' of '%s'", cycle, slug);
     return rc < 0 ? rc : ACCORD_OK;

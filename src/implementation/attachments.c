@@ -8,6 +8,7 @@
 #include "events/appliers.h"
 #include "implementation/implementation.h"
 #include "implementation/implementation_int.h"
+#include "store/lookup.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -45,19 +46,12 @@ int implementation_apply_attachment_stored(store *db, int64_t seq, json_t *data,
  * STORE_DONE when it did not. */
 static int uploaded_name(store *db, const char *party, const char *sha256, char *name, size_t len)
 {
-    store_stmt *st;
-    int rc = party ? store_query(db, &st,
-                                 "SELECT name FROM report_upload WHERE sha256 = ? AND party = ? ORDER BY seq DESC LIMIT 1",
-                                 "ss", sha256, party)
-                   : store_query(db, &st, "SELECT name FROM report_upload WHERE sha256 = ? ORDER BY seq DESC LIMIT 1",
-                                 "s", sha256);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW)
-        snprintf(name, len, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
-    return rc;
+    if (party)
+        return store_one_text(db, name, len,
+                              "SELECT name FROM report_upload WHERE sha256 = ? AND party = ? ORDER BY seq DESC LIMIT 1",
+                              "ss", sha256, party);
+    return store_one_text(db, name, len, "SELECT name FROM report_upload WHERE sha256 = ? ORDER BY seq DESC LIMIT 1", "s",
+                          sha256);
 }
 
 /* Checks attachment 'a', the 'i'th of a draft by 'party' whose earlier
@@ -165,15 +159,8 @@ int implementation_upload_name(store *db, const char *party, const char *sha256,
 
 int implementation_attachment_released(store *db, const char *sha256, bool *released, char *name, size_t len)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT name FROM report_attachment WHERE sha256 = ? ORDER BY seq, position LIMIT 1",
-                         "s", sha256);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_one_text(db, name, len, "SELECT name FROM report_attachment WHERE sha256 = ? ORDER BY seq, position LIMIT 1",
+                            "s", sha256);
     *released = rc == STORE_ROW;
-    if (*released)
-        snprintf(name, len, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
     return rc < 0 ? rc : ACCORD_OK;
 }

@@ -9,6 +9,7 @@
 #include "implementation/implementation_int.h"
 #include "markdown/markdown.h"
 #include "registry/registry.h"
+#include "store/lookup.h"
 #include "store/row_json.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -50,12 +51,7 @@ int implementation_apply_cycle_opened(store *db, int64_t seq, json_t *data, bool
         return accord_fail(ACCORD_ERULE, "due_on", "due_on: %s is before opens_on %s", due, opens);
     if (strcmp(opens, opened) < 0)
         return accord_fail(ACCORD_ERULE, "opens_on", "opens_on: %s is before the instrument opened on %s", opens, opened);
-    store_stmt *st;
-    rc = store_query(db, &st, "SELECT 1 FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, code);
-    if (!rc) {
-        rc = store_step(st);
-        store_stmt_close(st);
-    }
+    rc = store_exists(db, "SELECT 1 FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, code);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "code", "code: cycle '%s' of '%s' already exists", code, slug);
     if (rc < 0)
@@ -100,14 +96,8 @@ static int check_evidence(const json_t *data)
 /* The cycle's opening date into 'opens'; fails ENOTFOUND naming 'cycle'. */
 static int cycle_opens(store *db, const char *slug, const char *code, char opens[11])
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT opens_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, code);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW)
-        snprintf(opens, 11, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
+    int rc = store_one_text(db, opens, 11, "SELECT opens_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug,
+                            code);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ENOTFOUND, "cycle", "cycle: no cycle '%s' of '%s'", code, slug);
     return rc < 0 ? rc : ACCORD_OK;
@@ -152,13 +142,7 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
     if (!rc) rc = implementation_check_attachments(db, data, party, replay);
     if (rc)
         return rc;
-    store_stmt *st;
-    rc = store_query(db, &st, "SELECT text_status FROM provision WHERE instrument = ? AND number = ?", "si", slug,
-                     provision);
-    if (!rc) {
-        rc = store_step(st);
-        store_stmt_close(st);
-    }
+    rc = store_exists(db, "SELECT 1 FROM provision WHERE instrument = ? AND number = ?", "si", slug, provision);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ERULE, "provision", "provision: %s has no provision %lld", slug, (long long)provision);
     if (rc < 0)
@@ -174,16 +158,11 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
                            (long long)latest);
     /* Each edit is a new version; the number is logged (privately). */
     int64_t version = 1;
-    rc = store_query(db, &st,
-                     "SELECT coalesce(max(version), 0) + 1 FROM report_draft"
-                     " WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?",
-                     "sssi", slug, cycle, party, provision);
-    if (!rc) {
-        if (store_step(st) == STORE_ROW)
-            version = store_col_int(st, 0);
-        store_stmt_close(st);
-    }
-    if (rc)
+    rc = store_one_int(db, &version,
+                       "SELECT coalesce(max(version), 0) + 1 FROM report_draft"
+                       " WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?",
+                       "sssi", slug, cycle, party, provision);
+    if (rc < 0)
         return rc;
     if (!replay)
         json_object_set_new(data, "version", json_integer(version));
@@ -207,16 +186,12 @@ int implementation_apply_report_drafted(store *db, int64_t seq, json_t *data, bo
 int implementation_cycle_dates(store *db, const char *slug, const char *cycle, char opens[11], char due[11])
 {
     char opened[11];
-    store_stmt *st;
     int rc = registry_instrument_opened(db, slug, "slug", opened);
     if (!rc) rc = cycle_opens(db, slug, cycle, opens);
-    if (!rc) rc = store_query(db, &st, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
     if (rc)
         return rc;
     due[0] = '\0';
-    if ((rc = store_step(st)) == STORE_ROW)
-        snprintf(due, 11, "%s", store_col_text(st, 0));
-    store_stmt_close(st);
+    rc = store_one_text(db, due, 11, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
     return rc < 0 ? rc : ACCORD_OK;
 }
 
@@ -364,13 +339,8 @@ int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, 
         return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld is already submitted",
                            (long long)version);
     /* A returned version goes back only as a new draft. */
-    store_stmt *st;
-    rc = store_query(db, &st, "SELECT 1 FROM submission WHERE instrument = ? AND cycle = ? AND party = ?"
-                              " AND provision = ? AND version = ?", "sssii", slug, cycle, party, provision, version);
-    if (!rc) {
-        rc = store_step(st);
-        store_stmt_close(st);
-    }
+    rc = store_exists(db, "SELECT 1 FROM submission WHERE instrument = ? AND cycle = ? AND party = ?"
+                          " AND provision = ? AND version = ?", "sssii", slug, cycle, party, provision, version);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "provision",
                            "provision: version %lld was returned; save a new draft before submitting again",
@@ -431,38 +401,24 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
     if (rc)
         return rc;
     /* The version released is the latest one submitted. */
-    store_stmt *st;
-    rc = store_query(db, &st,
-                     "SELECT coalesce(max(version), 0) FROM submission"
-                     " WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?",
-                     "sssi", slug, cycle, party, provision);
-    if (!rc) {
-        if (store_step(st) == STORE_ROW)
-            version = store_col_int(st, 0);
-        store_stmt_close(st);
-    }
-    if (rc)
+    rc = store_one_int(db, &version,
+                       "SELECT coalesce(max(version), 0) FROM submission"
+                       " WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?",
+                       "sssi", slug, cycle, party, provision);
+    if (rc < 0)
         return rc;
     if (version == 0)
         return accord_fail(ACCORD_ERULE, "provision", "provision: %s has submitted no report on provision %lld",
                            party, (long long)provision);
-    rc = store_query(db, &st, "SELECT 1 FROM review WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
-                              " AND version = ? AND outcome = 'returned'", "sssii", slug, cycle, party, provision, version);
-    if (!rc) {
-        rc = store_step(st);
-        store_stmt_close(st);
-    }
+    rc = store_exists(db, "SELECT 1 FROM review WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
+                          " AND version = ? AND outcome = 'returned'", "sssii", slug, cycle, party, provision, version);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld was returned by a reviewer",
                            (long long)version);
     if (rc < 0)
         return rc;
-    rc = store_query(db, &st, "SELECT 1 FROM report WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
-                              " AND version = ?", "sssii", slug, cycle, party, provision, version);
-    if (!rc) {
-        rc = store_step(st);
-        store_stmt_close(st);
-    }
+    rc = store_exists(db, "SELECT 1 FROM report WHERE instrument = ? AND cycle = ? AND party = ? AND provision = ?"
+                          " AND version = ?", "sssii", slug, cycle, party, provision, version);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "provision", "provision: version %lld is already released",
                            (long long)version);
@@ -471,6 +427,7 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
     if (!replay) {
         /* The released text is the submitted draft, now made public. */
         char *content = NULL;
+        store_stmt *st;
         rc = store_query(db, &st, "SELECT content FROM report_draft WHERE instrument = ? AND cycle = ? AND party = ?"
                                   " AND provision = ? AND version = ?", "sssii", slug, cycle, party, provision, version);
         if (!rc && store_step(st) == STORE_ROW)
@@ -508,12 +465,10 @@ int implementation_progress(store *db, const char *slug, const char *cycle, cons
 {
     char opens[11], due[11] = "";
     int rc = cycle_opens(db, slug, cycle, opens);
-    store_stmt *st;
-    if (!rc) rc = store_query(db, &st, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug, cycle);
     if (!rc) {
-        if (store_step(st) == STORE_ROW)
-            snprintf(due, sizeof due, "%s", store_col_text(st, 0));
-        store_stmt_close(st);
+        rc = store_one_text(db, due, sizeof due, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss",
+                            slug, cycle);
+        rc = rc < 0 ? rc : ACCORD_OK;
     }
     json_t *status = NULL;
     if (!rc) rc = depositary_status(db, slug, opens, &status);
@@ -529,6 +484,7 @@ int implementation_progress(store *db, const char *slug, const char *cycle, cons
         json_t *party = json_object_get(p, "party");
         const char *code = json_string_value(json_object_get(party, "code"));
         int64_t submitted = 0, released = 0;
+        store_stmt *st;
         rc = store_query(db, &st,
                          /* A provision counts as submitted while its latest
                           * submission is not back with the party. */

@@ -3,18 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/lookup.h"
 #include "tlog/tile.h"
 #include "util/error.h"
 
 int ledger_size(store *db, uint64_t *out)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT coalesce(max(seq) + 1, 0) FROM event", "");
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    *out = rc == STORE_ROW ? (uint64_t)store_col_int(st, 0) : 0;
-    store_stmt_close(st);
+    int64_t size = 0;
+    int rc = store_one_int(db, &size, "SELECT coalesce(max(seq) + 1, 0) FROM event", "");
+    *out = (uint64_t)size;
     return rc < 0 ? rc : ACCORD_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "store/lookup.h"
 #include "tlog/checkpoint.h"
 #include "util/clock.h"
 #include "util/date.h"
@@ -10,14 +11,10 @@
 
 static int latest_size(store *db, bool *any, uint64_t *size)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st, "SELECT max(size) FROM checkpoint", "");
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    *any = rc == STORE_ROW && !store_col_null(st, 0);
-    *size = *any ? (uint64_t)store_col_int(st, 0) : 0;
-    store_stmt_close(st);
+    int64_t latest = 0;
+    int rc = store_one_int(db, &latest, "SELECT size FROM checkpoint ORDER BY size DESC LIMIT 1", "");
+    *any = rc == STORE_ROW;
+    *size = (uint64_t)latest;
     return rc < 0 ? rc : ACCORD_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "events/appliers.h"
+#include "store/lookup.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -22,21 +23,9 @@ bool registry_party_code_valid(const char *code)
     return true;
 }
 
-/* Runs a one-row existence query; 1 when a row came back, 0 when none. */
-static int exists(store *db, const char *sql, const char *a, const char *b)
-{
-    store_stmt *st;
-    int rc = b ? store_query(db, &st, sql, "ss", a, b) : store_query(db, &st, sql, "s", a);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    store_stmt_close(st);
-    return rc;
-}
-
 int registry_party_require(store *db, const char *code, const char *field)
 {
-    int rc = exists(db, "SELECT 1 FROM party WHERE code = ?", code, NULL);
+    int rc = store_exists(db, "SELECT 1 FROM party WHERE code = ?", "s", code);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ENOTFOUND, field, "%s: no party with code '%s'", field, code);
     return rc < 0 ? rc : ACCORD_OK;
@@ -156,7 +145,7 @@ int registry_apply_party_registered(store *db, int64_t seq, json_t *data, bool r
     if (is_org ? strcmp(kind, "organization") != 0 : !iso_kind_valid(kind))
         return accord_fail(ACCORD_EINVAL, "kind", "kind: party '%s' must have kind %s", code,
                            is_org ? "'organization'" : "'state' or 'territory'");
-    rc = exists(db, "SELECT 1 FROM party WHERE code = ?", code, NULL);
+    rc = store_exists(db, "SELECT 1 FROM party WHERE code = ?", "s", code);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "code", "code: party '%s' is already registered", code);
     if (rc < 0)
@@ -183,12 +172,12 @@ int registry_apply_party_classified(store *db, int64_t seq, json_t *data, bool r
         return rc;
     if (!iso_kind_valid(kind))
         return accord_fail(ACCORD_EINVAL, "kind", "kind: must be 'state' or 'territory'");
-    rc = exists(db, "SELECT 1 FROM party WHERE code = ? AND kind <> 'organization'", party, NULL);
+    rc = store_exists(db, "SELECT 1 FROM party WHERE code = ? AND kind <> 'organization'", "s", party);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ENOTFOUND, "party", "party: no ISO 3166-1 party '%s'", party);
     if (rc < 0)
         return rc;
-    rc = exists(db, "SELECT 1 FROM party WHERE code = ? AND kind = ?", party, kind);
+    rc = store_exists(db, "SELECT 1 FROM party WHERE code = ? AND kind = ?", "ss", party, kind);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "kind", "kind: party '%s' is already of kind '%s'", party, kind);
     if (rc < 0)
@@ -212,7 +201,7 @@ int registry_apply_party_renamed(store *db, int64_t seq, json_t *data, bool repl
     if (!rc) rc = registry_party_require(db, party, "party");
     if (rc)
         return rc;
-    rc = exists(db, "SELECT 1 FROM party_name WHERE party = ? AND valid_from = ?", party, from);
+    rc = store_exists(db, "SELECT 1 FROM party_name WHERE party = ? AND valid_from = ?", "ss", party, from);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "from", "from: party '%s' already has a name from %s", party, from);
     if (rc < 0)
@@ -242,7 +231,7 @@ int registry_apply_group_created(store *db, int64_t seq, json_t *data, bool repl
         return accord_fail(ACCORD_EINVAL, "code", "code: group codes are lowercase letters, digits and dashes");
     if (strcmp(kind, "organization") && strcmp(kind, "region") && strcmp(kind, "other"))
         return accord_fail(ACCORD_EINVAL, "kind", "kind: must be organization, region or other");
-    rc = exists(db, "SELECT 1 FROM grp WHERE code = ?", code, NULL);
+    rc = store_exists(db, "SELECT 1 FROM grp WHERE code = ?", "s", code);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "code", "code: group '%s' already exists", code);
     if (rc < 0)
@@ -274,7 +263,7 @@ int registry_apply_membership_recorded(store *db, int64_t seq, json_t *data, boo
         return accord_fail(ACCORD_EINVAL, "role", "role: must be member or observer");
     if (to && strcmp(to, from) < 0)
         return accord_fail(ACCORD_ERULE, "to", "to: %s is before from %s", to, from);
-    rc = exists(db, "SELECT 1 FROM grp WHERE code = ?", grp, NULL);
+    rc = store_exists(db, "SELECT 1 FROM grp WHERE code = ?", "s", grp);
     if (rc == STORE_DONE)
         return accord_fail(ACCORD_ENOTFOUND, "group", "group: no group '%s'", grp);
     if (rc < 0)
@@ -283,15 +272,10 @@ int registry_apply_membership_recorded(store *db, int64_t seq, json_t *data, boo
         return rc;
     /* Periods of one party in one group must not overlap: 'to' is the last
      * day of a period, so [from, to] ranges are compared inclusively. */
-    store_stmt *q;
-    rc = store_query(db, &q,
-                     "SELECT valid_from FROM membership WHERE grp = ? AND party = ?"
-                     " AND valid_from <= coalesce(?, '9999-12-31') AND coalesce(valid_to, '9999-12-31') >= ?",
-                     "ssss", grp, party, to, from);
-    if (rc)
-        return rc;
-    rc = store_step(q);
-    store_stmt_close(q);
+    rc = store_exists(db,
+                      "SELECT 1 FROM membership WHERE grp = ? AND party = ?"
+                      " AND valid_from <= coalesce(?, '9999-12-31') AND coalesce(valid_to, '9999-12-31') >= ?",
+                      "ssss", grp, party, to, from);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "from", "from: '%s' already has a membership of '%s' in that period",
                            party, grp);
@@ -328,22 +312,17 @@ int registry_apply_instrument_created(store *db, int64_t seq, json_t *data, bool
     if (!rc && init) rc = registry_party_require(db, init, "initiated_by");
     if (rc)
         return rc;
-    rc = exists(db, "SELECT 1 FROM instrument WHERE slug = ?", slug, NULL);
+    rc = store_exists(db, "SELECT 1 FROM instrument WHERE slug = ?", "s", slug);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "slug", "slug: instrument '%s' already exists", slug);
     if (rc < 0)
         return rc;
-    store_stmt *q;
-    rc = store_query(db, &q,
+    return store_run(db,
                      "INSERT INTO instrument (slug, title, short_title, nature, opened_on, place, goal_year, goal_text,"
                      " initiated_by, completeness_note, source_title, source_url, seq)"
                      " VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
                      "ssssssisssssi", slug, title, short_title, nature, opened, place, goal_year, goal_text, init, note,
                      st, su, seq);
-    if (!rc)
-        rc = store_step(q);
-    store_stmt_close(q);
-    return rc < 0 ? rc : ACCORD_OK;
 }
 
 int registry_apply_provision_recorded(store *db, int64_t seq, json_t *data, bool replay)
@@ -372,12 +351,7 @@ int registry_apply_provision_recorded(store *db, int64_t seq, json_t *data, bool
         return accord_fail(ACCORD_ERULE, "source", "source: a recorded provision text needs its source");
     if (!recorded && (title || text))
         return accord_fail(ACCORD_ERULE, "text_status", "text_status: not_recorded provisions carry no text");
-    store_stmt *q;
-    rc = store_query(db, &q, "SELECT 1 FROM provision WHERE instrument = ? AND number = ?", "si", inst, number);
-    if (!rc) {
-        rc = store_step(q);
-        store_stmt_close(q);
-    }
+    rc = store_exists(db, "SELECT 1 FROM provision WHERE instrument = ? AND number = ?", "si", inst, number);
     if (rc == STORE_ROW)
         return accord_fail(ACCORD_ECONFLICT, "number", "number: provision %lld of '%s' is already recorded",
                            (long long)number, inst);

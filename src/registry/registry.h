@@ -32,9 +32,9 @@ int registry_instrument_titled(store *db, const char *slug, const char *field, c
                                size_t size);
 
 /* Copies the name of party 'code' as at 'as_of' (NULL: its current name)
- * into 'name' ('size' bytes, truncated to fit); fails ACCORD_ENOTFOUND
- * naming 'field' unless the party exists. One query: the check and the
- * name an applier needs together. */
+ * into 'name' ('size' bytes; ACCORD_ETOOBIG, never a cut name, if it does
+ * not fit); fails ACCORD_ENOTFOUND naming 'field' unless the party
+ * exists. One query: the check and the name an applier needs together. */
 int registry_party_name(store *db, const char *code, const char *as_of, const char *field, char *name, size_t size);
 
 /* Reads source object 'key' of 'data' ({"title": ..., "url": ...}) into
@@ -43,6 +43,16 @@ int registry_read_source(const json_t *data, const char *key, bool required, con
 
 /* {"title", "url"} or null: the JSON view of a stored source. */
 json_t *registry_source_json(const char *title, const char *url);
+
+/* store_row_json() of the current row of 'st' (store/row_json.h), where
+ * the columns keyed "source_title" and "source_url" become one "source"
+ * (registry_source_json()), last: how every read view shows a source.
+ * New object; the caller decrefs it. */
+json_t *registry_row_json(store_stmt *st, const char *const *keys);
+
+/* store_rows_json() with each row shown as registry_row_json(): runs 'st'
+ * to completion and closes it; a new array in '*out'. */
+int registry_rows_json(store_stmt *st, const char *const *keys, json_t **out);
 
 /* SQL: the name of party row 'alias' as at the date bound to its one '?':
  * its latest rename on or before the date, else the name it was

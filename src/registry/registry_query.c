@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "registry/registry.h"
+#include "store/lookup.h"
 #include "store/row_json.h"
 #include "util/clock.h"
 #include "util/date.h"
@@ -12,6 +13,38 @@
 #define NAME_AS_AT(alias) REGISTRY_NAME_AS_AT(alias)
 
 static const char *date_or_max(const char *as_of) { return as_of ? as_of : "9999-12-31"; }
+
+/* Replaces the "source_title" and "source_url" members of 'row' (as
+ * store_row_json() made them from the columns) with one "source", last. */
+static void fold_source(json_t *row)
+{
+    json_t *title = json_object_get(row, "source_title");
+    if (title) {
+        json_t *url = json_object_get(row, "source_url");
+        json_object_set_new(row, "source", registry_source_json(json_string_value(title), json_string_value(url)));
+        json_object_del(row, "source_title");
+    }
+    json_object_del(row, "source_url");
+}
+
+json_t *registry_row_json(store_stmt *st, const char *const *keys)
+{
+    json_t *row = store_row_json(st, keys);
+    fold_source(row);
+    return row;
+}
+
+int registry_rows_json(store_stmt *st, const char *const *keys, json_t **out)
+{
+    int rc = store_rows_json(st, keys, out);
+    if (rc)
+        return rc;
+    size_t i;
+    json_t *row;
+    json_array_foreach(*out, i, row)
+        fold_source(row);
+    return ACCORD_OK;
+}
 
 json_t *registry_party_brief(store *db, const char *code, const char *as_of)
 {
@@ -27,20 +60,11 @@ json_t *registry_party_brief(store *db, const char *code, const char *as_of)
 
 int registry_party_name(store *db, const char *code, const char *as_of, const char *field, char *name, size_t size)
 {
-    store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT " NAME_AS_AT("p") " FROM party p WHERE p.code = ?", "ss", date_or_max(as_of), code);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        snprintf(name, size, "%s", store_col_text(st, 0));
-        rc = ACCORD_OK;
-    } else if (rc == STORE_DONE) {
-        rc = accord_fail(ACCORD_ENOTFOUND, field, "%s: no party with code '%s'", field, code);
-    }
-    store_stmt_close(st);
-    return rc;
+    int rc = store_one_text(db, name, size, "SELECT " NAME_AS_AT("p") " FROM party p WHERE p.code = ?", "ss",
+                            date_or_max(as_of), code);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ENOTFOUND, field, "%s: no party with code '%s'", field, code);
+    return rc < 0 ? rc : ACCORD_OK;
 }
 
 int registry_list_instruments(store *db, json_t **out)
@@ -65,7 +89,7 @@ int registry_get_instrument(store *db, const char *slug, json_t **out)
     if (rc)
         return rc;
     rc = store_step(st);
-    json_t *inst = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    json_t *inst = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!inst)
         return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "slug", "no instrument '%s'", slug);
@@ -75,7 +99,7 @@ int registry_get_instrument(store *db, const char *slug, json_t **out)
                      " WHERE instrument = ? ORDER BY number",
                      "s", slug);
     if (!rc)
-        rc = store_rows_json(st, pkeys, &provisions);
+        rc = registry_rows_json(st, pkeys, &provisions);
     if (rc) {
         json_decref(inst);
         return rc;
@@ -122,7 +146,7 @@ int registry_get_party(store *db, const char *code, json_t **out)
     if (rc)
         return rc;
     rc = store_step(st);
-    json_t *party = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    json_t *party = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!party)
         return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "code", "no party '%s'", code);
@@ -131,7 +155,7 @@ int registry_get_party(store *db, const char *code, json_t **out)
                      "SELECT name, valid_from, source_title, source_url FROM party_name WHERE party = ? ORDER BY valid_from",
                      "s", code);
     if (!rc)
-        rc = store_rows_json(st, nkeys, &names);
+        rc = registry_rows_json(st, nkeys, &names);
     if (!rc)
         rc = store_query(db, &st,
                          "SELECT m.grp, " GROUP_NAME_AS_AT ", m.role, m.valid_from, m.valid_to, m.confidence,"
@@ -139,7 +163,7 @@ int registry_get_party(store *db, const char *code, json_t **out)
                          " FROM membership m JOIN grp g ON g.code = m.grp WHERE m.party = ? ORDER BY m.valid_from, m.grp",
                          "ss", date_or_max(NULL), code);
     if (!rc)
-        rc = store_rows_json(st, mkeys, &memberships);
+        rc = registry_rows_json(st, mkeys, &memberships);
     if (rc) {
         json_decref(party);
         json_decref(names);
@@ -185,7 +209,7 @@ int registry_group_brief(store *db, const char *code, const char *as_of, json_t 
     if (rc)
         return rc;
     rc = store_step(st);
-    *out = rc == STORE_ROW ? store_row_json(st, keys) : NULL;
+    *out = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!*out)
         return rc < 0 ? rc : accord_fail(ACCORD_ENOTFOUND, "code", "no group '%s'", code);
@@ -203,7 +227,7 @@ int registry_group_members(store *db, const char *code, const char *as_of, json_
                          " WHERE m.grp = ? AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to >= ?)"
                          " ORDER BY m.role, p.code",
                          "ssss", d, code, d, d);
-    return rc ? rc : store_rows_json(st, keys, out);
+    return rc ? rc : registry_rows_json(st, keys, out);
 }
 
 int registry_iso_states(const char *path, json_t **out)

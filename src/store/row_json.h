@@ -8,8 +8,7 @@
 
 /* A new object from the current row of 'st': column i becomes key
  * keys[i] (NULL-terminated list, one per column). Integers stay integers,
- * SQL NULL becomes null. Two columns named "source_title" and
- * "source_url" become one "source": {"title", "url"} (or null). */
+ * SQL NULL becomes null. */
 json_t *store_row_json(store_stmt *st, const char *const *keys);
 
 /* Runs 'st' to completion, appending store_row_json() of each row to a

@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "ledger/identity.h"
 #include "ledger/ledger.h"
+#include "ledger/publish.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -378,5 +379,41 @@ Test(ledger, the_identity_names_the_signing_key_and_refuses_another, .init = set
     cr_assert_eq(ledger_load_signer(db, other, &key), ACCORD_EENV);
     cr_assert(strstr(accord_error_message(), "not this log's key"), "%s", accord_error_message());
     cr_assert_neq(ledger_identity_set(db, &rec), 0, "the identity is recorded once");
+    store_close(db);
+}
+
+/* The latest checkpoint: none before the first, and a checkpoint of the
+ * empty log (size 0) is one, so it is not signed twice. */
+Test(ledger, the_latest_checkpoint_tells_size_zero_from_none, .init = setup, .fini = teardown)
+{
+    store *db = fresh_db("cp.db");
+    note_signer key;
+    uint8_t seed[NOTE_SEED_SIZE] = {7};
+    cr_assert_eq(note_signer_from_seed(&key, "example.org/log", NOTE_TYPE_ED25519, seed), 0, "%s",
+                 accord_error_message());
+    buf note;
+    buf_init(&note, 4096);
+    uint64_t size = 99;
+    bool signed_now;
+    cr_assert_eq(publish_latest(db, &note, &size), ACCORD_ENOTFOUND, "no checkpoint yet");
+
+    cr_assert_eq(publish_checkpoint(db, &key, &size, &signed_now), 0, "%s", accord_error_message());
+    cr_assert(signed_now);
+    cr_assert_eq(size, 0);
+    cr_assert_eq(publish_checkpoint(db, &key, &size, &signed_now), 0, "%s", accord_error_message());
+    cr_assert_not(signed_now, "size 0 is already signed");
+    size = 99;
+    cr_assert_eq(publish_latest(db, &note, &size), 0, "%s", accord_error_message());
+    cr_assert_eq(size, 0);
+
+    append_raw(db, "{}", 2);
+    cr_assert_eq(publish_checkpoint(db, &key, &size, &signed_now), 0, "%s", accord_error_message());
+    cr_assert(signed_now);
+    cr_assert_eq(size, 1);
+    buf_reset(&note);
+    cr_assert_eq(publish_latest(db, &note, &size), 0, "%s", accord_error_message());
+    cr_assert_eq(size, 1);
+    buf_free(&note);
+    note_signer_clear(&key);
     store_close(db);
 }
