@@ -13,19 +13,22 @@
 #include "util/error.h"
 #include "util/json.h"
 
+/* An action with its party's kind and name as at the action's date, read
+ * in the same query (one join, not one lookup per row). */
 #define ACTION_COLUMNS                                                                                        \
     "a.id, a.instrument, a.party, a.type, a.date, a.date_precision, a.place, a.signer_name, a.signer_title," \
-    " a.on_behalf_of, a.note, a.source_title, a.source_url, a.confidence, a.notification, a.notification_text"
+    " a.on_behalf_of, a.note, a.source_title, a.source_url, a.confidence, a.notification, a.notification_text," \
+    " p.kind, " REGISTRY_NAME_AT("p", "a.date") " FROM action a JOIN party p ON p.code = a.party"
 
 static const char *const action_keys[] = {"id",           "instrument",   "party",        "type",
                                           "date",         "date_precision", "place",      "signer_name",
                                           "signer_title", "on_behalf_of", "note",         "source_title",
                                           "source_url",   "confidence",   "notification", "notification_text",
-                                          NULL};
+                                          "party_kind",   "party_name",   NULL};
 
-/* The public shape of an action row: party as a brief (named as at the
- * action's date), signer as an object, and a display date. */
-static json_t *action_json(store *db, store_stmt *st)
+/* The public shape of an action row: party as a brief {code, kind, name}
+ * (named as at the action's date), signer as an object, and a display date. */
+static json_t *action_json(store_stmt *st)
 {
     json_t *a = registry_row_json(st, action_keys);
     const char *date = json_string_value(json_object_get(a, "date"));
@@ -35,9 +38,11 @@ static json_t *action_json(store *db, store_stmt *st)
     snprintf(shown, sizeof shown, "%s%s", strcmp(precision, "on_or_before") == 0 ? "on or before " : "", when);
     json_object_set_new(a, "date_display", json_string(shown));
 
-    json_t *party = registry_party_brief(db, json_string_value(json_object_get(a, "party")), date);
-    if (party)
-        json_object_set_new(a, "party", party);
+    json_t *party = json_pack("{s:O, s:O, s:O}", "code", json_object_get(a, "party"), "kind",
+                              json_object_get(a, "party_kind"), "name", json_object_get(a, "party_name"));
+    json_object_set_new(a, "party", party);
+    json_object_del(a, "party_kind");
+    json_object_del(a, "party_name");
 
     json_t *name = json_object_get(a, "signer_name"), *title = json_object_get(a, "signer_title");
     json_t *signer = json_null();
@@ -54,12 +59,12 @@ static json_t *action_json(store *db, store_stmt *st)
 }
 
 /* Runs an action query and collects action_json() of each row. */
-static int actions_json(store *db, store_stmt *st, json_t **out)
+static int actions_json(store_stmt *st, json_t **out)
 {
     json_t *arr = json_array();
     int rc;
     while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(arr, action_json(db, st));
+        json_array_append_new(arr, action_json(st));
     store_stmt_close(st);
     if (rc < 0) {
         json_decref(arr);
@@ -85,11 +90,11 @@ static int participation(store *db, const char *slug, const char *as_of, json_t 
     store_stmt *st;
     json_t *actions, *map = json_object();
     int rc = store_query(db, &st,
-                         "SELECT " ACTION_COLUMNS " FROM action a WHERE a.instrument = ? AND a.date <= ?"
+                         "SELECT " ACTION_COLUMNS " WHERE a.instrument = ? AND a.date <= ?"
                          " ORDER BY a.date, a.id",
                          "ss", slug, as_of);
     if (!rc)
-        rc = actions_json(db, st, &actions);
+        rc = actions_json(st, &actions);
     if (rc) {
         json_decref(map);
         return rc;
@@ -359,18 +364,18 @@ int depositary_list_actions(store *db, const char *slug, json_t **out)
     store_stmt *st;
     int rc = check_instrument(db, slug);
     if (!rc)
-        rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " FROM action a WHERE a.instrument = ? ORDER BY a.date, a.id",
+        rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " WHERE a.instrument = ? ORDER BY a.date, a.id",
                          "s", slug);
-    return rc ? rc : actions_json(db, st, out);
+    return rc ? rc : actions_json(st, out);
 }
 
 int depositary_action_by_seq(store *db, uint64_t seq, json_t **out)
 {
     store_stmt *st;
     json_t *list;
-    int rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " FROM action a WHERE a.seq = ?", "i", (int64_t)seq);
+    int rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " WHERE a.seq = ?", "i", (int64_t)seq);
     if (!rc)
-        rc = actions_json(db, st, &list);
+        rc = actions_json(st, &list);
     if (rc)
         return rc;
     *out = json_incref(json_array_get(list, 0));
@@ -395,9 +400,9 @@ int depositary_list_notifications(store *db, const char *slug, json_t **out)
 int depositary_party_actions(store *db, const char *code, json_t **out)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " FROM action a WHERE a.party = ? ORDER BY a.date, a.id", "s",
+    int rc = store_query(db, &st, "SELECT " ACTION_COLUMNS " WHERE a.party = ? ORDER BY a.date, a.id", "s",
                          code);
-    return rc ? rc : actions_json(db, st, out);
+    return rc ? rc : actions_json(st, out);
 }
 
 /* Adds each member's participation to 'members' and returns whether all

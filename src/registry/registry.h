@@ -57,9 +57,14 @@ int registry_rows_json(store_stmt *st, const char *const *keys, json_t **out);
 /* SQL: the name of party row 'alias' as at the date bound to its one '?':
  * its latest rename on or before the date, else the name it was
  * registered with. */
-#define REGISTRY_NAME_AS_AT(alias)                                                                          \
-    "coalesce((SELECT n.name FROM party_name n WHERE n.party = " alias ".code AND n.valid_from <= ?"      \
-    " ORDER BY n.valid_from DESC LIMIT 1), " alias ".name)"
+#define REGISTRY_NAME_AS_AT(alias) REGISTRY_NAME_AT(alias, "?")
+
+/* The same with the date given as an SQL expression ('date_sql'), such as
+ * a joined row's column, so that a list names each party as at its own
+ * row's date in one query. */
+#define REGISTRY_NAME_AT(alias, date_sql)                                                                  \
+    "coalesce((SELECT n.name FROM party_name n WHERE n.party = " alias ".code AND n.valid_from <= "       \
+    date_sql " ORDER BY n.valid_from DESC LIMIT 1), " alias ".name)"
 
 /* {"code", "kind", "name"} of party 'code' with its name as at 'as_of'
  * (NULL: current name). Returns NULL if there is no such party. */
