@@ -36,8 +36,11 @@ static size_t nisos;
 
 static const char *icu_locale(const web_lang *l)
 {
-    /* Chinese at the UN is written in simplified characters. */
-    return strcmp(l->code, "zh") == 0 ? "zh_Hans" : l->code;
+    /* Chinese at the UN is written in simplified characters; its English
+     * writes dates day first ("15 July 2019"), as CLDR's world English does. */
+    if (strcmp(l->code, "zh") == 0)
+        return "zh_Hans";
+    return strcmp(l->code, "en") == 0 ? "en_001" : l->code;
 }
 
 static int build_iso_table(void)
