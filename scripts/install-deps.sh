@@ -11,8 +11,13 @@ libicu-dev libxml2-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.
+# Chromium and Node.js drive the portal's browser tests (tests/browser).
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev"
+    packages="$packages golang-go golang-golang-x-mod-dev chromium"
+    # Node.js from Debian unless a node is already installed (it may come
+    # from elsewhere, with its own npm).
+    command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+    command -v npm >/dev/null 2>&1 || packages="$packages npm"
 fi
 
 missing=""
@@ -21,10 +26,20 @@ for p in $packages; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+    echo "Installing Debian packages:$missing"
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
 
-echo "Installing Debian packages:$missing"
-if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-$sudo apt-get update -qq
-# shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+# The browser tests' npm packages, exactly as tests/browser/package-lock.json pins them.
+if [ "${1:-}" = "--test" ]; then
+    browser="$(dirname "$0")/../tests/browser"
+    lock="$browser/package-lock.json"
+    stamp="$browser/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+        (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

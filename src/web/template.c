@@ -124,6 +124,13 @@ static void html_advance(html_ctx *h, const char *s, size_t len)
             if (c == '<' && i + 3 < len + 0 && strncmp(s + i, "<!--", 4) == 0) {
                 h->state = H_COMMENT;
                 i += 3;
+            } else if (c == '<' && (i + 1 == len || (i + 2 == len && s[i + 1] == '/'))) {
+                /* A '<' (or '</') just before a value: the value would
+                 * be a tag name, where nothing is safe. */
+                h->closing = i + 1 < len;
+                i = len;
+                h->taglen = 0;
+                h->state = H_TAGNAME;
             } else if (c == '<' && i + 1 < len && (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/')) {
                 h->closing = s[i + 1] == '/';
                 if (h->closing)
