@@ -28,6 +28,7 @@ static const struct {
 #define SIGNED_IN (ALL & ~(1u << ANONYMOUS))
 #define ONLY(c) (1u << (c))
     {"GET /", ALL},
+    {"GET /api", ALL},
     {"GET /healthz", ALL},
     {"GET /api/v1/instruments", ALL},
     {"GET /api/v1/instruments/{slug}", ALL},
@@ -77,6 +78,10 @@ static const struct {
     {"GET /api/v1/security-log", ONLY(ADMIN)},
     {"GET /log/checkpoint", ALL},
     {"GET /log/tile/{*}", ALL},
+    {"GET /static/{file}", ALL},
+    {"GET /feeds/notifications.atom", ALL},
+    {"GET /{lang}/", ALL},
+    {"GET /{lang}/{*}", ALL},
 };
 
 /* The query of routes whose party is in it (their body is not JSON). */
