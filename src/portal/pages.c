@@ -442,6 +442,75 @@ static int implementation_page(const portal_page *pg, const char *slug)
 
 /* ---- party ------------------------------------------------------------------ */
 
+/* The letter and label of rating class 'rating' into 'cell'. */
+static void dress_rating(const portal_page *pg, json_t *cell, const char *rating)
+{
+    for (size_t k = 0; rating && k < sizeof rating_classes / sizeof rating_classes[0]; k++)
+        if (strcmp(rating, rating_classes[k][0]) == 0) {
+            json_object_set_new(cell, "letter", json_string(rating_classes[k][1]));
+            json_object_set_new(cell, "label", json_string(web_t(pg->lang, rating_classes[k][2])));
+        }
+}
+
+/* Per instrument: the party's latest rating per provision (its row of the
+ * matrix, today) and its released reports in every cycle. NULL when it
+ * has neither. */
+static json_t *party_implementation(const portal_page *pg, const char *code)
+{
+    json_t *instruments, *out = json_array();
+    char today[11];
+    date_today(today);
+    if (registry_list_instruments(pg->req->db, &instruments))
+        return out;
+    size_t i, j;
+    json_t *inst;
+    json_array_foreach(instruments, i, inst) {
+        const char *slug = json_string_value(json_object_get(inst, "slug"));
+        json_t *matrix = NULL, *cycles = NULL, *ratings = json_array(), *reports = json_array(), *row, *c;
+        if (!implementation_matrix_json(pg->req->db, slug, NULL, NULL, NULL, today, &matrix)) {
+            json_array_foreach(json_object_get(matrix, "rows"), j, row) {
+                if (strcmp(json_string_value(json_object_get(json_object_get(row, "party"), "code")), code) != 0)
+                    continue;
+                size_t k;
+                json_t *cell;
+                json_array_foreach(json_object_get(row, "cells"), k, cell) {
+                    dress_rating(pg, cell, json_string_value(json_object_get(cell, "rating")));
+                    json_array_append(ratings, cell);
+                }
+            }
+            json_decref(matrix);
+        }
+        if (!implementation_list_cycles(pg->req->db, slug, &cycles)) {
+            json_array_foreach(cycles, j, c) {
+                json_t *released;
+                if (implementation_released(pg->req->db, slug, json_string_value(json_object_get(c, "code")), &released))
+                    continue;
+                size_t k;
+                json_t *r;
+                json_array_foreach(released, k, r) {
+                    if (strcmp(json_string_value(json_object_get(r, "party")), code) != 0)
+                        continue;
+                    json_object_set(r, "cycle", json_object_get(c, "name"));
+                    json_array_append(reports, r);
+                }
+                json_decref(released);
+            }
+            json_decref(cycles);
+        }
+        accord_error_clear();
+        if (json_array_size(ratings) || json_array_size(reports))
+            json_array_append_new(out, json_pack("{s:O, s:O, s:o, s:o}", "slug", json_object_get(inst, "slug"),
+                                                 "title", json_object_get(inst, "title"), "ratings", ratings,
+                                                 "reports", reports));
+        else {
+            json_decref(ratings);
+            json_decref(reports);
+        }
+    }
+    json_decref(instruments);
+    return out;
+}
+
 static int party_page(const portal_page *pg, const char *code)
 {
     json_t *party, *actions;
@@ -470,6 +539,9 @@ static int party_page(const portal_page *pg, const char *code)
     if (!registry_m49_place(code, &place) && place.subregion)
         json_object_set_new(party, "m49_subregion", registry_area_json(place.subregion));
     json_t *m = portal_base(pg, json_string_value(json_object_get(party, "display")), "");
+    json_t *implementation = party_implementation(pg, code);
+    if (implementation)
+        json_object_set_new(m, "implementation", implementation);
     json_object_set_new(m, "party", party);
     json_object_set_new(m, "actions", actions);
     json_object_set_new(m, "is_state", json_boolean(strcmp(json_string_value(json_object_get(party, "kind")), "state") == 0));
