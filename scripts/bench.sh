@@ -13,6 +13,9 @@ ninja -C "$build" bench-proofs bench-writes bench-committer bench-matrix >/dev/n
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
 
+echo "== the portal: each page type beside the JSON API answering the same question"
+./scripts/bench-portal.sh "$build" "$dir"
+
 echo "== durable appends through the HTTP write path (group commit, fsync per commit)"
 echo "   (the load generator runs on the same cores; the server's CPU time per append is"
 echo "    steadier than the rate when other work shares the machine)"
