@@ -35,9 +35,9 @@ json_t *portal_base(const portal_page *pg, const char *title, const char *query)
                                         "href", path, "current", &langs[i] == pg->lang));
     }
     snprintf(path, sizeof path, "/%s/%s%s%s", pg->lang->code, pg->rest, query && *query ? "?" : "", query ? query : "");
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s}", "lang", pg->lang->code, "dir", pg->lang->dir,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b}", "lang", pg->lang->code, "dir", pg->lang->dir,
                      "title", title, "stylesheet", web_stylesheet_path(), "permalink", path, "alternates", alternates,
-                     "draft_translation", strcmp(pg->lang->code, "en") != 0, "root", "/");
+                     "draft_translation", strcmp(pg->lang->code, "en") != 0, "static_site", pg->req->conn == NULL);
 }
 
 int portal_render(const portal_page *pg, const char *name, json_t *model)
@@ -118,10 +118,17 @@ static void dress_action(const portal_page *pg, json_t *a)
         portal_dress_party(pg, party);
 }
 
+/* Query parameter 'key' of the page; none when the page is rendered for
+ * the static copy (no connection). */
+static const char *page_query(const portal_page *pg, const char *key)
+{
+    return pg->req->conn ? http_query(pg->req, key) : NULL;
+}
+
 /* A date from ?as_of= (checked), else today, into 'out'. */
 static int page_as_of(const portal_page *pg, char out[11], bool *given)
 {
-    const char *q = http_query(pg->req, "as_of");
+    const char *q = page_query(pg, "as_of");
     *given = q && *q;
     if (!*given) {
         date_today(out);
@@ -351,8 +358,7 @@ static int implementation_page(const portal_page *pg, const char *slug)
 {
     char as_of[11], query[512] = "";
     bool given;
-    const char *group = http_query(pg->req, "group"), *region = http_query(pg->req, "region"),
-               *cycle = http_query(pg->req, "cycle");
+    const char *group = page_query(pg, "group"), *region = page_query(pg, "region"), *cycle = page_query(pg, "cycle");
     if (group && !*group) group = NULL;
     if (region && !*region) region = NULL;
     if (cycle && !*cycle) cycle = NULL;
@@ -778,9 +784,15 @@ int portal_dispatch(http_req *req)
     const web_lang *lang = web_lang_find(req->params[0]);
     if (!lang)
         return accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", req->path);
-    portal_page pg = {.req = req, .lang = lang, .rest = req->params[1] ? req->params[1] : ""};
+    return portal_page_render(req, lang, req->params[1] ? req->params[1] : "");
+}
+
+int portal_page_render(http_req *req, const web_lang *lang, const char *rest)
+{
+    int rc;
+    portal_page pg = {.req = req, .lang = lang, .rest = rest};
     if (strlen(pg.rest) > MAX_REST)
-        return accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", req->path);
+        return accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", req->path ? req->path : rest);
     char scratch[MAX_REST + 1];
     const char *seg[4] = {0};
     size_t n = split(pg.rest, scratch, sizeof scratch, seg);

@@ -28,4 +28,11 @@ int portal_atom(http_req *req);
 /* The feed's XML into 'out' (portal_atom's body; also the site export's). */
 int portal_atom_feed(store *db, buf *out);
 
+/* Writes the public portal into directory 'dir' as static files with
+ * relative links: every page in every language (as of today), the
+ * stylesheet, the Atom feed and the status and matrix downloads. The
+ * log's checkpoint and tiles are written by the caller (accord log
+ * export). Adds the number of files written to '*files'. */
+int portal_site_export(store *db, const char *dir, unsigned long *files);
+
 #endif

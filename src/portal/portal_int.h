@@ -37,6 +37,11 @@ void portal_dress_party(const portal_page *pg, json_t *party);
 json_t *portal_number(const portal_page *pg, long long n);
 
 int portal_log_page(const portal_page *pg);
+
+/* Renders the page at 'rest' (what follows /{lang}/) into req->text.
+ * With req->conn NULL the page is rendered for the static copy: no query
+ * parameters, and no links to the live API. */
+int portal_page_render(http_req *req, const web_lang *lang, const char *rest);
 int portal_log_entry_page(const portal_page *pg, const char *index);
 
 #endif
