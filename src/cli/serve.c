@@ -9,6 +9,7 @@
 #include "http/checkpointer.h"
 #include "http/http.h"
 #include "registry/registry.h"
+#include "web/web.h"
 #include "util/error.h"
 
 static void usage(FILE *f)
@@ -102,6 +103,10 @@ int cli_serve(int argc, char **argv)
     /* The matrix needs the UN M49 regions: a missing or broken data file
      * stops the server here, before it listens, not at the first request. */
     int rc = registry_m49_load();
+    if (rc)
+        return cli_fail(rc);
+    /* So do the portal's templates, catalogues and stylesheet. */
+    rc = web_init();
     if (rc)
         return cli_fail(rc);
     rc = http_serve(&cfg);
