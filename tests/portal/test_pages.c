@@ -95,3 +95,38 @@ Test(portal_pages, the_root_redirects_to_the_preferred_language)
     cr_assert(strstr(a.body, "/api/v1/instruments"));
     th_response_free(&a);
 }
+
+/* The first cell of party 'code's row of the status table, or "". */
+static void row_head(const char *html, const char *code, char *out, size_t len)
+{
+    char tr[64];
+    snprintf(tr, sizeof tr, "<tr data-party=\"%s\">\n<th scope=\"row\">", code);
+    const char *row = strstr(html, tr);
+    out[0] = '\0';
+    if (row)
+        snprintf(out, len, "%.*s", (int)(strstr(row, "</th>") - row - strlen(tr)), row + strlen(tr));
+}
+
+Test(portal_pages, a_withdrawn_participant_is_in_brackets_from_its_withdrawal)
+{
+    const char *body = "{\"party\":\"KGZ\",\"type\":\"withdrawal\",\"date\":\"2020-06-01\",\"confidence\":\"stated\","
+                       "\"source\":{\"title\":\"Test notice of withdrawal\",\"url\":\"https://example.org/w\"}}";
+    th_response r = th_call(&server, "POST", "/api/v1/instruments/code-of-conduct/actions", token, NULL, body, strlen(body));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    char head[512];
+    r = get("/en/instruments/code-of-conduct?as_of=2020-05-31");
+    row_head(r.body, "KGZ", head, sizeof head);
+    cr_assert_str_eq(head, "<a href=\"/en/parties/KGZ\">Kyrgyzstan</a> <bdi class=\"code\" dir=\"ltr\">KGZ</bdi>");
+    cr_assert_null(strstr(r.body, "id=\"withdrawn-note\""));
+    th_response_free(&r);
+    r = get("/en/instruments/code-of-conduct?as_of=2020-06-01");
+    row_head(r.body, "KGZ", head, sizeof head);
+    cr_assert_str_eq(head, "[<a href=\"/en/parties/KGZ\">Kyrgyzstan</a> <bdi class=\"code\" dir=\"ltr\">KGZ</bdi>]"
+                           "<sup><a href=\"#withdrawn-note\">*</a></sup>");
+    const char *w = strstr(r.body, "1 June 2020 <span class=\"suffix\">(Withdrawal)</span>");
+    cr_assert(w, "the withdrawal is not in the row");
+    cr_assert_null(strstr(w + 1, "(Withdrawal)"), "the withdrawal is shown twice");
+    cr_assert(strstr(r.body, "id=\"withdrawn-note\""));
+    th_response_free(&r);
+}
