@@ -214,3 +214,42 @@ Test(web_stylesheet, named_by_its_hash)
     cr_assert_gt(len, 1000);
     cr_assert_null(web_stylesheet("accord.000000000000.css", &len));
 }
+
+/* The chart slots draw the models src/charts returns (the shapes in
+ * docs/internals/portal.md), with their values escaped like any other. */
+Test(web_charts, the_slots_draw_the_chart_models)
+{
+    cr_assert_eq(web_init(), 0, "%s", accord_error_message());
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/data/web/templates", getenv("ACCORD_SOURCE_ROOT") ? getenv("ACCORD_SOURCE_ROOT") : ".");
+    web_template *t;
+    cr_assert_eq(web_template_compile("charts", "{{> _svg_map}}{{> _svg_timeline}}{{> _svg_trajectory}}", dir, &t), 0,
+                 "%s", accord_error_message());
+    json_t *m = json_loads(
+        "{\"map\":{\"width\":800,\"height\":400,\"countries\":[{\"code\":\"KAZ\",\"numeric\":\"398\",\"d\":\"M1 2L3 4Z\","
+        "\"state\":\"participant\"}],\"markers\":[{\"code\":\"VCT\",\"x\":10,\"y\":20,\"state\":\"participant\"}]},"
+        "\"timeline\":{\"width\":600,\"height\":200,\"x_ticks\":[{\"x\":0,\"label\":\"2018\"}],\"y_ticks\":[],"
+        "\"path\":\"M0 0L5 5\",\"points\":[{\"x\":5,\"y\":5,\"date\":\"2018-09-28\",\"count\":6}],"
+        "\"reported\":[{\"x\":9,\"y\":1,\"date\":\"2019-07-15\",\"qualifier\":\"about\",\"count\":80,"
+        "\"source_title\":\"<b>BAQ</b>\",\"source_url\":\"https://baq.kz/\"}]},"
+        "\"trajectory_chart\":{\"width\":600,\"height\":200,\"x_ticks\":[],\"y_ticks\":[],\"actual_path\":\"M0 0\","
+        "\"target_path\":\"M0 0L600 0\",\"points\":[],\"on_track\":true}}",
+        0, NULL);
+    buf out;
+    buf_init(&out, 1 << 20);
+    cr_assert_eq(web_render(t, m, web_lang_find("en"), &out), 0);
+    cr_assert(strstr(out.data, "<svg class=\"map\" viewBox=\"0 0 800 400\""));
+    cr_assert(strstr(out.data, "<path class=\"st-participant\" d=\"M1 2L3 4Z\"><title>KAZ</title></path>"));
+    cr_assert(strstr(out.data, "<circle class=\"st-participant\" cx=\"10\" cy=\"20\" r=\"3\"><title>VCT</title>"));
+    cr_assert(strstr(out.data, "&lt;b&gt;BAQ&lt;/b&gt;"));
+    cr_assert(strstr(out.data, "<path class=\"target\" d=\"M0 0L600 0\"/>"));
+    buf_reset(&out);
+    /* Without the models, nothing is drawn (the data tables stand alone). */
+    json_t *none = json_object();
+    cr_assert_eq(web_render(t, none, web_lang_find("en"), &out), 0);
+    cr_assert_null(out.data ? strstr(out.data, "<svg") : NULL);
+    json_decref(none);
+    json_decref(m);
+    buf_free(&out);
+    web_template_free(t);
+}
