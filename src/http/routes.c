@@ -357,7 +357,13 @@ const http_route http_routes[] = {
     /* The portal (src/portal): after every other route, since /{lang}/ would match them. */
     {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0},
     {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0},
-    {"GET", "/{lang}/", RULE_PUBLIC, portal_dispatch, "the portal's home page in ar, zh, en, fr, ru or es", NULL, 0},
-    {"GET", "/{lang}/{*}", RULE_PUBLIC, portal_dispatch, "the portal's pages", NULL, 0},
+    /* One pair per language, not "/{lang}/{*}", which would make every
+     * unknown path a known one (405 for a POST instead of 404). */
+#define PORTAL_LANGUAGE(code)                                                                                 \
+    {"GET", "/" code "/", RULE_PUBLIC, portal_dispatch, "the portal's home page", NULL, 0},                    \
+    {"GET", "/" code "/{*}", RULE_PUBLIC, portal_dispatch, "the portal's pages", NULL, 0}
+    PORTAL_LANGUAGE("ar"), PORTAL_LANGUAGE("zh"), PORTAL_LANGUAGE("en"),
+    PORTAL_LANGUAGE("fr"), PORTAL_LANGUAGE("ru"), PORTAL_LANGUAGE("es"),
+#undef PORTAL_LANGUAGE
     {NULL, NULL, RULE_UNSET, NULL, NULL, NULL, 0},
 };

@@ -781,10 +781,12 @@ int portal_dispatch(http_req *req)
     int rc = web_init();
     if (rc)
         return rc;
-    const web_lang *lang = web_lang_find(req->params[0]);
+    /* The route is /{code}/ or /{code}/{*}: the language is the path's first segment. */
+    char code[3] = {req->path[0] ? req->path[1] : 0, req->path[1] ? req->path[2] : 0, 0};
+    const web_lang *lang = web_lang_find(code);
     if (!lang)
         return accord_fail(ACCORD_ENOTFOUND, NULL, "no such resource: %s", req->path);
-    return portal_page_render(req, lang, req->params[1] ? req->params[1] : "");
+    return portal_page_render(req, lang, req->params[0] ? req->params[0] : "");
 }
 
 int portal_page_render(http_req *req, const web_lang *lang, const char *rest)

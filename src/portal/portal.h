@@ -14,7 +14,8 @@
 /* GET /: redirects to /{lang}/ negotiated from Accept-Language. */
 int portal_root(http_req *req);
 
-/* GET /{lang}/ and /{lang}/{*}: every page of the portal. */
+/* GET /{lang}/ and /{lang}/{*} (a pair of routes per language): every
+ * page of the portal. */
 int portal_dispatch(http_req *req);
 
 /* GET /static/{file}: the stylesheet, cached for a year (its name

@@ -80,8 +80,9 @@ static const struct {
     {"GET /log/tile/{*}", ALL},
     {"GET /static/{file}", ALL},
     {"GET /feeds/notifications.atom", ALL},
-    {"GET /{lang}/", ALL},
-    {"GET /{lang}/{*}", ALL},
+    {"GET /ar/", ALL}, {"GET /ar/{*}", ALL}, {"GET /zh/", ALL}, {"GET /zh/{*}", ALL},
+    {"GET /en/", ALL}, {"GET /en/{*}", ALL}, {"GET /fr/", ALL}, {"GET /fr/{*}", ALL},
+    {"GET /ru/", ALL}, {"GET /ru/{*}", ALL}, {"GET /es/", ALL}, {"GET /es/{*}", ALL},
 };
 
 /* The query of routes whose party is in it (their body is not JSON). */

@@ -70,10 +70,14 @@ Test(portal_pages, an_unknown_page_is_a_404_page_in_its_language)
     cr_assert_eq(r.status, 404);
     cr_assert(strstr(r.body, "dir=\"rtl\""));
     th_response_free(&r);
-    /* Not a language: the API's JSON 404, as before the portal. */
+    /* Not a language: the API's JSON 404, as before the portal; and an
+     * unknown path is unknown to every method. */
     r = get("/de/");
     cr_assert_eq(r.status, 404);
     cr_assert_str_eq(th_error_code(&r), "not_found");
+    th_response_free(&r);
+    r = th_call(&server, "POST", "/api/v1/no-such-thing", token, NULL, "{}", 2);
+    cr_assert_eq(r.status, 404);
     th_response_free(&r);
     r = get("/en/instruments/code-of-conduct?as_of=2018-13-45");
     cr_assert_eq(r.status, 400);
