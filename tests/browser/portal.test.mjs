@@ -43,7 +43,9 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           // containers (CI) often give /dev/shm 64 MB, too little for Chromium
+           '--disable-dev-shm-usage'],
     // playwright-core gives every launch a fresh temporary --user-data-dir
     // of its own (and refuses one passed here).
   });
