@@ -16,6 +16,9 @@ echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc
 echo "== public reads: accord beside nginx and a bare libmicrohttpd server, the same bytes"
 ./scripts/bench-reads.sh "$build" "$dir"
 
+echo "== the portal: each page type beside the JSON API answering the same question"
+./scripts/bench-portal.sh "$build" "$dir"
+
 echo "== durable appends through the HTTP write path (group commit, fsync per commit)"
 echo "   (the load generator runs on the same cores; the server's CPU time per append is"
 echo "    steadier than the rate when other work shares the machine)"

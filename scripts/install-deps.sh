@@ -6,12 +6,19 @@ set -eu
 packages="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
 libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl
-libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev zlib1g-dev"
+libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev zlib1g-dev
+libicu-dev libxml2-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.
+# Chromium and Node.js drive the portal's browser tests (tests/browser); a
+# Chinese font lets its screenshots show Chinese (Arabic comes with DejaVu).
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev"
+    packages="$packages golang-go golang-golang-x-mod-dev chromium fonts-wqy-zenhei"
+    # Node.js from Debian unless a node is already installed (it may come
+    # from elsewhere, with its own npm).
+    command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+    command -v npm >/dev/null 2>&1 || packages="$packages npm"
 fi
 # With --bench: the references make bench measures accord against (nginx
 # serving the same bytes as files) and the load generator (wrk).
@@ -25,10 +32,20 @@ for p in $packages; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+    echo "Installing Debian packages:$missing"
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
 
-echo "Installing Debian packages:$missing"
-if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-$sudo apt-get update -qq
-# shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+# The browser tests' npm packages, exactly as tests/browser/package-lock.json pins them.
+if [ "${1:-}" = "--test" ]; then
+    browser="$(dirname "$0")/../tests/browser"
+    lock="$browser/package-lock.json"
+    stamp="$browser/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+        (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+fi

@@ -9,9 +9,12 @@ log="$build/meson-logs/testlog.txt"
 meson test -C "$build" --print-errorlogs --num-processes 2
 status=$?
 
-# Each Criterion binary ends its output with a "Synthesis:" line.
+# Each Criterion binary ends its output with a "Synthesis:" line; the
+# browser tests (node --test, TAP) with "# pass N" and "# fail N".
 passed=$(grep -ho 'Passing: [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -ho -E '(Failing|Crashing): [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
+passed=$((passed + $(grep -h -E '^# pass [0-9]+$' "$log" | awk '{s += $3} END {print s + 0}')))
+failed=$((failed + $(grep -h -E '^# (fail|cancelled) [0-9]+$' "$log" | awk '{s += $3} END {print s + 0}')))
 echo "tests ($build):"
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

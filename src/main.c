@@ -25,6 +25,7 @@ static const struct {
     {"trajectory", cli_trajectory, "share rated implemented per year against the path to the goal year"},
     {"report", cli_report, "report templates, imports and exports (CSV, XLSX, JSON); the matrix"},
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
+    {"site", cli_site, "the public portal as static files, every page in every language"},
     {"verify", cli_verify, "check a published log offline: signature, entries, root, no fork"},
     {"replay", cli_replay, "rebuild a database from a published log alone"},
     {"user", cli_user, "accounts: add, list, disable, enable, passwd, role"},

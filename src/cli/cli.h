@@ -25,6 +25,11 @@ int cli_trajectory(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_log(int argc, char **argv);
+/* Writes DIR/checkpoint and every tile of the latest signed checkpoint
+ * (accord log export; also the log part of accord site export). */
+int cli_log_export(store *db, const char *dir);
+/* accord site export: the public portal as static files (src/cli/site.c). */
+int cli_site(int argc, char **argv);
 /* accord user add|list|disable|enable|passwd|role, accord token
  * create|list|revoke, accord security-log (src/cli/user.c). */
 int cli_user(int argc, char **argv);

@@ -91,7 +91,7 @@ static int export_tiles(store *db, const char *dir, uint64_t size, uint64_t *fil
     return rc;
 }
 
-static int export_log(store *db, const char *dir)
+int cli_log_export(store *db, const char *dir)
 {
     buf note;
     buf_init(&note, 1 << 20);
@@ -187,7 +187,7 @@ int cli_log(int argc, char **argv)
             fwrite(note.data, 1, note.len, stdout);
         buf_free(&note);
     } else {
-        rc = export_log(db, argv[optind + 1]);
+        rc = cli_log_export(db, argv[optind + 1]);
     }
     store_close(db);
     return rc ? cli_fail(rc) : 0;

@@ -7,11 +7,12 @@
 
 #include "charts/charts.h"
 #include "cli/cli.h"
-#include "ledger/checkpointer.h"
 #include "http/http.h"
+#include "ledger/checkpointer.h"
 #include "registry/registry.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "web/web.h"
 
 static void usage(FILE *f)
 {
@@ -112,6 +113,10 @@ int cli_serve(int argc, char **argv)
     int rc = registry_m49_load();
     if (!rc) rc = registry_un_names_load();
     if (!rc) rc = charts_map_load();
+    if (rc)
+        return cli_fail(rc);
+    /* So do the portal's templates, catalogues and stylesheet. */
+    rc = web_init();
     if (rc)
         return cli_fail(rc);
     rc = http_serve(&cfg);

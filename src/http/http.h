@@ -58,6 +58,7 @@ typedef struct http_req {
     buf text;
     const char *content_type;
     const char *cache_control; /* set by handlers with their own caching */
+    const char *vary;          /* a Vary header value (a negotiated answer), or NULL */
     char content_disposition[1024]; /* a Content-Disposition header value (downloads), or "" */
     json_t *error_extra;       /* keys added to the error object of a failure (an import's rows); freed by the pipeline */
     char location[256];

@@ -10,6 +10,7 @@
 #include "http/handlers.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
+#include "portal/portal.h"
 #include "registry/registry.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -265,7 +266,8 @@ static int get_home(http_req *req)
 }
 
 const http_route http_routes[] = {
-    {"GET", "/", RULE_PUBLIC, get_home, "this page", NULL, 0},
+    {"GET", "/", RULE_PUBLIC, portal_root, "the portal, in the language Accept-Language prefers (a redirect)", NULL, 0},
+    {"GET", "/api", RULE_PUBLIC, get_home, "this page: the API's endpoints", NULL, 0},
     {"GET", "/healthz", RULE_PUBLIC, get_health, "liveness, schema version and log size", NULL, 0},
     {"GET", "/api/v1/instruments", RULE_PUBLIC, get_instruments, "instruments", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}", RULE_PUBLIC, get_instrument, "an instrument with its provisions", NULL, 0},
@@ -352,5 +354,16 @@ const http_route http_routes[] = {
      "the latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures", NULL, 0},
     {"GET", "/log/tile/{*}", RULE_PUBLIC, http_get_tile,
      "hash tiles and entry bundles (C2SP tlog-tiles): /log/tile/<L>/<N>[.p/<W>], /log/tile/entries/<N>[.p/<W>]", NULL, 0},
+    /* The portal (src/portal): after every other route, since /{lang}/ would match them. */
+    {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0},
+    {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0},
+    /* One pair per language, not "/{lang}/{*}", which would make every
+     * unknown path a known one (405 for a POST instead of 404). */
+#define PORTAL_LANGUAGE(code)                                                                                 \
+    {"GET", "/" code "/", RULE_PUBLIC, portal_dispatch, "the portal's home page", NULL, 0},                    \
+    {"GET", "/" code "/{*}", RULE_PUBLIC, portal_dispatch, "the portal's pages", NULL, 0}
+    PORTAL_LANGUAGE("ar"), PORTAL_LANGUAGE("zh"), PORTAL_LANGUAGE("en"),
+    PORTAL_LANGUAGE("fr"), PORTAL_LANGUAGE("ru"), PORTAL_LANGUAGE("es"),
+#undef PORTAL_LANGUAGE
     {NULL, NULL, RULE_UNSET, NULL, NULL, NULL, 0},
 };

@@ -122,6 +122,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     }
+    if (req && req->vary)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, req->vary);
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
     if (req && req->content_disposition[0] && status < 300)

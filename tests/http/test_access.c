@@ -28,6 +28,7 @@ static const struct {
 #define SIGNED_IN (ALL & ~(1u << ANONYMOUS))
 #define ONLY(c) (1u << (c))
     {"GET /", ALL},
+    {"GET /api", ALL},
     {"GET /healthz", ALL},
     {"GET /api/v1/instruments", ALL},
     {"GET /api/v1/instruments/{slug}", ALL},
@@ -77,6 +78,11 @@ static const struct {
     {"GET /api/v1/security-log", ONLY(ADMIN)},
     {"GET /log/checkpoint", ALL},
     {"GET /log/tile/{*}", ALL},
+    {"GET /static/{file}", ALL},
+    {"GET /feeds/notifications.atom", ALL},
+    {"GET /ar/", ALL}, {"GET /ar/{*}", ALL}, {"GET /zh/", ALL}, {"GET /zh/{*}", ALL},
+    {"GET /en/", ALL}, {"GET /en/{*}", ALL}, {"GET /fr/", ALL}, {"GET /fr/{*}", ALL},
+    {"GET /ru/", ALL}, {"GET /ru/{*}", ALL}, {"GET /es/", ALL}, {"GET /es/{*}", ALL},
 };
 
 /* The query of routes whose party is in it (their body is not JSON). */

@@ -1813,7 +1813,7 @@ Test(api_endpoints, groups_list_has_turkic_council)
 Test(api_endpoints, home_page_is_html_linking_the_api)
 {
     api_resp r;
-    api_get(&r, "/");
+    api_get(&r, "/api");
     cr_assert_eq(r.status, 200);
     cr_assert(strncmp(r.content_type, "text/html", 9) == 0, "home page served as '%s'", r.content_type);
     cr_assert(strstr(r.body, "href=\"/api/v1/instruments\""), "the home page does not link /api/v1/instruments");

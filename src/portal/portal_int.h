@@ -1,0 +1,47 @@
+/* Inside the portal: what the page files share (pages.c, log_pages.c,
+ * feed.c). */
+#ifndef ACCORD_PORTAL_PORTAL_INT_H
+#define ACCORD_PORTAL_PORTAL_INT_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "web/web.h"
+
+/* One page request: its language and what follows /{lang}/. */
+typedef struct portal_page {
+    http_req *req;
+    const web_lang *lang;
+    const char *rest;   /* "instruments/code-of-conduct"; "" for the home page */
+} portal_page;
+
+/* The model every page starts from (new object): language, direction,
+ * title, stylesheet, permalink, the other five versions (hreflang) and the
+ * draft-translation note. 'query' is the page's own query ("as_of=..."),
+ * kept in its permalink and its other-language links; may be "". */
+json_t *portal_base(const portal_page *pg, const char *title, const char *query);
+
+/* Renders template 'name' with 'model' (taken) as the answer. */
+int portal_render(const portal_page *pg, const char *name, json_t *model);
+
+/* Adds to 'obj' key "<key>_text": the date at 'key' written in the page's
+ * language. */
+void portal_dress_date(const portal_page *pg, json_t *obj, const char *key);
+
+/* Adds "display", "display_lang" and "href" to a party object ({"code",
+ * "kind", "name"}): the name in the page's language where one is known,
+ * else the recorded one marked with the language it is recorded in. */
+void portal_dress_party(const portal_page *pg, json_t *party);
+
+/* 'n' as text in the page's language (new JSON string). */
+json_t *portal_number(const portal_page *pg, long long n);
+
+int portal_log_page(const portal_page *pg);
+
+/* Renders the page at 'rest' (what follows /{lang}/) into req->text.
+ * With req->conn NULL the page is rendered for the static copy: no query
+ * parameters, and no links to the live API. */
+int portal_page_render(http_req *req, const web_lang *lang, const char *rest);
+int portal_log_entry_page(const portal_page *pg, const char *index);
+
+#endif

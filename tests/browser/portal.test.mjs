@@ -1,0 +1,230 @@
+// The portal in a real browser: Debian's Chromium driven by playwright-core,
+// every page type in every language, its content checked against the API's
+// answer to the same question, the date form, the language switcher,
+// right-to-left Arabic, axe-core's accessibility rules, and screenshots for
+// a person to look at. Run by `make test` (node --test) against a fresh
+// database loaded with the demo data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const root = process.env.ACCORD_SOURCE_ROOT || join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const bin = process.env.ACCORD_BIN || join(root, 'build', 'accord');
+const shots = process.env.ACCORD_SCREENSHOT_DIR || join(root, 'build', 'screenshots');
+const LANGS = ['ar', 'zh', 'en', 'fr', 'ru', 'es'];
+const SLUG = 'code-of-conduct';
+
+let dir, server, base, browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'accord-browser-'));
+  const db = join(dir, 'accord.db');
+  execFileSync(bin, ['init', '--db', db, '--token-file', join(dir, 'admin.token')], { stdio: 'ignore' });
+  execFileSync(bin, ['load', '--db', db, join(root, 'data', 'code-of-conduct.json')], { stdio: 'ignore' });
+  server = spawn(bin, ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--threads', '4'],
+                 { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`accord serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           // containers (CI) often give /dev/shm 64 MB, too little for Chromium
+           '--disable-dev-shm-usage'],
+    // playwright-core gives every launch a fresh temporary --user-data-dir
+    // of its own (and refuses one passed here).
+  });
+  mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// A page on the portal, with every request it makes recorded, so that a
+// request to anything but the portal itself fails the test.
+async function open(path, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const foreign = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  const response = await page.goto(base + path);
+  return { context, page, response, foreign };
+}
+
+async function api(path) {
+  const r = await fetch(base + path);
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function statusCodes(page) {
+  return page.$$eval('table.status tbody tr', (rows) => rows.map((r) => r.dataset.party).sort());
+}
+
+const PAGES = [
+  '/', `/instruments/${SLUG}?as_of=2019-07-15`, `/instruments/${SLUG}/implementation`,
+  '/parties/KAZ', '/groups', '/groups/turkic-council?as_of=2018-09-28',
+  '/regions/143', '/notifications', '/log', '/log/entries/0',
+];
+
+for (const lang of LANGS) {
+  test(`every page type in ${lang}: language, direction, alternates, switcher, no foreign requests, no axe violations`, async () => {
+    for (const p of PAGES) {
+      const path = `/${lang}${p}`;
+      const { context, page, response, foreign } = await open(path);
+      try {
+        assert.equal(response.status(), 200, path);
+        assert.equal(await page.getAttribute('html', 'lang'), lang, path);
+        assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', path);
+        const alternates = await page.$$eval('link[rel=alternate][hreflang]', (ls) => ls.map((l) => l.hreflang).sort());
+        assert.deepEqual(alternates, [...LANGS].sort(), path);
+        const switcher = await page.$$eval('nav.languages a', (as) => as.map((a) => a.getAttribute('hreflang')));
+        assert.deepEqual(switcher, LANGS, path);
+        assert.equal(await page.locator('h1').count(), 1, `${path}: one h1`);
+        assert.equal(await page.locator('main').count(), 1, `${path}: one main landmark`);
+        const draft = await page.locator('.draft-note').count();
+        assert.equal(draft, lang === 'en' ? 0 : 1, `${path}: the draft-translation note`);
+        assert.deepEqual(foreign, [], `${path}: requests outside the portal`);
+        assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
+
+test('the status on 2018-09-28 lists exactly the participants the API lists', async () => {
+  const want = (await api(`/api/v1/instruments/${SLUG}/status?as_of=2018-09-28`)).participants.map((p) => p.party.code).sort();
+  assert.deepEqual(want, ['AZE', 'KAZ', 'KGZ', 'RUS', 'TUR', 'org:turkic-council']);
+  for (const lang of ['en', 'ar', 'zh']) {
+    const { context, page } = await open(`/${lang}/instruments/${SLUG}?as_of=2018-09-28`);
+    assert.deepEqual(await statusCodes(page), want, lang);
+    await context.close();
+  }
+});
+
+test('the status on 2018-09-27 is empty, on the page as in the API', async () => {
+  const st = await api(`/api/v1/instruments/${SLUG}/status?as_of=2018-09-27`);
+  assert.equal(st.participants.length, 0);
+  const { context, page } = await open(`/en/instruments/${SLUG}?as_of=2018-09-27`);
+  assert.deepEqual(await statusCodes(page), []);
+  assert.equal(await page.locator('p.empty').first().isVisible(), true);
+  await context.close();
+});
+
+test('Saint Vincent and the Grenadines appears from 2019-07-15, "on or before"', async () => {
+  const before = await api(`/api/v1/instruments/${SLUG}/status?as_of=2019-07-14`);
+  const after = await api(`/api/v1/instruments/${SLUG}/status?as_of=2019-07-15`);
+  assert.ok(!before.participants.some((p) => p.party.code === 'VCT'));
+  const vct = after.participants.find((p) => p.party.code === 'VCT');
+  assert.equal(vct.date_precision, 'on_or_before');
+  let { context, page } = await open(`/en/instruments/${SLUG}?as_of=2019-07-14`);
+  assert.ok(!(await statusCodes(page)).includes('VCT'));
+  await context.close();
+  ({ context, page } = await open(`/en/instruments/${SLUG}?as_of=2019-07-15`));
+  const row = page.locator('tr[data-party="VCT"]');
+  assert.match(await row.innerText(), /Saint Vincent and the Grenadines/);
+  assert.match(await row.locator('td').first().innerText(), /on or before 15 July 2019/);
+  await context.close();
+  ({ context, page } = await open(`/fr/instruments/${SLUG}?as_of=2019-07-15`));
+  assert.match(await page.locator('tr[data-party="VCT"] td').first().innerText(), /au plus tard le 15 juillet 2019/);
+  await context.close();
+});
+
+test('the date form changes the date, without JavaScript', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/en/instruments/${SLUG}?as_of=2018-09-27`);
+  assert.deepEqual(await statusCodes(page), []);
+  await page.fill('#as_of', '2018-09-28');
+  await Promise.all([page.waitForNavigation(), page.click('form.as-of button[type=submit]')]);
+  assert.match(page.url(), /as_of=2018-09-28/);
+  assert.deepEqual(await statusCodes(page), ['AZE', 'KAZ', 'KGZ', 'RUS', 'TUR', 'org:turkic-council']);
+  await context.close();
+});
+
+test('the language switcher leads to the same page in Arabic, right to left, with codes isolated', async () => {
+  const { context, page } = await open(`/en/instruments/${SLUG}?as_of=2018-09-28`);
+  await Promise.all([page.waitForNavigation(), page.click('nav.languages a[hreflang=ar]')]);
+  assert.equal(new URL(page.url()).pathname, `/ar/instruments/${SLUG}`);
+  assert.match(page.url(), /as_of=2018-09-28/);
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.locator('th[scope=col]').first().innerText(), 'المشارك');
+  const codes = await page.$$eval('table.status bdi.code', (b) => b.map((x) => x.getAttribute('dir')));
+  assert.ok(codes.length === 6 && codes.every((d) => d === 'ltr'));
+  await context.close();
+});
+
+test('/ sends a browser to the language it prefers', async () => {
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  const page = await context.newPage();
+  await page.goto(base + '/');
+  assert.equal(new URL(page.url()).pathname, '/ru/');
+  await context.close();
+  const r = await fetch(base + '/', { redirect: 'manual', headers: { 'Accept-Language': 'es-MX,es;q=0.9' } });
+  assert.equal(r.status, 302);
+  assert.equal(r.headers.get('location'), '/es/');
+  assert.equal(r.headers.get('vary'), 'Accept-Language');
+});
+
+test('the stylesheet is cached for a year under its hash, and the CSP allows nothing inline', async () => {
+  const r = await fetch(`${base}/en/`);
+  const csp = r.headers.get('content-security-policy');
+  assert.match(csp, /default-src 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  const html = await r.text();
+  const href = html.match(/href="(\/static\/accord\.[0-9a-f]{12}\.css)"/)[1];
+  const css = await fetch(base + href);
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get('cache-control'), /max-age=31536000/);
+  assert.equal((await fetch(`${base}/static/accord.000000000000.css`)).status, 404);
+});
+
+test('the implementation page lists the API matrix rows, with letters as well as colours', async () => {
+  const m = await api(`/api/v1/instruments/${SLUG}/matrix?as_of=2019-07-15`);
+  const { context, page } = await open(`/en/instruments/${SLUG}/implementation?as_of=2019-07-15`);
+  const rows = await page.locator('table.heatmap tbody tr').count();
+  assert.equal(rows, m.rows.length);
+  const cells = await page.$$eval('table.heatmap td.cell', (tds) => tds.map((t) => t.innerText.trim()));
+  assert.ok(cells.length > 0 && cells.every((c) => c.length === 1));
+  await context.close();
+});
+
+test('screenshots: desktop and phone, English and Arabic', async () => {
+  for (const lang of ['en', 'ar']) {
+    for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 390, 844]]) {
+      for (const [pageName, path] of [['home', '/'], ['instrument', `/instruments/${SLUG}?as_of=2019-07-15`],
+                                      ['implementation', `/instruments/${SLUG}/implementation`]]) {
+        const { context, page } = await open(`/${lang}${path}`, { width, height });
+        const file = join(shots, `${pageName}-${lang}-${name}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        await context.close();
+        assert.ok(readFileSync(file).length > 1000, file);
+      }
+    }
+  }
+});

@@ -1,0 +1,136 @@
+/* The portal over HTTP: recorded text is escaped on every page it
+ * appears on, unknown pages are 404 pages in their language, and "/"
+ * negotiates the language. The browser tests (tests/browser) check the
+ * rest in Chromium. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+static th_server server;
+static char *dir, *db_path, token[64];
+
+static void start(void)
+{
+    dir = th_tempdir();
+    db_path = th_make_db(dir, true, token);
+    th_server_start(&server, db_path);
+}
+
+static void stop(void)
+{
+    th_server_stop(&server);
+    th_rmtree(dir);
+    free(dir);
+    free(db_path);
+}
+
+TestSuite(portal_pages, .init = start, .fini = stop);
+
+static th_response get(const char *path)
+{
+    return th_call(&server, "GET", path, NULL, NULL, NULL, 0);
+}
+
+Test(portal_pages, recorded_markup_is_shown_as_text_on_every_page)
+{
+    const char *body = "{\"party\":\"TKM\",\"type\":\"signature\",\"date\":\"2019-06-01\",\"date_precision\":\"on_or_before\","
+                       "\"place\":\"<img src=x onerror=alert(1)>\",\"confidence\":\"stated\","
+                       "\"source\":{\"title\":\"<script>alert('t')</script>\",\"url\":\"https://example.org/?a=\\\"><b>\"}}";
+    th_response r = th_call(&server, "POST", "/api/v1/instruments/code-of-conduct/actions", token, NULL, body, strlen(body));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    const char *pages[] = {"/en/instruments/code-of-conduct?as_of=2019-06-01", "/ar/parties/TKM", "/fr/notifications",
+                           "/en/", NULL};
+    for (size_t i = 0; pages[i]; i++) {
+        r = get(pages[i]);
+        cr_assert_eq(r.status, 200, "%s", pages[i]);
+        cr_assert(strstr(r.content_type, "text/html"), "%s", pages[i]);
+        cr_assert_null(strstr(r.body, "<script"), "%s writes a recorded <script> as markup", pages[i]);
+        cr_assert_null(strstr(r.body, "<img"), "%s writes a recorded <img> as markup", pages[i]);
+        cr_assert_null(strstr(r.body, "\"><b>"), "%s lets a recorded URL close its attribute", pages[i]);
+        th_response_free(&r);
+    }
+    r = get("/en/instruments/code-of-conduct?as_of=2019-06-01");
+    cr_assert(strstr(r.body, "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"));
+    cr_assert(strstr(r.body, "href=\"https://example.org/?a=&#34;&gt;&lt;b&gt;\""));
+    th_response_free(&r);
+}
+
+Test(portal_pages, an_unknown_page_is_a_404_page_in_its_language)
+{
+    th_response r = get("/fr/instruments/no-such-instrument");
+    cr_assert_eq(r.status, 404);
+    cr_assert(strstr(r.content_type, "text/html"));
+    cr_assert(strstr(r.body, "<html lang=\"fr\" dir=\"ltr\">"));
+    cr_assert(strstr(r.body, "Introuvable"));
+    th_response_free(&r);
+    r = get("/ar/nothing/here");
+    cr_assert_eq(r.status, 404);
+    cr_assert(strstr(r.body, "dir=\"rtl\""));
+    th_response_free(&r);
+    /* Not a language: the API's JSON 404, as before the portal; and an
+     * unknown path is unknown to every method. */
+    r = get("/de/");
+    cr_assert_eq(r.status, 404);
+    cr_assert_str_eq(th_error_code(&r), "not_found");
+    th_response_free(&r);
+    r = th_call(&server, "POST", "/api/v1/no-such-thing", token, NULL, "{}", 2);
+    cr_assert_eq(r.status, 404);
+    th_response_free(&r);
+    r = get("/en/instruments/code-of-conduct?as_of=2018-13-45");
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "<html lang=\"en\""));
+    th_response_free(&r);
+}
+
+Test(portal_pages, the_root_redirects_to_the_preferred_language)
+{
+    const char *h[] = {"Accept-Language: ru-RU,ru;q=0.9,en;q=0.5", NULL};
+    th_response r;
+    char url[128];
+    snprintf(url, sizeof url, "%s/", server.base);
+    th_http(&r, "GET", url, h, NULL, 0);
+    cr_assert_eq(r.status, 302);
+    th_response_free(&r);
+    th_response a = get("/api");
+    cr_assert_eq(a.status, 200);
+    cr_assert(strstr(a.body, "/api/v1/instruments"));
+    th_response_free(&a);
+}
+
+/* The first cell of party 'code's row of the status table, or "". */
+static void row_head(const char *html, const char *code, char *out, size_t len)
+{
+    char tr[64];
+    snprintf(tr, sizeof tr, "<tr data-party=\"%s\">\n<th scope=\"row\">", code);
+    const char *row = strstr(html, tr);
+    out[0] = '\0';
+    if (row)
+        snprintf(out, len, "%.*s", (int)(strstr(row, "</th>") - row - strlen(tr)), row + strlen(tr));
+}
+
+Test(portal_pages, a_withdrawn_participant_is_in_brackets_from_its_withdrawal)
+{
+    const char *body = "{\"party\":\"KGZ\",\"type\":\"withdrawal\",\"date\":\"2020-06-01\",\"confidence\":\"stated\","
+                       "\"source\":{\"title\":\"Test notice of withdrawal\",\"url\":\"https://example.org/w\"}}";
+    th_response r = th_call(&server, "POST", "/api/v1/instruments/code-of-conduct/actions", token, NULL, body, strlen(body));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    char head[512];
+    r = get("/en/instruments/code-of-conduct?as_of=2020-05-31");
+    row_head(r.body, "KGZ", head, sizeof head);
+    cr_assert_str_eq(head, "<a href=\"/en/parties/KGZ\">Kyrgyzstan</a> <bdi class=\"code\" dir=\"ltr\">KGZ</bdi>");
+    cr_assert_null(strstr(r.body, "id=\"withdrawn-note\""));
+    th_response_free(&r);
+    r = get("/en/instruments/code-of-conduct?as_of=2020-06-01");
+    row_head(r.body, "KGZ", head, sizeof head);
+    cr_assert_str_eq(head, "[<a href=\"/en/parties/KGZ\">Kyrgyzstan</a> <bdi class=\"code\" dir=\"ltr\">KGZ</bdi>]"
+                           "<sup><a href=\"#withdrawn-note\">*</a></sup>");
+    const char *w = strstr(r.body, "1 June 2020 <span class=\"suffix\">(Withdrawal)</span>");
+    cr_assert(w, "the withdrawal is not in the row");
+    cr_assert_null(strstr(strstr(w, "(Withdrawal)") + 1, "(Withdrawal)"), "the withdrawal is shown twice");
+    cr_assert(strstr(r.body, "id=\"withdrawn-note\""));
+    th_response_free(&r);
+}
