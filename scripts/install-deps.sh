@@ -6,7 +6,7 @@ set -eu
 packages="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
 libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl
-libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev"
+libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev libxml2-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.

@@ -30,6 +30,9 @@ int cli_log(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_security_log(int argc, char **argv);
+/* accord assistance: needs, offers, activities, coordination views, HXL
+ * and IATI exports (src/cli/assistance.c). */
+int cli_assistance(int argc, char **argv);
 
 /* Prints the current error as "accord: <message>" and returns the exit
  * status for 'code'. */
