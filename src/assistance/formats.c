@@ -318,6 +318,9 @@ static void activity(iati_writer *x, const json_t *a, const char *now)
     snprintf(ident, sizeof ident, "%s-%s", ref, json_string_value(json_object_get(a, "id")));
     snprintf(status, sizeof status, "%d", codes_iati_status(json_string_value(json_object_get(a, "status"))));
 
+    if (json_is_true(json_object_get(a, "synthetic")))
+        check(x, xmlTextWriterWriteComment(x->w, BAD_CAST " synthetic: made-up data for demonstration, not a real "
+                                                          "activity "));
     start(x, "iati-activity");
     attr(x, "last-updated-datetime", now);
     check(x, xmlTextWriterWriteAttributeNS(x->w, BAD_CAST "xml", BAD_CAST "lang", NULL, BAD_CAST "en"));
