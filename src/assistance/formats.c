@@ -138,6 +138,16 @@ static const hxl_column OVERLAP_HXL[] = {
     {"Synthetic", "#meta+synthetic", "synthetic"},
     {NULL, NULL, NULL}};
 
+static const hxl_column MATRIX_HXL[] = {
+    {"Country code", "#country+code", "party"},
+    {"Country", "#country+name", "party_name"},
+    {"Provision", "#x_provision", "provision"},
+    {"Assistance requested", "#x_requested", "requested"},
+    {"Under way", "#x_under_way", "under_way"},
+    {"Needs", "#x_need+id", "needs"},
+    {"Activities", "#meta+id", "activities"},
+    {NULL, NULL, NULL}};
+
 /* The value at dotted path 'key' of 'row'. */
 static const json_t *lookup(const json_t *row, const char *key)
 {
@@ -184,7 +194,7 @@ int assistance_hxl(const char *kind, const json_t *rows, buf *out)
         const hxl_column *cols;
     } kinds[] = {{"activities", ACTIVITY_HXL}, {"needs", NEED_HXL},     {"offers", OFFER_HXL},
                  {"entities", ENTITY_HXL},     {"offices", OFFICE_HXL}, {"gaps", GAP_HXL},
-                 {"overlaps", OVERLAP_HXL}};
+                 {"overlaps", OVERLAP_HXL},    {"matrix", MATRIX_HXL}};
     const hxl_column *cols = NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kinds[i].kind, kind) == 0)

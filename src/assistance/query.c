@@ -646,6 +646,8 @@ out:
     return rc;
 }
 
+static int strcmp_ptr(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 static bool active(const json_t *a)
 {
     const char *s = json_string_value(json_object_get(a, "status"));
@@ -885,5 +887,55 @@ int assistance_meetings(store *db, const char *party, json_t **out)
             else
                 json_array_remove(*out, i);
         }
+    return rc;
+}
+
+/* Adds 'id' to the cell of ('party', 'provision') in 'cells' (an object
+ * keyed "party/provision"), under list 'key'. */
+static void cell_add(json_t *cells, const json_t *row, const char *party_key, const char *name_key, json_t *provision,
+                     const char *key, const char *flag)
+{
+    char k[64];
+    const char *party = json_string_value(json_object_get(row, party_key));
+    snprintf(k, sizeof k, "%s/%04lld", party, (long long)json_integer_value(provision));
+    json_t *cell = json_object_get(cells, k);
+    if (!cell) {
+        cell = json_pack("{s:s, s:O, s:O, s:b, s:[], s:b, s:[]}", "party", party, "party_name",
+                         json_object_get(row, name_key), "provision", provision, "requested", 0, "needs", "under_way",
+                         0, "activities");
+        json_object_set_new(cells, k, cell);
+    }
+    json_array_append(json_object_get(cell, key), json_object_get(row, "id"));
+    json_object_set_new(cell, flag, json_true());
+}
+
+int assistance_matrix(store *db, const assistance_viewer *v, const assistance_filter *f, json_t **out)
+{
+    json_t *needs = NULL, *acts = NULL;
+    *out = NULL;
+    int rc = assistance_needs(db, v, f, &needs);
+    if (!rc) rc = assistance_activities(db, v, f, &acts);
+    if (!rc) {
+        json_t *cells = json_object(), *r, *p;
+        size_t i, j;
+        json_array_foreach(needs, i, r) json_array_foreach(json_object_get(r, "provisions"), j, p)
+            cell_add(cells, r, "beneficiary", "beneficiary_name", p, "needs", "requested");
+        json_array_foreach(acts, i, r) if (active(r)) json_array_foreach(json_object_get(r, "provisions"), j, p)
+            cell_add(cells, r, "country", "country_name", p, "activities", "under_way");
+        /* Keys sort by party, then provision (zero-padded). */
+        *out = json_array();
+        const char *k;
+        json_t *cell;
+        size_t n = json_object_size(cells), at = 0;
+        const char **keys = calloc(n + 1, sizeof *keys);
+        json_object_foreach(cells, k, cell) keys[at++] = k;
+        qsort(keys, n, sizeof *keys, strcmp_ptr);
+        for (at = 0; at < n; at++)
+            json_array_append(*out, json_object_get(cells, keys[at]));
+        free(keys);
+        json_decref(cells);
+    }
+    json_decref(needs);
+    json_decref(acts);
     return rc;
 }

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: accord assistance load FILE\n"
-            "       accord assistance entities|offices|needs|offers|activities|gaps|overlaps\n"
+            "       accord assistance entities|offices|needs|offers|activities|gaps|overlaps|matrix\n"
             "              [--country ISO3] [--entity CODE] [--group CODE] [--region M49] [--format json|hxl|iati]\n"
             "       accord assistance country ISO3\n"
             "       accord assistance entity CODE            (unodc, or one office: unodc/almaty)\n"
@@ -42,6 +42,7 @@ static int list(store *db, const char *what, const assistance_filter *f, json_t 
     if (strcmp(what, "offers") == 0) return assistance_offers(db, f, out);
     if (strcmp(what, "activities") == 0) return assistance_activities(db, &OPERATOR_VIEW, f, out);
     if (strcmp(what, "overlaps") == 0) return assistance_overlaps(db, f, out);
+    if (strcmp(what, "matrix") == 0) return assistance_matrix(db, &OPERATOR_VIEW, f, out);
     if (strcmp(what, "gaps") == 0) {
         json_t *g;
         int rc = assistance_gaps(db, &OPERATOR_VIEW, f, &g);
@@ -106,7 +107,8 @@ int cli_assistance(int argc, char **argv)
     }
     int left = argc - optind;
     const char *what = left > 0 ? argv[optind] : "";
-    static const char *const lists[] = {"entities", "offices", "needs", "offers", "activities", "gaps", "overlaps"};
+    static const char *const lists[] = {"entities", "offices", "needs", "offers", "activities", "gaps", "overlaps",
+                                        "matrix"};
     bool is_list = false;
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         is_list |= strcmp(what, lists[i]) == 0;

@@ -15,13 +15,14 @@
 
 #define ACTION_COLUMNS                                                                                        \
     "a.id, a.instrument, a.party, a.type, a.date, a.date_precision, a.place, a.signer_name, a.signer_title," \
-    " a.on_behalf_of, a.note, a.source_title, a.source_url, a.confidence, a.notification, a.notification_text"
+    " a.on_behalf_of, a.note, a.source_title, a.source_url, a.confidence, a.notification, a.notification_text,"   \
+    " a.event"
 
 static const char *const action_keys[] = {"id",           "instrument",   "party",        "type",
                                           "date",         "date_precision", "place",      "signer_name",
                                           "signer_title", "on_behalf_of", "note",         "source_title",
                                           "source_url",   "confidence",   "notification", "notification_text",
-                                          NULL};
+                                          "event",        NULL};
 
 /* The public shape of an action row: party as a brief (named as at the
  * action's date), signer as an object, and a display date. */
@@ -46,6 +47,9 @@ static json_t *action_json(store *db, store_stmt *st)
     json_object_set_new(a, "signer", signer);
     json_object_del(a, "signer_name");
     json_object_del(a, "signer_title");
+    /* The event it happened at, only when one is named. */
+    if (json_is_null(json_object_get(a, "event")))
+        json_object_del(a, "event");
     json_t *n = json_pack("{s:O, s:O}", "number", json_object_get(a, "notification"), "text",
                           json_object_get(a, "notification_text"));
     json_object_set_new(a, "notification", n);

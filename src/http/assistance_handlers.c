@@ -320,6 +320,17 @@ int http_get_assistance_gaps(http_req *req)
     return reply_object(req, rc, v);
 }
 
+int http_get_assistance_matrix(http_req *req)
+{
+    assistance_filter f = {0};
+    assistance_viewer viewer;
+    filter_from_query(req, &f);
+    http_assistance_viewer(req, &viewer);
+    json_t *v = NULL;
+    int rc = assistance_matrix(req->db, &viewer, &f, &v);
+    return reply_list(req, rc, "cells", "matrix", v);
+}
+
 int http_get_assistance_overlaps(http_req *req)
 {
     assistance_filter f = {0};

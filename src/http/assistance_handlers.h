@@ -23,6 +23,7 @@ int http_post_assistance_activity(http_req *req);
 int http_get_assistance_country(http_req *req);
 int http_get_assistance_gaps(http_req *req);
 int http_get_assistance_overlaps(http_req *req);
+int http_get_assistance_matrix(http_req *req);
 int http_get_assistance_framework(http_req *req);
 int http_post_assistance_framework_link(http_req *req);
 int http_get_assistance_meetings(http_req *req);

@@ -149,7 +149,7 @@ static int get_actions(http_req *req)
 static int post_action(http_req *req)
 {
     static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
-                                          "on_behalf_of", "note", "source", "confidence", NULL};
+                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
     json_t *data, *action = NULL;
     int rc = http_json_body(req, &data);
     if (rc)
@@ -393,6 +393,8 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/assistance/overlaps", RULE_PUBLIC, http_get_assistance_overlaps,
      "entities on the same provision in the same country in overlapping periods (?group=, ?region=, ?format=csv)",
      NULL, 0},
+    {"GET", "/api/v1/assistance/matrix", RULE_PUBLIC, http_get_assistance_matrix,
+     "state x provision: assistance requested and under way (?country=, ?group=, ?region=, ?format=csv)", NULL, 0},
     {"GET", "/api/v1/assistance/frameworks/{framework}/{item}", RULE_PUBLIC, http_get_assistance_framework,
      "everything linked to an SDG target, GCTS pillar or Security Council resolution (sdg/16.a)", NULL, 0},
     {"POST", "/api/v1/assistance/framework-links", RULE_RECORD_WRITER, http_post_assistance_framework_link,

@@ -416,7 +416,9 @@ static const char *const migrations[] = {
     "  id TEXT PRIMARY KEY, date TEXT NOT NULL, date_precision TEXT NOT NULL, title TEXT NOT NULL, place TEXT,"
     "  organizer TEXT, instruments TEXT NOT NULL, participants TEXT NOT NULL, note TEXT,"
     "  source_title TEXT NOT NULL, source_url TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
-    "CREATE INDEX meeting_seq ON meeting (seq);",
+    "CREATE INDEX meeting_seq ON meeting (seq);"
+    /* An action may name the event (meeting, ceremony) it happened at. */
+    "ALTER TABLE action ADD COLUMN event TEXT REFERENCES meeting(id);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -579,3 +579,47 @@ Test(assistance_data, hxl_is_written_from_json_alone)
     buf_free(&out);
     json_decref(rows);
 }
+
+Test(assistance, an_action_names_the_event_it_happened_at)
+{
+    const char *body = "{\"party\":\"TKM\",\"type\":\"signature\",\"date\":\"2018-09-28\","
+                       "\"event\":\"2018-09-28-signing-ceremony\",\"source\":{\"title\":\"A test source\"}}";
+    th_response r = call("POST", "/api/v1/instruments/code-of-conduct/actions", depositary, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_assert_str_eq(json_string_value(json_object_get(r.json, "event")), "2018-09-28-signing-ceremony");
+    th_response_free(&r);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/actions", depositary,
+                           "{\"party\":\"KGZ\",\"type\":\"declaration\",\"date\":\"2019-01-01\","
+                           "\"event\":\"no-such-event\",\"source\":{\"title\":\"t\"}}"),
+                 404);
+    /* Actions that name no event look as they did. */
+    r = call("GET", "/api/v1/instruments/code-of-conduct/actions", NULL, NULL);
+    json_t *a;
+    size_t i, named = 0;
+    json_array_foreach(json_object_get(r.json, "actions"), i, a) named += json_object_get(a, "event") != NULL;
+    cr_assert_eq(named, 1);
+    th_response_free(&r);
+}
+
+Test(assistance_data, the_matrix_says_where_assistance_is_requested_and_under_way)
+{
+    json_t *all, *pub;
+    cr_assert_eq(assistance_matrix(dstore, &EVERYTHING, NULL, &all), 0, "%s", accord_error_message());
+    cr_assert_eq(assistance_matrix(dstore, &ASSISTANCE_PUBLIC, NULL, &pub), 0);
+    size_t i, both = 0, requested_all = 0, requested_pub = 0;
+    json_t *c;
+    json_array_foreach(all, i, c)
+    {
+        both += json_is_true(json_object_get(c, "requested")) && json_is_true(json_object_get(c, "under_way"));
+        requested_all += json_array_size(json_object_get(c, "needs"));
+        if (i)
+            cr_assert_leq(strcmp(json_string_value(json_object_get(json_array_get(all, i - 1), "party")),
+                                 json_string_value(json_object_get(c, "party"))),
+                          0, "sorted by party");
+    }
+    json_array_foreach(pub, i, c) requested_pub += json_array_size(json_object_get(c, "needs"));
+    cr_assert_gt(both, 0, "some cells have needs and activities");
+    cr_assert_lt(requested_pub, requested_all, "non-public needs are left out for the public");
+    json_decref(all);
+    json_decref(pub);
+}

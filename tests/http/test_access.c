@@ -96,6 +96,7 @@ static const struct {
     {"GET /api/v1/assistance/countries/{country}", ALL},
     {"GET /api/v1/assistance/gaps", ALL},
     {"GET /api/v1/assistance/overlaps", ALL},
+    {"GET /api/v1/assistance/matrix", ALL},
     {"GET /api/v1/assistance/frameworks/{framework}/{item}", ALL},
     {"POST /api/v1/assistance/framework-links", ONLY(ADMIN) | ONLY(DEPOSITARY)},
     {"GET /api/v1/assistance/events", ALL},
