@@ -36,6 +36,14 @@ static bool any_synthetic(const json_t *rows)
     return false;
 }
 
+/* What a signed-in caller reads may hold needs others may not see: it
+ * must not be stored, nor answered from an ETag shared with the public. */
+static void private_if_signed_in(http_req *req)
+{
+    if (req->who)
+        req->cache_control = "private, no-store";
+}
+
 /* Replies with list 'rows' (taken) under 'key': JSON, or with
  * ?format=csv the HXL CSV of layout 'kind' as a download. A list holding
  * synthetic records says so in a note (JSON) or the file name (CSV). */
@@ -43,6 +51,7 @@ static int reply_list(http_req *req, int rc, const char *key, const char *kind, 
 {
     if (rc)
         return rc;
+    private_if_signed_in(req);
     const char *format = http_query(req, "format");
     bool synthetic = any_synthetic(rows);
     if (format && strcmp(format, "csv") == 0) {
@@ -69,6 +78,7 @@ static int reply_object(http_req *req, int rc, json_t *v)
 {
     if (rc)
         return rc;
+    private_if_signed_in(req);
     char *text = json_dumps(v, JSON_COMPACT);
     if (text && strstr(text, "\"synthetic\":true"))
         json_object_set_new(v, "note", json_string(SYNTHETIC_NOTE));
@@ -268,6 +278,7 @@ int http_get_assistance_activities(http_req *req)
     int rc = assistance_activities(req->db, &viewer, &f, &v);
     const char *format = http_query(req, "format");
     if (!rc && format && strcmp(format, "iati") == 0) {
+        private_if_signed_in(req);
         char now[21];
         clock_now_rfc3339(now);
         rc = assistance_iati(v, now, &req->text);

@@ -400,7 +400,7 @@ static void data_teardown(void)
     free(ddb);
 }
 
-TestSuite(assistance_data, .init = data_setup, .fini = data_teardown, .timeout = 120);
+TestSuite(assistance_data, .init = data_setup, .fini = data_teardown, .timeout = 180);
 
 static const assistance_viewer EVERYTHING = {true, true, NULL};
 
@@ -622,4 +622,17 @@ Test(assistance_data, the_matrix_says_where_assistance_is_requested_and_under_wa
     cr_assert_lt(requested_pub, requested_all, "non-public needs are left out for the public");
     json_decref(all);
     json_decref(pub);
+}
+
+Test(assistance, what_a_signed_in_caller_reads_is_never_cached_for_others)
+{
+    kaz_need("restricted", SECRET);
+    th_response r = call("GET", NEEDS, kaz, NULL);
+    cr_assert_eq(r.status, 200);
+    cr_assert_str_eq(r.cache_control, "private, no-store");
+    cr_assert_eq(r.etag[0], '\0', "no ETag a public request could match: %s", r.etag);
+    th_response_free(&r);
+    r = call("GET", NEEDS, NULL, NULL);
+    cr_assert(r.etag[0], "anonymous reads keep the log-versioned ETag");
+    th_response_free(&r);
 }
