@@ -660,7 +660,7 @@ int assistance_apply_activity_recorded(store *db, int64_t seq, json_t *data, boo
 
 static int check_participant(store *db, const char *key, const json_t *item, const void *arg)
 {
-    (void)db, (void)arg;
+    (void)arg;
     /* Name and title as published, the capacity they acted in, the
      * source: nothing else about any person. */
     static const char *const keys[] = {"name", "title", "role", "party", "source", NULL};

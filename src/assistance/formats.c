@@ -203,7 +203,7 @@ int assistance_hxl(const char *kind, const json_t *rows, buf *out)
         return accord_fail(ACCORD_EINVAL, "kind", "no HXL layout for '%s'", kind);
     const char *names[40];
     size_t n = 0;
-    for (; cols[n].header; n++)
+    for (; cols[n].header && n + 1 < sizeof names / sizeof names[0]; n++)
         names[n] = cols[n].header;
     names[n] = NULL;
     tabular_writer *w;

@@ -545,6 +545,8 @@ static json_t *rank(const json_t *need, const json_t *offers)
     size_t i, n = 0;
     json_t *o;
     json_t **all = calloc(json_array_size(offers) + 1, sizeof *all);
+    if (!all)
+        return json_array();
     json_array_foreach(offers, i, o)
     {
         json_t *m = score(need, o);
@@ -923,18 +925,24 @@ int assistance_matrix(store *db, const assistance_viewer *v, const assistance_fi
         json_array_foreach(acts, i, r) if (active(r)) json_array_foreach(json_object_get(r, "provisions"), j, p)
             cell_add(cells, r, "country", "country_name", p, "activities", "under_way");
         /* Keys sort by party, then provision (zero-padded). */
-        *out = json_array();
         const char *k;
         json_t *cell;
         size_t n = json_object_size(cells), at = 0;
         const char **keys = calloc(n + 1, sizeof *keys);
+        if (!keys) {
+            json_decref(cells);
+            rc = accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
         json_object_foreach(cells, k, cell) keys[at++] = k;
         qsort(keys, n, sizeof *keys, strcmp_ptr);
+        *out = json_array();
         for (at = 0; at < n; at++)
             json_array_append(*out, json_object_get(cells, keys[at]));
         free(keys);
         json_decref(cells);
     }
+out:
     json_decref(needs);
     json_decref(acts);
     return rc;
