@@ -29,6 +29,7 @@ run: build
 	@if [ ! -f $(DB) ]; then \
 	  ./$(BUILD)/accord init --db $(DB) --token-file $(dir $(DB))admin.token && \
 	  ./$(BUILD)/accord load --db $(DB) $(DATASET) && \
+	  ./$(BUILD)/accord assistance load --db $(DB) data/assistance.json && \
 	  echo "Write with: curl -H \"Authorization: Bearer \$$(cat $(dir $(DB))admin.token)\" ..."; \
 	fi
 	./$(BUILD)/accord serve --db $(DB) --address $(ADDRESS) --port $(PORT)

@@ -23,6 +23,7 @@ static const struct {
     {"cycle", cli_cycle, "reporting cycles: open, list, and who has submitted, is due or overdue"},
     {"review", cli_review, "rate a submitted report, or return it to its party with comments"},
     {"trajectory", cli_trajectory, "share rated implemented per year against the path to the goal year"},
+    {"assistance", cli_assistance, "capacity-building: needs, offers, activities, gaps, overlaps; HXL and IATI"},
     {"report", cli_report, "report templates, imports and exports (CSV, XLSX, JSON); the matrix"},
     {"log", cli_log, "the log's verifier key, latest checkpoint, or a static copy"},
     {"site", cli_site, "the public portal as static files, every page in every language"},

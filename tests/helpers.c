@@ -205,7 +205,8 @@ void th_state_digest_with(store *db, const char *const *queries, char out[65])
     static const char *const tables[] = {"event", "merkle_node", "merkle_quarter", "merkle_cap", "party", "party_name", "grp", "membership",
                                          "instrument", "provision", "action", "reported_total", "known_gap", "cycle",
                                          "submission", "report", "review", "rating", "report_attachment",
-                                         "latest_cell"};
+                                         "latest_cell", "entity", "office", "framework_link", "need", "offer",
+                                         "activity", "meeting"};
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

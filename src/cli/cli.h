@@ -45,6 +45,10 @@ int cli_un_membership(int argc, char **argv);
  * written on failure. */
 int cli_un_record(store *db, int *classified, int *memberships);
 
+/* accord assistance: needs, offers, activities, coordination views, HXL
+ * and IATI exports (src/cli/assistance.c). */
+int cli_assistance(int argc, char **argv);
+
 /* Prints the current error as "accord: <message>" and returns the exit
  * status for 'code'. */
 int cli_fail(int code);

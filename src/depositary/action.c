@@ -9,6 +9,7 @@
 #include "registry/registry.h"
 #include "store/lookup.h"
 #include "util/clock.h"
+#include "store/lookup.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -186,8 +187,9 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
 {
     static const char *const keys[] = {"instrument", "party", "type", "date", "date_precision", "place", "signer",
                                        "on_behalf_of", "note", "source", "confidence", "notification",
-                                       "notification_text", NULL};
-    const char *slug, *party, *type, *date, *precision, *place, *sname, *stitle, *behalf, *note, *st, *su, *conf;
+                                       "notification_text", "event", NULL};
+    const char *slug, *party, *type, *date, *precision, *place, *sname, *stitle, *behalf, *note, *st, *su, *conf,
+        *event;
     char opened[11];
     int rc = json_only_keys(data, keys, NULL);
     if (!rc) rc = json_get_string(data, "instrument", true, 64, &slug);
@@ -207,6 +209,13 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
     if (!rc) rc = json_get_string(data, "note", false, REGISTRY_MAX_TEXT, &note);
     if (!rc) rc = json_get_string(data, "confidence", false, REGISTRY_MAX_TEXT, &conf);
     if (!rc) rc = registry_read_source(data, "source", true, &st, &su);
+    /* The meeting or ceremony it happened at (assistance/: meeting.recorded). */
+    if (!rc) rc = json_get_string(data, "event", false, 64, &event);
+    if (!rc && event) {
+        rc = store_exists(db, "SELECT 1 FROM meeting WHERE id = ?", "s", event);
+        rc = rc == STORE_DONE ? accord_fail(ACCORD_ENOTFOUND, "event", "event: no event '%s' is recorded", event)
+                              : rc < 0 ? rc : ACCORD_OK;
+    }
     if (rc)
         return rc;
     notice_names names = {.behalf = ""};
@@ -255,10 +264,10 @@ int depositary_apply_action_recorded(store *db, int64_t seq, json_t *data, bool 
     return store_run(db,
                      "INSERT INTO action (instrument, party, type, date, date_precision, place, signer_name,"
                      " signer_title, on_behalf_of, note, source_title, source_url, confidence, notification,"
-                     " notification_year, notification_n, notification_text, seq)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ssssssssssssssiisi", slug, party, type, date, precision, place, sname, stitle, behalf, note, st,
-                     su, conf, number, (int64_t)year, n, ntext, seq);
+                     " notification_year, notification_n, notification_text, event, seq)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "ssssssssssssssiissi", slug, party, type, date, precision, place, sname, stitle, behalf, note, st,
+                     su, conf, number, (int64_t)year, n, ntext, event, seq);
 }
 
 int depositary_apply_reported_total_recorded(store *db, int64_t seq, json_t *data, bool replay)

@@ -18,13 +18,13 @@
 #define ACTION_COLUMNS                                                                                        \
     "a.id, a.instrument, a.party, a.type, a.date, a.date_precision, a.place, a.signer_name, a.signer_title," \
     " a.on_behalf_of, a.note, a.source_title, a.source_url, a.confidence, a.notification, a.notification_text," \
-    " p.kind, " REGISTRY_NAME_AT("p", "a.date") " FROM action a JOIN party p ON p.code = a.party"
+    " a.event, p.kind, " REGISTRY_NAME_AT("p", "a.date") " FROM action a JOIN party p ON p.code = a.party"
 
 static const char *const action_keys[] = {"id",           "instrument",   "party",        "type",
                                           "date",         "date_precision", "place",      "signer_name",
                                           "signer_title", "on_behalf_of", "note",         "source_title",
                                           "source_url",   "confidence",   "notification", "notification_text",
-                                          "party_kind",   "party_name",   NULL};
+                                          "event",        "party_kind",   "party_name",   NULL};
 
 /* The public shape of an action row: party as a brief {code, kind, name}
  * (named as at the action's date), signer as an object, and a display date. */
@@ -51,6 +51,9 @@ static json_t *action_json(store_stmt *st)
     json_object_set_new(a, "signer", signer);
     json_object_del(a, "signer_name");
     json_object_del(a, "signer_title");
+    /* The event it happened at, only when one is named. */
+    if (json_is_null(json_object_get(a, "event")))
+        json_object_del(a, "event");
     json_t *n = json_pack("{s:O, s:O}", "number", json_object_get(a, "notification"), "text",
                           json_object_get(a, "notification_text"));
     json_object_set_new(a, "notification", n);

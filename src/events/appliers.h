@@ -40,4 +40,14 @@ int implementation_apply_return_public(store *db, int64_t seq, json_t *fields, b
 int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool replay);
 int implementation_apply_attachment_stored(store *db, int64_t seq, json_t *data, bool replay);
 
+int assistance_apply_entity_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_office_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_framework_linked(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_need_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_need_held(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_need_held_public(store *db, int64_t seq, json_t *fields, bool replay);
+int assistance_apply_offer_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_activity_recorded(store *db, int64_t seq, json_t *data, bool replay);
+int assistance_apply_meeting_recorded(store *db, int64_t seq, json_t *data, bool replay);
+
 #endif

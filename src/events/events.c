@@ -48,6 +48,16 @@ static const struct {
      {"instrument", "cycle", "party", "provision", "version"}, implementation_apply_return_public},
     {"report.rated", implementation_apply_report_rated, false, {NULL}, NULL},
     {"attachment.stored", implementation_apply_attachment_stored, true, {"instrument", "cycle", "party"}, NULL},
+    {"entity.recorded", assistance_apply_entity_recorded, false, {NULL}, NULL},
+    {"office.recorded", assistance_apply_office_recorded, false, {NULL}, NULL},
+    {"framework.linked", assistance_apply_framework_linked, false, {NULL}, NULL},
+    {"need.recorded", assistance_apply_need_recorded, false, {NULL}, NULL},
+    /* A need at the providers or restricted level: only its id and level
+     * are public. */
+    {"need.held", assistance_apply_need_held, true, {"id", "access"}, assistance_apply_need_held_public},
+    {"offer.recorded", assistance_apply_offer_recorded, false, {NULL}, NULL},
+    {"activity.recorded", assistance_apply_activity_recorded, false, {NULL}, NULL},
+    {"meeting.recorded", assistance_apply_meeting_recorded, false, {NULL}, NULL},
 };
 
 static int type_index(const char *type)

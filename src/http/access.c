@@ -53,7 +53,8 @@ static bool reviews_instrument(const principal *p, const http_route *route, cons
 static bool resource_is_public(http_req *req, const http_route *route)
 {
     char party[AUTH_SCOPE_LEN];
-    return route->rule == RULE_PARTY_READER && route->party_of && !is_state_changing(req->method) &&
+    return (route->rule == RULE_PARTY_READER || route->rule == RULE_NEED_READER) && route->party_of &&
+           !is_state_changing(req->method) &&
            route->party_of(req, party, sizeof party) == ACCORD_OK && strcmp(party, HTTP_PARTY_PUBLIC) == 0;
 }
 
@@ -113,8 +114,50 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
         }
         break;
     }
+    case RULE_COORDINATOR: {
+        if (role_is(p, "admin"))
+            break;
+        if (!role_is(p, "coordinator"))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "only a coordinator of the entity (or an admin) may do this");
+        char entity[AUTH_SCOPE_LEN];
+        if ((rc = route->party_of(req, entity, sizeof entity)))
+            return rc;
+        if (!auth_scope_within("coordinator", p->scope, entity))
+            return accord_fail(ACCORD_EFORBIDDEN, "entity", "a coordinator of %s may not act for %s", p->scope, entity);
+        break;
+    }
+    case RULE_NEED_READER: {
+        /* A restricted need: its state, the secretariat (depositary),
+         * reviewers and admins. At the providers level, coordinators too. */
+        if (role_is(p, "admin") || role_is(p, "depositary") || role_is(p, "reviewer"))
+            break;
+        char found[AUTH_SCOPE_LEN];
+        if ((rc = route->party_of(req, found, sizeof found)))
+            return rc;
+        const char *sep = strchr(found, HTTP_NEED_SEPARATOR);
+        bool providers = sep && strncmp(found, "providers", (size_t)(sep - found)) == 0;
+        if (role_is(p, "focal_point") && sep && strcmp(sep + 1, p->scope) == 0)
+            break;
+        if (role_is(p, "coordinator") && providers)
+            break;
+        return accord_fail(ACCORD_EFORBIDDEN, "need",
+                           "this need is not public: only its state, the secretariat, reviewers%s and admins may see it",
+                           providers ? ", coordinators" : "");
+    }
     default: return accord_fail(ACCORD_EFORBIDDEN, NULL, "unknown access rule");
     }
     req->who = p;
     return ACCORD_OK;
+}
+
+void http_assistance_viewer(const http_req *req, assistance_viewer *out)
+{
+    const principal *p = req->who;
+    *out = ASSISTANCE_PUBLIC;
+    if (!p)
+        return;
+    out->all = role_is(p, "admin") || role_is(p, "depositary") || role_is(p, "reviewer");
+    out->providers = out->all || role_is(p, "coordinator");
+    if (role_is(p, "focal_point"))
+        out->party = p->scope;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "assistance/assistance.h"
 #include "auth/auth.h"
 #include "events/events.h"
 #include "events/committer.h"
@@ -102,7 +103,20 @@ typedef enum http_rule {
     RULE_PARTY_WRITER,   /* the focal point of the party the request is about */
     RULE_PARTY_READER,   /* that focal point, an admin, or a reviewer of the instrument */
     RULE_REVIEWER,       /* a reviewer of all instruments or of the one in {slug} */
+    RULE_COORDINATOR,    /* an admin, or a coordinator of the entity or office the request is about */
+    RULE_NEED_READER,    /* who may see the assistance need the request is about (its access level) */
 } http_rule;
+
+/* What the caller of 'req' may see of the assistance needs: everything
+ * for admins, the depositary (secretariat) and reviewers; needs at the
+ * 'providers' level for coordinators and the depositary; a focal point's
+ * own party's needs; public needs for everyone. Decided here, with the
+ * route rules, and applied by the views. */
+void http_assistance_viewer(const http_req *req, assistance_viewer *out);
+
+/* What RULE_NEED_READER's resolver answers: HTTP_PARTY_PUBLIC for a
+ * public need, else "<access>:<party>" ("restricted:KAZ"). */
+#define HTTP_NEED_SEPARATOR ':'
 
 
 /* True if the server marks session cookies Secure. */
@@ -118,7 +132,8 @@ typedef struct http_route {
     const char *summary;
     /* For RULE_PARTY_*: finds the party the request is about (from the
      * path, the body or the resource) into 'out'; for a reader, possibly
-     * HTTP_PARTY_PUBLIC. */
+     * HTTP_PARTY_PUBLIC. For RULE_COORDINATOR: the entity or office the
+     * request acts for. For RULE_NEED_READER: the need's access (above). */
     int (*party_of)(http_req *req, char *out, size_t len);
     /* The largest request body the route takes (uploads, imports); 0 means
      * HTTP_MAX_BODY. Past it the request gets 413. */

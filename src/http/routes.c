@@ -7,6 +7,7 @@
 #include "attachment/attachment.h"
 #include "depositary/depositary.h"
 #include "events/events.h"
+#include "http/assistance_handlers.h"
 #include "http/handlers.h"
 #include "http/http.h"
 #include "ledger/ledger.h"
@@ -89,7 +90,8 @@ int http_routes_check(void)
 {
     for (const http_route *r = http_routes; r->pattern; r++)
         if (r->rule == RULE_UNSET || !r->handler || !r->method ||
-            ((r->rule == RULE_PARTY_WRITER || r->rule == RULE_PARTY_READER) && !r->party_of))
+            ((r->rule == RULE_PARTY_WRITER || r->rule == RULE_PARTY_READER || r->rule == RULE_COORDINATOR ||
+              r->rule == RULE_NEED_READER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
     return ACCORD_OK;
@@ -148,7 +150,7 @@ static int get_actions(http_req *req)
 static int post_action(http_req *req)
 {
     static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
-                                          "on_behalf_of", "note", "source", "confidence", NULL};
+                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
     json_t *data, *action = NULL;
     int rc = http_json_body(req, &data);
     if (rc)
@@ -350,6 +352,59 @@ const http_route http_routes[] = {
     {"POST", "/api/v1/tokens", RULE_SIGNED_IN, http_post_tokens, "create an API token (shown once)", NULL, 0},
     {"DELETE", "/api/v1/tokens/{id}", RULE_SIGNED_IN, http_delete_token, "revoke an API token", NULL, 0},
     {"GET", "/api/v1/security-log", RULE_ADMIN, http_get_security_log, "security events (admin; not public)", NULL, 0},
+    {"GET", "/api/v1/assistance/entities", RULE_PUBLIC, http_get_assistance_entities,
+     "providers of assistance: UN entities, organizations, states, donors (?format=csv: HXL)", NULL, 0},
+    {"POST", "/api/v1/assistance/entities", RULE_RECORD_WRITER, http_post_assistance_entity,
+     "record an entity with its source (the depositary)", NULL, 0},
+    {"GET", "/api/v1/assistance/entities/{entity}", RULE_PUBLIC, http_get_assistance_entity,
+     "an entity with its offices and what each does where", NULL, 0},
+    {"GET", "/api/v1/assistance/offices", RULE_PUBLIC, http_get_assistance_offices,
+     "headquarters and field offices (?entity=, ?country=, ?group=, ?region=, ?format=csv: HXL)", NULL, 0},
+    {"POST", "/api/v1/assistance/offices", RULE_RECORD_WRITER, http_post_assistance_office,
+     "record an office with its source (the depositary)", NULL, 0},
+    {"GET", "/api/v1/assistance/by-entity", RULE_PUBLIC, http_get_assistance_by_entity,
+     "what an entity's offices, or one office, do where (?entity=unodc/almaty)", NULL, 0},
+    {"GET", "/api/v1/assistance/needs", RULE_PUBLIC, http_get_assistance_needs,
+     "assistance needs the caller may see (?country=, ?group=, ?region=, ?access=, ?format=csv: HXL)", NULL, 0},
+    {"POST", "/api/v1/assistance/needs", RULE_PARTY_WRITER, http_post_assistance_need,
+     "record a need of the state (its focal point); a providers or restricted need is logged as a commitment",
+     http_need_beneficiary, 0},
+    {"POST", "/api/v1/assistance/needs/from-report", RULE_PARTY_WRITER, http_post_assistance_need_from_report,
+     "turn a report's assistance_needs text into a need ({instrument, cycle, party, provision}; the focal point)",
+     http_party_from_body, 0},
+    {"GET", "/api/v1/assistance/needs/{need}", RULE_NEED_READER, http_get_assistance_need,
+     "one need: anyone if public; else its state, the secretariat, reviewers, admins (and coordinators at the "
+     "providers level)", http_need_access, 0},
+    {"GET", "/api/v1/assistance/needs/{need}/matches", RULE_NEED_READER, http_get_assistance_matches,
+     "offers that could answer a need, ranked, with the reasons", http_need_access, 0},
+    {"GET", "/api/v1/assistance/offers", RULE_PUBLIC, http_get_assistance_offers,
+     "offers of help (?entity=, ?format=csv: HXL)", NULL, 0},
+    {"POST", "/api/v1/assistance/offers", RULE_COORDINATOR, http_post_assistance_offer,
+     "record an offer (a coordinator of the provider, or an admin)", http_offer_provider, 0},
+    {"GET", "/api/v1/assistance/activities", RULE_PUBLIC, http_get_assistance_activities,
+     "who does what where (?country=, ?entity=, ?status=, ?group=, ?region=, ?format=csv: HXL 3W | iati: IATI 2.03)",
+     NULL, 0},
+    {"POST", "/api/v1/assistance/activities", RULE_COORDINATOR, http_post_assistance_activity,
+     "record or update an activity (a coordinator of the implementing entity or office, or an admin)",
+     http_activity_entity, 0},
+    {"GET", "/api/v1/assistance/countries/{country}", RULE_PUBLIC, http_get_assistance_country,
+     "one country: its needs, the offers that could serve them, activities and offices, per provision", NULL, 0},
+    {"GET", "/api/v1/assistance/gaps", RULE_PUBLIC, http_get_assistance_gaps,
+     "needs with no activity, provisions with few providers, countries with no office (?group=, ?region=, "
+     "?format=csv)", NULL, 0},
+    {"GET", "/api/v1/assistance/overlaps", RULE_PUBLIC, http_get_assistance_overlaps,
+     "entities on the same provision in the same country in overlapping periods (?group=, ?region=, ?format=csv)",
+     NULL, 0},
+    {"GET", "/api/v1/assistance/matrix", RULE_PUBLIC, http_get_assistance_matrix,
+     "state x provision: assistance requested and under way (?country=, ?group=, ?region=, ?format=csv)", NULL, 0},
+    {"GET", "/api/v1/assistance/frameworks/{framework}/{item}", RULE_PUBLIC, http_get_assistance_framework,
+     "everything linked to an SDG target, GCTS pillar or Security Council resolution (sdg/16.a)", NULL, 0},
+    {"POST", "/api/v1/assistance/framework-links", RULE_RECORD_WRITER, http_post_assistance_framework_link,
+     "link a provision to an SDG target, GCTS pillar or resolution, with a source (the depositary)", NULL, 0},
+    {"GET", "/api/v1/assistance/events", RULE_PUBLIC, http_get_assistance_meetings,
+     "meetings and ceremonies, with who presented or spoke in an official capacity (?party=)", NULL, 0},
+    {"POST", "/api/v1/assistance/events", RULE_RECORD_WRITER, http_post_assistance_meeting,
+     "record a meeting or ceremony with its source (the depositary)", NULL, 0},
     {"GET", "/log/checkpoint", RULE_PUBLIC, http_get_checkpoint,
      "the latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures", NULL, 0},
     {"GET", "/log/tile/{*}", RULE_PUBLIC, http_get_tile,

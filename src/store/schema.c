@@ -373,6 +373,70 @@ static const char *const migrations[] = {
     "ALTER TABLE party ADD COLUMN kind_source_title TEXT;"
     "ALTER TABLE party ADD COLUMN kind_source_url TEXT;"
     "CREATE INDEX party_kind ON party (kind, code);",
+
+    /* 12: capacity-building and coordination (src/assistance/): entities
+     * and their offices, framework links of provisions, needs (public;
+     * a non-public need is a stub here, its content in the private
+     * need_private), offers, activities and meetings. Tag lists are JSON
+     * arrays. */
+    "CREATE TABLE entity ("
+    "  code TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind = 'un' OR kind = 'organization' OR kind = 'state' OR kind = 'donor'),"
+    "  name TEXT NOT NULL, party TEXT REFERENCES party(code), org_type TEXT,"
+    "  compact_member INTEGER, compact_source_title TEXT, compact_source_url TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX entity_seq ON entity (seq);"
+    "CREATE TABLE office ("
+    "  code TEXT PRIMARY KEY, entity TEXT NOT NULL REFERENCES entity(code),"
+    "  kind TEXT NOT NULL CHECK (kind = 'headquarters' OR kind = 'field'),"
+    "  name TEXT NOT NULL, country TEXT NOT NULL REFERENCES party(code), subdivision TEXT,"
+    "  covers TEXT NOT NULL, source_title TEXT NOT NULL, source_url TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX office_entity ON office (entity);"
+    "CREATE INDEX office_seq ON office (seq);"
+    "CREATE TABLE framework_link ("
+    "  instrument TEXT NOT NULL, provision INTEGER NOT NULL,"
+    "  framework TEXT NOT NULL, code TEXT NOT NULL,"
+    "  source_title TEXT NOT NULL, source_url TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ","
+    "  PRIMARY KEY (instrument, provision, framework, code),"
+    "  FOREIGN KEY (instrument, provision) REFERENCES provision(instrument, number));"
+    "CREATE INDEX framework_link_code ON framework_link (framework, code);"
+    "CREATE INDEX framework_link_seq ON framework_link (seq);"
+    "CREATE TABLE need ("
+    "  id TEXT PRIMARY KEY, access TEXT NOT NULL,"
+    "  beneficiary TEXT REFERENCES party(code), title TEXT, body TEXT, instrument TEXT, provisions TEXT,"
+    "  thematic TEXT, sdg TEXT, gcts TEXT, unsc TEXT, priority TEXT, languages TEXT,"
+    "  period_from TEXT, period_to TEXT, origin TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX need_beneficiary ON need (beneficiary);"
+    "CREATE INDEX need_seq ON need (seq);"
+    /* Private: the content of needs at the providers and restricted levels. */
+    "CREATE TABLE need_private ("
+    "  id TEXT PRIMARY KEY, access TEXT NOT NULL,"
+    "  beneficiary TEXT NOT NULL REFERENCES party(code), title TEXT, body TEXT, instrument TEXT, provisions TEXT,"
+    "  thematic TEXT, sdg TEXT, gcts TEXT, unsc TEXT, priority TEXT, languages TEXT,"
+    "  period_from TEXT, period_to TEXT, origin TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX need_private_seq ON need_private (seq);"
+    "CREATE TABLE offer ("
+    "  id TEXT PRIMARY KEY, provider TEXT NOT NULL REFERENCES entity(code), title TEXT NOT NULL, body TEXT,"
+    "  instrument TEXT, provisions TEXT, thematic TEXT, sdg TEXT, gcts TEXT, unsc TEXT,"
+    "  countries TEXT, regions TEXT, modalities TEXT, languages TEXT, period_from TEXT, period_to TEXT,"
+    "  budget INTEGER, currency TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX offer_seq ON offer (seq);"
+    "CREATE TABLE activity ("
+    "  id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT,"
+    "  implementing TEXT NOT NULL, programming TEXT, funder TEXT,"
+    "  country TEXT NOT NULL REFERENCES party(code), subdivision TEXT,"
+    "  instrument TEXT, provisions TEXT, thematic TEXT NOT NULL, sdg TEXT, gcts TEXT, unsc TEXT,"
+    "  status TEXT NOT NULL, planned_start TEXT NOT NULL, planned_end TEXT, actual_start TEXT, actual_end TEXT,"
+    "  needs TEXT NOT NULL, offer TEXT, meeting TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX activity_country ON activity (country);"
+    "CREATE INDEX activity_seq ON activity (seq);"
+    "CREATE TABLE meeting ("
+    "  id TEXT PRIMARY KEY, date TEXT NOT NULL, date_precision TEXT NOT NULL, title TEXT NOT NULL, place TEXT,"
+    "  organizer TEXT, instruments TEXT NOT NULL, participants TEXT NOT NULL, note TEXT,"
+    "  source_title TEXT NOT NULL, source_url TEXT, synthetic INTEGER NOT NULL, " EVENT_REF ");"
+    "CREATE INDEX meeting_seq ON meeting (seq);"
+    /* An action may name the event (meeting, ceremony) it happened at. */
+    "ALTER TABLE action ADD COLUMN event TEXT REFERENCES meeting(id);",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -76,6 +76,32 @@ static const struct {
     {"POST /api/v1/tokens", SIGNED_IN},
     {"DELETE /api/v1/tokens/{id}", SIGNED_IN},
     {"GET /api/v1/security-log", ONLY(ADMIN)},
+    {"GET /api/v1/assistance/entities", ALL},
+    {"POST /api/v1/assistance/entities", ONLY(ADMIN) | ONLY(DEPOSITARY)},
+    {"GET /api/v1/assistance/entities/{entity}", ALL},
+    {"GET /api/v1/assistance/offices", ALL},
+    {"POST /api/v1/assistance/offices", ONLY(ADMIN) | ONLY(DEPOSITARY)},
+    {"GET /api/v1/assistance/by-entity", ALL},
+    {"GET /api/v1/assistance/needs", ALL},
+    {"POST /api/v1/assistance/needs", ONLY(FOCAL_KAZ)},
+    {"POST /api/v1/assistance/needs/from-report", ONLY(FOCAL_KAZ)},
+    /* A restricted need of Kazakhstan: its state, the secretariat,
+     * reviewers and admins; not the coordinator, not Türkiye. */
+    {"GET /api/v1/assistance/needs/{need}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(DEPOSITARY) | ONLY(REVIEWER)},
+    {"GET /api/v1/assistance/needs/{need}/matches", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(DEPOSITARY) | ONLY(REVIEWER)},
+    {"GET /api/v1/assistance/offers", ALL},
+    /* For UNODC, whose coordinator is the matrix's. */
+    {"POST /api/v1/assistance/offers", ONLY(ADMIN) | ONLY(COORDINATOR)},
+    {"POST /api/v1/assistance/activities", ONLY(ADMIN) | ONLY(COORDINATOR)},
+    {"GET /api/v1/assistance/activities", ALL},
+    {"GET /api/v1/assistance/countries/{country}", ALL},
+    {"GET /api/v1/assistance/gaps", ALL},
+    {"GET /api/v1/assistance/overlaps", ALL},
+    {"GET /api/v1/assistance/matrix", ALL},
+    {"GET /api/v1/assistance/frameworks/{framework}/{item}", ALL},
+    {"POST /api/v1/assistance/framework-links", ONLY(ADMIN) | ONLY(DEPOSITARY)},
+    {"GET /api/v1/assistance/events", ALL},
+    {"POST /api/v1/assistance/events", ONLY(ADMIN) | ONLY(DEPOSITARY)},
     {"GET /log/checkpoint", ALL},
     {"GET /log/tile/{*}", ALL},
     {"GET /static/{file}", ALL},
@@ -93,6 +119,7 @@ static const struct {
     {"GET /api/v1/attachments/{sha256}", "?party=KAZ"},
     {"GET /api/v1/instruments/{slug}/cycles/{cycle}/template", "?party=KAZ"},
     {"POST /api/v1/instruments/{slug}/cycles/{cycle}/imports", "?party=KAZ"},
+    {"GET /api/v1/assistance/by-entity", "?entity=unodc/almaty"},
 };
 
 static char *dir, *db;
@@ -100,6 +127,7 @@ static char tokens[NCALLERS][64];
 static char admin_id[40];
 static char draft_index[24]; /* a restricted log entry about KAZ */
 static char upload_hash[65]; /* a file uploaded by KAZ, not released */
+static char need_id[65];     /* a restricted assistance need of KAZ */
 static th_server server;
 
 /* Creates caller 'c' as account caller<c>@example.org with a token. */
@@ -132,6 +160,8 @@ static void setup(void)
     snprintf(admin_id, sizeof admin_id, "%s", store_col_text(st, 0));
     store_stmt_close(st);
     store_close(s);
+    const char *assist[] = {"assistance", "load", "--db", db, th_source_path("data/assistance.json"), NULL};
+    cr_assert_eq(th_run_accord(NULL, assist), 0);
     th_server_start(&server, db);
     /* A reporting cycle and a draft by Kazakhstan, for the party routes. */
     char url[256], auth[128];
@@ -159,6 +189,12 @@ static void setup(void)
     snprintf(upload_hash, sizeof upload_hash, "%s", json_string_value(json_object_get(r.json, "sha256")));
     th_response_free(&r);
     free(pdf);
+    snprintf(url, sizeof url, "%s/api/v1/assistance/needs", server.base);
+    const char *need = "{\"beneficiary\":\"KAZ\",\"access\":\"restricted\",\"title\":\"matrix\",\"priority\":\"high\"}";
+    th_http(&r, "POST", url, h1, need, strlen(need));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    snprintf(need_id, sizeof need_id, "%s", json_string_value(json_object_get(r.json, "id")));
+    th_response_free(&r);
 }
 
 static void teardown(void)
@@ -189,6 +225,11 @@ static void concrete_path(const char *pattern, char *out, size_t len)
                             : strcmp(name, "party") == 0 ? "KAZ"
                             : strcmp(name, "index") == 0 ? draft_index
                             : strcmp(name, "sha256") == 0 ? upload_hash
+                            : strcmp(name, "need") == 0 ? need_id
+                            : strcmp(name, "entity") == 0 ? "unodc"
+                            : strcmp(name, "country") == 0 ? "KAZ"
+                            : strcmp(name, "framework") == 0 ? "sdg"
+                            : strcmp(name, "item") == 0 ? "16.a"
                                                      : "x";
             used += (size_t)snprintf(out + used, len - used, "%s", v);
             p = end + 1;
@@ -246,7 +287,9 @@ Test(access, every_route_times_every_caller)
             /* An empty object: enough to pass the door, never enough to
              * change anything. */
             /* Requests about a party name Kazakhstan. */
-            const char *probe = r->rule == RULE_PARTY_WRITER ? "{\"party\":\"KAZ\"}" : "{}";
+            const char *probe = r->rule == RULE_PARTY_WRITER  ? "{\"party\":\"KAZ\"}"
+                                : r->rule == RULE_COORDINATOR ? "{\"provider\":\"unodc\",\"implementing\":\"unodc\"}"
+                                                              : "{}";
             th_http(&resp, r->method, url, headers, write ? probe : NULL, write ? strlen(probe) : 0);
             bool ok = allowed & (1u << c);
             if (ok) {
