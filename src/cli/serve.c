@@ -78,8 +78,10 @@ int cli_serve(int argc, char **argv)
             break;
         case 'm': {
             long days = strtol(optarg, &end, 10);
-            int rc = *end || end == optarg ? accord_fail(ACCORD_EINVAL, "token-max-days", "--token-max-days: give a number of days")
-                                           : auth_token_set_max_seconds((int64_t)days * 86400);
+            int rc = *end || end == optarg || days < 1 || days > AUTH_TOKEN_MAX_DAYS_LIMIT
+                         ? accord_fail(ACCORD_EINVAL, "token-max-days", "--token-max-days: give 1 to %d days",
+                                       AUTH_TOKEN_MAX_DAYS_LIMIT)
+                         : auth_token_set_max_seconds((int64_t)days * 86400);
             if (rc)
                 return cli_fail(rc);
             break;
