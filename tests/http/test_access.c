@@ -3,6 +3,7 @@
  * implies, and a refused request changes nothing. Plus sessions, CSRF,
  * logout, throttling and security headers over real HTTP. */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,54 @@ Test(access, repeated_failures_are_throttled)
     /* Even the right password waits now. */
     cr_assert_eq(login("caller2@example.org", "correct horse battery staple", cookie, sizeof cookie, csrf, sizeof csrf),
                  429);
+}
+
+/* Signs in as 'email' from source address 'from' (127.0.0.1 or
+ * 127.0.0.2: the loopback answers both); returns the status. */
+static long login_from(const char *from, const char *email, const char *password)
+{
+    char url[256], body[256];
+    snprintf(url, sizeof url, "%s/api/v1/login", server.base);
+    snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    CURL *c = curl_easy_init();
+    cr_assert_not_null(c);
+    struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_INTERFACE, from);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    FILE *devnull = fopen("/dev/null", "w");
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, devnull);
+    CURLcode rc = curl_easy_perform(c);
+    cr_assert_eq(rc, CURLE_OK, "from %s: %s", from, curl_easy_strerror(rc));
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    fclose(devnull);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+Test(access, failures_from_one_address_do_not_lock_the_owner_out_at_another)
+{
+    const char *email = "caller2@example.org", *right = "correct horse battery staple";
+    /* A stranger at 127.0.0.1 fails seven times: past the five free
+     * failures the wait doubles, so the last leaves a wait of 4 s. A 429
+     * on the way is a wait not yet over: sat out, not counted. */
+    int failures = 0, tries = 0;
+    while (failures < AUTH_THROTTLE_ACCOUNT_FREE + 2 && tries++ < 40) {
+        long status = login_from("127.0.0.1", email, "wrong password here");
+        cr_assert(status == 401 || status == 429, "got %ld", status);
+        if (status == 401)
+            failures++;
+        else
+            sleep(1);
+    }
+    cr_assert_eq(failures, AUTH_THROTTLE_ACCOUNT_FREE + 2);
+    /* The owner, at an address with no failures, signs in at once. */
+    cr_assert_eq(login_from("127.0.0.2", email, right), 200, "the owner is not locked out");
+    cr_assert_eq(login_from("127.0.0.1", email, right), 429, "the stranger's address still waits");
 }
 
 Test(access, disabled_accounts_and_revoked_tokens_are_refused)
