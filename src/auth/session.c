@@ -162,10 +162,10 @@ static int throttle_count(store *db, const throttle_key *k, int64_t now)
                      "siss", k->key, failures, at, delay ? until : NULL);
 }
 
-/* Undoes throttle_count after a success. The account's count (and the
- * pair's) starts again; the address only gets back this one attempt, so that signing in
- * to one's own account cannot clear the back-off earned by guessing at
- * others from the same address. */
+/* Undoes throttle_count after a success. The account's and the pair's
+ * counts start again; the address only gets back this one attempt, so
+ * that signing in to one's own account cannot clear the back-off earned
+ * by guessing at others from the same address. */
 static int throttle_forgive(store *db, const throttle_key *k, bool reset)
 {
     if (!k->key[0])

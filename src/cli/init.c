@@ -90,7 +90,8 @@ static int origin_from_url(const char *url, char *out, size_t len)
 {
     const char *rest = strncmp(url, "https://", 8) == 0 ? url + 8 : strncmp(url, "http://", 7) == 0 ? url + 7 : NULL;
     if (!rest || !*rest || *rest == '/')
-        return accord_fail(ACCORD_EINVAL, "public-url", "--public-url: give an http:// or https:// address with a host");
+        return accord_fail(ACCORD_EINVAL, "public-url",
+                           "--public-url: give an http:// or https:// address with a host");
     size_t n = strcspn(rest, "?#");
     if (rest[n])
         return accord_fail(ACCORD_EINVAL, "public-url", "--public-url: give an address without a query or fragment");
