@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -111,19 +112,52 @@ static bool valid_utf8(const char *s, size_t len)
     return probe != NULL;
 }
 
+/* The code point starting at 'p' in valid UTF-8; its length in '*len'. */
+static uint32_t code_point(const unsigned char *p, size_t *len)
+{
+    if (p[0] < 0x80) {
+        *len = 1;
+        return p[0];
+    }
+    *len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+    uint32_t c = p[0] & (0x3f >> (*len - 1));
+    for (size_t i = 1; i < *len; i++)
+        c = (c << 6) | (p[i] & 0x3f);
+    return c;
+}
+
+/* What makes code point 'c' unfit for a file name, or NULL. Bidirectional
+ * controls make a name display as something else ("\u202Egnp.exe" shows
+ * as "exe.png"); control characters and line separators break the
+ * headers and lists the name is shown in. */
+static const char *unfit_in_name(uint32_t c)
+{
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+        return "a control character";
+    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0x061c)
+        return "a bidirectional control, which can make a name look like another";
+    if (c == 0x2028 || c == 0x2029)
+        return "a line separator";
+    if (c == '"' || c == '/' || c == '\\')
+        return "a quote, slash or backslash";
+    return NULL;
+}
+
 int attachment_check_name(const char *name, const char *field)
 {
-    size_t len = name ? strlen(name) : 0;
+    size_t len = name ? strlen(name) : 0, n;
     if (len == 0 || len > ATTACHMENT_MAX_NAME)
         return accord_fail(ACCORD_EINVAL, field, "%s: a file name of 1 to %d bytes is required", field,
                            ATTACHMENT_MAX_NAME);
     if (!valid_utf8(name, len))
         return accord_fail(ACCORD_EINVAL, field, "%s: the file name is not valid UTF-8", field);
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '/' || *p == '\\')
-            return accord_fail(ACCORD_EINVAL, field,
-                               "%s: a file name may not hold control characters, quotes, slashes or backslashes",
-                               field);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p += n) {
+        uint32_t c = code_point(p, &n);
+        const char *why = unfit_in_name(c);
+        if (why)
+            return accord_fail(ACCORD_EINVAL, field, "%s: U+%04X at byte %zu is %s; a file name may not hold it",
+                               field, (unsigned)c, (size_t)(p - (const unsigned char *)name), why);
+    }
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
         return accord_fail(ACCORD_EINVAL, field, "%s: '%s' is not a file name", field, name);
     return ACCORD_OK;

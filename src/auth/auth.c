@@ -168,7 +168,7 @@ static int check_new_account(store *db, const char *email, const char *display_n
 }
 
 static int insert_account(store *db, const char *email, const char *display_name, const char *role,
-                          const char *scope, const char *pwhash, const char *by, const char *id)
+                          const char *scope, const char *pwhash, const principal *by, const char *id)
 {
     char now[AUTH_TS_LEN], detail[256];
     auth_ts(auth_clock(), now);
@@ -179,12 +179,12 @@ static int insert_account(store *db, const char *email, const char *display_name
                        "INSERT INTO account (id, email, display_name, role, scope, disabled, created_at, updated_at,"
                        " password_hash) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
                        "ssssssss", id, email, display_name, role, scope, now, now, pwhash);
-    if (!rc) rc = auth_security_log_by(db, "user.created", id, by, NULL, detail);
+    if (!rc) rc = auth_security_log_change(db, "user.created", id, by, detail);
     return rc;
 }
 
 int auth_user_add(store *db, const char *email, const char *display_name, const char *role, const char *scope,
-                  const char *password, const char *by, char id_out[AUTH_ID_LEN])
+                  const char *password, const principal *by, char id_out[AUTH_ID_LEN])
 {
     char norm[AUTH_EMAIL_MAX + 1], hash[AUTH_PWHASH_LEN] = "";
     id_out[0] = '\0';
@@ -251,7 +251,7 @@ static int not_last_admin(store *db, const auth_account *a, const char *what)
     return ACCORD_OK;
 }
 
-static int set_disabled_in_txn(store *db, const char *id, bool disabled, const char *by)
+static int set_disabled_in_txn(store *db, const char *id, bool disabled, const principal *by)
 {
     auth_account a;
     char now[AUTH_TS_LEN];
@@ -266,11 +266,11 @@ static int set_disabled_in_txn(store *db, const char *id, bool disabled, const c
     /* Sessions end for good; API tokens are refused while the account is
      * disabled and work again when it is enabled (revoke them to end them). */
     if (!rc && disabled) rc = auth_sessions_revoke_all(db, id, now);
-    if (!rc) rc = auth_security_log_by(db, disabled ? "user.disabled" : "user.enabled", id, by, NULL, NULL);
+    if (!rc) rc = auth_security_log_change(db, disabled ? "user.disabled" : "user.enabled", id, by, NULL);
     return rc;
 }
 
-int auth_user_set_disabled(store *db, const char *id, bool disabled, const char *by)
+int auth_user_set_disabled(store *db, const char *id, bool disabled, const principal *by)
 {
     int rc = store_begin(db);
     if (!rc) rc = set_disabled_in_txn(db, id, disabled, by);
@@ -280,7 +280,7 @@ int auth_user_set_disabled(store *db, const char *id, bool disabled, const char 
     return rc;
 }
 
-int auth_user_set_password(store *db, const char *id, const char *password, const char *by)
+int auth_user_set_password(store *db, const char *id, const char *password, const principal *by)
 {
     auth_account a;
     char hash[AUTH_PWHASH_LEN], now[AUTH_TS_LEN];
@@ -297,14 +297,14 @@ int auth_user_set_password(store *db, const char *id, const char *password, cons
         rc = accord_fail(ACCORD_ENOTFOUND, "id", "no account with id '%s'", a.id);
     /* Whoever knew the old password may hold a session: end them all. */
     if (!rc) rc = auth_sessions_revoke_all(db, id, now);
-    if (!rc) rc = auth_security_log_by(db, "user.password_changed", id, by, NULL, NULL);
+    if (!rc) rc = auth_security_log_change(db, "user.password_changed", id, by, NULL);
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
     return rc;
 }
 
-static int set_role_in_txn(store *db, const char *id, const char *role, const char *scope, const char *by)
+static int set_role_in_txn(store *db, const char *id, const char *role, const char *scope, const principal *by)
 {
     auth_account a;
     char now[AUTH_TS_LEN], detail[2 * (AUTH_ROLE_LEN + AUTH_SCOPE_LEN) + 16];
@@ -321,11 +321,11 @@ static int set_role_in_txn(store *db, const char *id, const char *role, const ch
     /* Sessions read the role afresh on every request, and a token whose
      * scope is no longer within the account's is refused (auth_check_token),
      * so nothing else needs to change here. */
-    if (!rc) rc = auth_security_log_by(db, "user.role_changed", id, by, NULL, detail);
+    if (!rc) rc = auth_security_log_change(db, "user.role_changed", id, by, detail);
     return rc;
 }
 
-int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const char *by)
+int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const principal *by)
 {
     int rc = auth_scope_check(db, role, scope);
     if (rc)

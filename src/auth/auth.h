@@ -33,13 +33,20 @@
 /* Roles, from the widest to the narrowest. */
 #define AUTH_ROLES "admin, depositary, focal_point, reviewer, coordinator"
 
-/* The authenticated caller. 'who' points into the fixed buffers. */
+#define AUTH_CLIENT_LEN 64  /* a client address as text, with its NUL */
+#define AUTH_CONSOLE "console" /* the client recorded for changes made at the console */
+
+/* The authenticated caller. 'who' points into the fixed buffers. Where
+ * an account change takes 'by', NULL means the console operator. */
 typedef struct principal {
     char id[AUTH_ID_LEN];          /* account id: the opaque actor id */
     char role[AUTH_ROLE_LEN];      /* admin | depositary | focal_point | reviewer | coordinator */
     char scope[AUTH_SCOPE_LEN];    /* party code, instrument slug or entity code; "" for none */
     bool via_session;              /* a browser session: state changes need the CSRF token */
     int64_t session;               /* session row id when via_session */
+    int64_t ends;                  /* Unix time the credential stops working at the latest
+                                    * (a token's expiry, a session's absolute end); 0: never */
+    char client[AUTH_CLIENT_LEN];  /* the caller's address, for the security log; set by the HTTP layer */
     actor who;
 } principal;
 
@@ -70,17 +77,18 @@ void auth_pwhash_limits(unsigned long long *ops, size_t *mem);
 /* ---- accounts (private; each change is a security_log entry) ------------- */
 
 /* Creates an account; its new opaque id goes to 'id_out'. 'by' is the
- * acting account id (NULL for the console). Fails ACCORD_ECONFLICT for a
- * known email. */
+ * caller making the change (NULL for the console): its account and
+ * address go to the security log, as for every change below. Fails
+ * ACCORD_ECONFLICT for a known email. */
 int auth_user_add(store *db, const char *email, const char *display_name, const char *role, const char *scope,
-                  const char *password, const char *by, char id_out[AUTH_ID_LEN]);
+                  const char *password, const principal *by, char id_out[AUTH_ID_LEN]);
 
 /* Finds an account by email or id; fails ACCORD_ENOTFOUND. */
 int auth_user_find(store *db, const char *email_or_id, char id_out[AUTH_ID_LEN]);
 
-int auth_user_set_disabled(store *db, const char *id, bool disabled, const char *by);
-int auth_user_set_password(store *db, const char *id, const char *password, const char *by);
-int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const char *by);
+int auth_user_set_disabled(store *db, const char *id, bool disabled, const principal *by);
+int auth_user_set_password(store *db, const char *id, const char *password, const principal *by);
+int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const principal *by);
 
 /* All accounts (without secrets), as a JSON array in '*out'. */
 int auth_user_list(store *db, json_t **out);
@@ -100,23 +108,27 @@ int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN]);
 #define AUTH_TOUCH_SECONDS 60
 #define AUTH_SESSION_MAX_SECONDS (12 * 60 * 60)
 
-/* Sign-in throttling. Failures are counted per account (email) and per
- * client address; a count is forgotten AUTH_THROTTLE_WINDOW_SECONDS after
- * its last failure. Past the free failures, each failure makes the key
- * wait 1 s, doubling, at most AUTH_THROTTLE_MAX_SECONDS. The window is
- * longer than the longest wait, so waiting out the back-off does not also
- * reset the count. */
+/* Sign-in throttling. Failures are counted per client address, per
+ * (account, address) pair and per account (the email as typed, hashed); a
+ * count is forgotten AUTH_THROTTLE_WINDOW_SECONDS after its last failure.
+ * Past a key's free failures, each failure makes it wait 1 s, doubling, at
+ * most AUTH_THROTTLE_MAX_SECONDS. The window is longer than the longest
+ * wait, so waiting out the back-off does not also reset the count.
+ * The account's own back-off holds only for addresses with recent
+ * failures: a stranger failing at an account cannot lock its owner out,
+ * while guessing at one account from many addresses still slows down
+ * after each address's first attempt. */
 #define AUTH_THROTTLE_WINDOW_SECONDS (60 * 60)
 #define AUTH_THROTTLE_MAX_SECONDS (15 * 60)
-#define AUTH_THROTTLE_ACCOUNT_FREE 5
+#define AUTH_THROTTLE_ACCOUNT_FREE 5  /* per account, and per (account, address) */
 #define AUTH_THROTTLE_ADDRESS_FREE 20 /* several people may share an address */
 
 /* Checks 'email' and 'password' from client address 'client'. On success
  * creates a session and writes its token (the cookie value) and its CSRF
  * token to the buffers. Unknown email, wrong password and disabled
  * account all fail ACCORD_EAUTH with one message and similar timing.
- * While throttled (exponential back-off per account and per address)
- * fails ACCORD_ETHROTTLED with the seconds to wait in '*retry_after'. */
+ * While throttled (exponential back-off, see above) fails
+ * ACCORD_ETHROTTLED with the seconds to wait in '*retry_after'. */
 int auth_login(store *db, const char *email, const char *password, const char *client, char token[AUTH_TOKEN_LEN],
                char csrf[AUTH_TOKEN_LEN], int *retry_after);
 
@@ -127,20 +139,47 @@ int auth_check_session(store *db, const char *token, principal *out);
 /* True when 'csrf' is the CSRF token of session 'p' (constant time). */
 bool auth_check_csrf(store *db, const principal *p, const char *csrf);
 
-/* Revokes the session of 'p'. */
+/* Revokes the session of 'p' (logged with 'p->client'). */
 int auth_logout(store *db, const principal *p);
 
 /* ---- API tokens --------------------------------------------------------- */
 
+/* Lifetimes of API tokens made over the API (by a caller, not the
+ * console). A token lives at most the maximum (set by the operator with
+ * auth_token_set_max_seconds, e.g. 'accord serve --token-max-days') and
+ * never past the end of the credential that made it: a token made with a
+ * token ends no later than its parent, one made in a browser session no
+ * later than the session's absolute end. Without an expiry asked for, a
+ * token gets the default lifetime within those bounds. */
+#define AUTH_TOKEN_DEFAULT_SECONDS (30 * 86400)
+#define AUTH_TOKEN_MAX_SECONDS (365 * 86400)  /* the maximum unless the operator sets another */
+#define AUTH_TOKEN_MAX_DAYS_LIMIT 3650        /* the largest maximum the operator may set, in days */
+#define AUTH_TOKENS_PER_ACCOUNT 50            /* live (unrevoked, unexpired) tokens per account */
+
+/* Sets the maximum lifetime of tokens made over the API, in seconds
+ * (1 day to AUTH_TOKEN_MAX_DAYS_LIMIT days). Process-wide: call it before
+ * serving, not while requests run. Fails ACCORD_EINVAL out of range. */
+int auth_token_set_max_seconds(int64_t seconds);
+
+/* The maximum lifetime in force, in seconds. */
+int64_t auth_token_max_seconds(void);
+
 /* Creates an API token named 'name' for account 'account' with 'scope'
  * (NULL: the account's own; otherwise it must be no wider) expiring at
- * 'expires_at' (RFC 3339, NULL: never). The token goes to 'token' (shown
- * once) and its id to '*id_out'. */
+ * 'expires_at' (RFC 3339). 'by' is the caller (NULL: the console, which
+ * the lifetime bounds above do not apply to; there NULL 'expires_at'
+ * means never). The token goes to 'token' (shown once) and its id to
+ * '*id_out'. Fails ACCORD_EINVAL for an expiry past a bound, ACCORD_ERULE
+ * when the account already has AUTH_TOKENS_PER_ACCOUNT live tokens. */
 int auth_token_create(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
-                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
+                      const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
 
 /* Revokes token 'id'. With 'account' set, only a token of that account. */
-int auth_token_revoke(store *db, int64_t id, const char *account, const char *by);
+int auth_token_revoke(store *db, int64_t id, const char *account, const principal *by);
+
+/* Token 'id' (never its value) as JSON in '*out', the caller's to
+ * decref; the same object auth_token_list gives. Fails ACCORD_ENOTFOUND. */
+int auth_token_get(store *db, int64_t id, json_t **out);
 
 /* Tokens (never their values) of 'account' (NULL: all), as JSON. */
 int auth_token_list(store *db, const char *account, json_t **out);

@@ -93,9 +93,14 @@ int auth_sessions_revoke_all(store *db, const char *account, const char *now);
 /* Creates an API token row; shared by auth_token_create and the
  * bootstrap. 'scope' is already checked. Logs token.created. */
 int auth_token_insert(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
-                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
+                      const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
 
 /* ---- security log ---- */
+
+/* Logs a change made by 'by' (NULL: the console operator) to 'account':
+ * the acting account and its client address, or AUTH_CONSOLE. */
+int auth_security_log_change(store *db, const char *kind, const char *account, const principal *by,
+                             const char *detail);
 
 /* auth_security_log() with the acting account 'by' (NULL: the console or
  * the account itself). */

@@ -19,6 +19,15 @@ int auth_security_log_by(store *db, const char *kind, const char *account, const
                      "ssssss", now, kind, account, by, client, detail);
 }
 
+int auth_security_log_change(store *db, const char *kind, const char *account, const principal *by,
+                             const char *detail)
+{
+    /* A caller whose address is not known still gets an entry that says
+     * so, rather than one that looks like the console's. */
+    const char *client = !by ? AUTH_CONSOLE : by->client[0] ? by->client : "unknown";
+    return auth_security_log_by(db, kind, account, by ? by->id : NULL, client, detail);
+}
+
 int auth_security_log(store *db, const char *kind, const char *account, const char *client, const char *detail)
 {
     if (!auth_text_ok(kind, 64))

@@ -35,27 +35,56 @@ static void principal_fill(principal *p, const char *id, const char *role, const
 /* ---- throttling ---- */
 
 typedef struct throttle_key {
-    char key[80];                       /* "account:<hex>" or "address:<client>"; "" when unused */
+    char key[80];                       /* "account:<hex>", "pair:<hex>" or "address:<client>"; "" when unused */
     int free;                           /* failures allowed before the back-off starts */
     int64_t failures;                   /* recent failures before this attempt */
     char locked_until[AUTH_TS_LEN];     /* as stored before this attempt; "" for none */
     int64_t wait;                       /* seconds still to wait; 0 when free to try */
 } throttle_key;
 
+/* The email as typed, lowercased (ASCII), into 'out' (AUTH_MAX_PASSWORD + 1
+ * bytes); returns its length. */
+static size_t email_lower(const char *email, char *out)
+{
+    size_t len = email ? strnlen(email, AUTH_MAX_PASSWORD) : 0;
+    for (size_t i = 0; i < len; i++)
+        out[i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a') : email[i];
+    return len;
+}
+
+/* "<prefix>:" and the hex SHA-256 of 'len' bytes at 'data'. */
+static void hashed_key(const char *prefix, const void *data, size_t len, throttle_key *k)
+{
+    unsigned char hash[AUTH_HASH_LEN];
+    char hex[2 * AUTH_HASH_LEN + 1];
+    sha256(hash, data, len);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    snprintf(k->key, sizeof k->key, "%s:%s", prefix, hex);
+}
+
 /* The email as typed is never stored here, only its hash: people type
  * passwords into the email field, and this table is not the place for them. */
 static void account_key(const char *email, throttle_key *k)
 {
     char lower[AUTH_MAX_PASSWORD + 1];
-    unsigned char hash[AUTH_HASH_LEN];
-    char hex[2 * AUTH_HASH_LEN + 1];
-    size_t len = email ? strnlen(email, AUTH_MAX_PASSWORD) : 0;
-    for (size_t i = 0; i < len; i++)
-        lower[i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a') : email[i];
-    sha256(hash, lower, len);
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    snprintf(k->key, sizeof k->key, "account:%s", hex);
+    hashed_key("account", lower, email_lower(email, lower), k);
     k->free = AUTH_THROTTLE_ACCOUNT_FREE;
+}
+
+/* One account from one address: the hash of the lowercased email, a NUL
+ * (which neither contains) and the address. */
+static void pair_key(const char *email, const char *client, throttle_key *k)
+{
+    char both[AUTH_MAX_PASSWORD + 1 + CLIENT_MAX + 1];
+    k->key[0] = '\0';
+    k->free = AUTH_THROTTLE_ACCOUNT_FREE;
+    if (!client || !auth_text_ok(client, CLIENT_MAX))
+        return;
+    size_t len = email_lower(email, both);
+    both[len++] = '\0';
+    size_t clen = strlen(client);
+    memcpy(both + len, client, clen);
+    hashed_key("pair", both, len + clen, k);
 }
 
 static void address_key(const char *client, throttle_key *k)
@@ -133,10 +162,10 @@ static int throttle_count(store *db, const throttle_key *k, int64_t now)
                      "siss", k->key, failures, at, delay ? until : NULL);
 }
 
-/* Undoes throttle_count after a success. The account's count starts
- * again; the address only gets back this one attempt, so that signing in
- * to one's own account cannot clear the back-off earned by guessing at
- * others from the same address. */
+/* Undoes throttle_count after a success. The account's and the pair's
+ * counts start again; the address only gets back this one attempt, so
+ * that signing in to one's own account cannot clear the back-off earned
+ * by guessing at others from the same address. */
 static int throttle_forgive(store *db, const throttle_key *k, bool reset)
 {
     if (!k->key[0])
@@ -151,9 +180,11 @@ static int throttle_forgive(store *db, const throttle_key *k, bool reset)
 
 /* ---- sign-in ---- */
 
+enum { KEY_ACCOUNT, KEY_PAIR, KEY_ADDRESS, NKEYS };
+
 typedef struct login_attempt {
     const char *client;          /* NULL unless auth_text_ok */
-    throttle_key keys[2];        /* account, address */
+    throttle_key keys[NKEYS];
     auth_account account;
     bool found, ok;
     const char *reason;          /* for the security log only */
@@ -162,10 +193,23 @@ typedef struct login_attempt {
 
 static void throttled_detail(const login_attempt *at, int64_t wait, char *out, size_t len)
 {
-    bool by_account = at->keys[0].wait > 0, by_address = at->keys[1].wait > 0;
-    snprintf(out, len, "wait %lld s (%s%s%s)%s%s", (long long)wait, by_account ? "account" : "",
-             by_account && by_address ? ", " : "", by_address ? "address" : "", at->found ? "" : "; email ",
+    static const char *const names[NKEYS] = {"account", "account and address", "address"};
+    char which[64] = "";
+    for (int i = 0; i < NKEYS; i++)
+        if (at->keys[i].wait > 0)
+            snprintf(which + strlen(which), sizeof which - strlen(which), "%s%s", which[0] ? ", " : "", names[i]);
+    snprintf(out, len, "wait %lld s (%s)%s%s", (long long)wait, which, at->found ? "" : "; email ",
              at->found ? "" : at->email[0] ? at->email : "malformed");
+}
+
+/* The account's own back-off holds only for an address that has failed
+ * recently (or an unknown one): the owner, signing in from an address
+ * with no failures, is not locked out by strangers failing elsewhere. */
+static void exempt_clean_address(login_attempt *at)
+{
+    const throttle_key *address = &at->keys[KEY_ADDRESS];
+    if (address->key[0] && address->failures == 0)
+        at->keys[KEY_ACCOUNT].wait = 0;
 }
 
 /* Checks the throttle keys and, when free, counts this attempt as a
@@ -175,15 +219,19 @@ static int throttle_gate(store *db, login_attempt *at, int64_t now, int *retry_a
 {
     int64_t wait = 0;
     int rc = store_begin(db);
-    for (int i = 0; i < 2 && !rc; i++)
-        if (!(rc = throttle_read(db, &at->keys[i], now)) && at->keys[i].wait > wait)
+    for (int i = 0; i < NKEYS && !rc; i++)
+        rc = throttle_read(db, &at->keys[i], now);
+    if (!rc)
+        exempt_clean_address(at);
+    for (int i = 0; i < NKEYS && !rc; i++)
+        if (at->keys[i].wait > wait)
             wait = at->keys[i].wait;
     if (!rc && wait > 0) {
-        char detail[AUTH_EMAIL_MAX + 64];
+        char detail[AUTH_EMAIL_MAX + 96];
         throttled_detail(at, wait, detail, sizeof detail);
         rc = auth_security_log_by(db, "login.throttled", at->found ? at->account.id : NULL, NULL, at->client, detail);
     }
-    for (int i = 0; i < 2 && !rc && wait == 0; i++)
+    for (int i = 0; i < NKEYS && !rc && wait == 0; i++)
         rc = throttle_count(db, &at->keys[i], now);
     if (!rc) rc = store_commit(db);
     if (rc) {
@@ -259,8 +307,9 @@ static int open_session(store *db, const login_attempt *at, const char *newhash,
     char now[AUTH_TS_LEN];
     auth_ts(t, now);
     int rc = store_begin(db);
-    if (!rc) rc = throttle_forgive(db, &at->keys[0], true);
-    if (!rc) rc = throttle_forgive(db, &at->keys[1], false);
+    if (!rc) rc = throttle_forgive(db, &at->keys[KEY_ACCOUNT], true);
+    if (!rc) rc = throttle_forgive(db, &at->keys[KEY_PAIR], true);
+    if (!rc) rc = throttle_forgive(db, &at->keys[KEY_ADDRESS], false);
     if (!rc) rc = prune_sessions(db, at->account.id, t);
     if (!rc) rc = insert_session(db, at, token, csrf, now);
     /* Only if nobody changed the password meanwhile. */
@@ -302,8 +351,9 @@ int auth_login(store *db, const char *email, const char *password, const char *c
     *retry_after = 0;
     if (auth_email_normalize(email, at.email) != ACCORD_OK)
         at.email[0] = '\0';
-    account_key(email, &at.keys[0]);
-    address_key(client, &at.keys[1]);
+    account_key(email, &at.keys[KEY_ACCOUNT]);
+    pair_key(email, at.client, &at.keys[KEY_PAIR]);
+    address_key(client, &at.keys[KEY_ADDRESS]);
     int rc = at.email[0] ? auth_account_by_email(db, at.email, &at.account, &at.found) : ACCORD_OK;
     if (!rc) rc = throttle_gate(db, &at, auth_clock(), retry_after);
     if (rc)
@@ -330,7 +380,7 @@ int auth_check_session(store *db, const char *token, principal *out)
     auth_ts(t - AUTH_SESSION_IDLE_SECONDS, idle);
     auth_ts(t - AUTH_SESSION_MAX_SECONDS, max);
     int rc = store_query(db, &st,
-                         "SELECT s.id, a.id, a.role, a.scope, s.last_seen_at FROM session s"
+                         "SELECT s.id, a.id, a.role, a.scope, s.last_seen_at, s.created_at FROM session s"
                          " JOIN account a ON a.id = s.account"
                          " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND a.disabled = 0"
                          " AND s.last_seen_at > ? AND s.created_at > ?",
@@ -341,6 +391,9 @@ int auth_check_session(store *db, const char *token, principal *out)
     bool stale = false;
     if (rc == STORE_ROW) {
         principal_fill(out, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 3), store_col_int(st, 0));
+        /* What the session lets its holder make (a token) must not
+         * outlive the session's absolute end. */
+        out->ends = stored_time(store_col_text(st, 5)) + AUTH_SESSION_MAX_SECONDS;
         char recent[AUTH_TS_LEN];
         auth_ts(t - AUTH_TOUCH_SECONDS, recent);
         stale = strcmp(store_col_text(st, 4), recent) < 0;
@@ -388,7 +441,7 @@ int auth_logout(store *db, const principal *p)
     if (!rc)
         rc = store_run(db, "UPDATE session SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", "si", now,
                        p->session);
-    if (!rc) rc = auth_security_log_by(db, "logout", p->id, NULL, NULL, NULL);
+    if (!rc) rc = auth_security_log_by(db, "logout", p->id, NULL, p->client[0] ? p->client : "unknown", NULL);
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);

@@ -11,7 +11,7 @@
 #define TOKEN_INVALID "the bearer token is not valid"
 
 int auth_token_insert(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
-                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+                      const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
 {
     unsigned char hash[AUTH_HASH_LEN];
     char now[AUTH_TS_LEN], detail[AUTH_TOKEN_NAME_MAX + 64];
@@ -31,7 +31,7 @@ int auth_token_insert(store *db, const char *account, const char *name, const ch
     }
     snprintf(detail, sizeof detail, "token %lld \"%s\"%s%s", (long long)id, name, expires_at ? " until " : "",
              expires_at ? expires_at : "");
-    if (!rc) rc = auth_security_log_by(db, "token.created", account, by, NULL, detail);
+    if (!rc) rc = auth_security_log_change(db, "token.created", account, by, detail);
     if (rc)
         sodium_memzero(token, AUTH_TOKEN_LEN);
     else if (id_out)
@@ -58,25 +58,91 @@ static int token_scope(store *db, const auth_account *a, const char *asked, cons
     return rc;
 }
 
-/* 'expires_at' as stored: RFC 3339 UTC, whole seconds, in the future. */
-static int token_expiry(const char *expires_at, char out[AUTH_TS_LEN], const char **stored)
+/* The maximum lifetime of tokens made over the API. Set once at start,
+ * before the server's threads run; read-only afterwards. */
+static int64_t max_lifetime = AUTH_TOKEN_MAX_SECONDS;
+
+int auth_token_set_max_seconds(int64_t seconds)
 {
-    int64_t t;
+    if (seconds < 86400 || seconds > (int64_t)AUTH_TOKEN_MAX_DAYS_LIMIT * 86400)
+        return accord_fail(ACCORD_EINVAL, "token-max-days", "the maximum token lifetime is 1 to %d days",
+                           AUTH_TOKEN_MAX_DAYS_LIMIT);
+    max_lifetime = seconds;
+    return ACCORD_OK;
+}
+
+int64_t auth_token_max_seconds(void) { return max_lifetime; }
+
+/* The latest expiry a token made by 'by' may have at 'now': the maximum
+ * lifetime, and no later than the end of 'by''s own credential. */
+static int64_t expiry_bound(const principal *by, int64_t now, const char **why)
+{
+    int64_t bound = now + max_lifetime;
+    *why = "the maximum token lifetime";
+    if (by->ends > 0 && by->ends < bound) {
+        bound = by->ends;
+        *why = by->via_session ? "the end of the session that creates it" : "the expiry of the token that creates it";
+    }
+    return bound;
+}
+
+/* 'expires_at' as stored: RFC 3339 UTC, whole seconds, in the future;
+ * for a token made by a caller, within expiry_bound() (the bound itself
+ * when none is asked for and the default lifetime would pass it). */
+static int token_expiry(const char *expires_at, const principal *by, char out[AUTH_TS_LEN], const char **stored)
+{
+    int64_t t, now = auth_clock();
+    const char *why;
     *stored = NULL;
-    if (!expires_at)
-        return ACCORD_OK;
-    int rc = date_parse_rfc3339(expires_at, "expires_at", &t);
-    if (rc)
-        return rc;
-    if (t <= auth_clock())
-        return accord_fail(ACCORD_EINVAL, "expires_at", "expires_at: %s is not in the future", expires_at);
+    if (!expires_at && !by)
+        return ACCORD_OK; /* the console: never, unless asked */
+    int64_t bound = by ? expiry_bound(by, now, &why) : 0;
+    if (!expires_at) {
+        t = now + AUTH_TOKEN_DEFAULT_SECONDS < bound ? now + AUTH_TOKEN_DEFAULT_SECONDS : bound;
+    } else {
+        int rc = date_parse_rfc3339(expires_at, "expires_at", &t);
+        if (rc)
+            return rc;
+        if (by && t > bound) {
+            char limit[AUTH_TS_LEN];
+            auth_ts(bound, limit);
+            return accord_fail(ACCORD_EINVAL, "expires_at", "expires_at: at the latest %s (%s)", limit, why);
+        }
+    }
+    if (t <= now)
+        return accord_fail(ACCORD_EINVAL, "expires_at", "expires_at: %s is not in the future",
+                           expires_at ? expires_at : "the end of the credential");
     auth_ts(t, out);
     *stored = out;
     return ACCORD_OK;
 }
 
+/* Fails ACCORD_ERULE when 'account' already has the most live tokens. */
+static int token_room(store *db, const char *account)
+{
+    store_stmt *st;
+    char now[AUTH_TS_LEN];
+    auth_ts(auth_clock(), now);
+    int rc = store_query(db, &st,
+                         "SELECT count(*) FROM api_token WHERE account = ? AND revoked_at IS NULL"
+                         " AND (expires_at IS NULL OR expires_at > ?)",
+                         "ss", account, now);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    int64_t live = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_stmt_close(st);
+    if (rc < 0)
+        return rc;
+    if (live >= AUTH_TOKENS_PER_ACCOUNT)
+        return accord_fail(ACCORD_ERULE, NULL,
+                           "the account already has %d live tokens, the most allowed; revoke one first",
+                           AUTH_TOKENS_PER_ACCOUNT);
+    return ACCORD_OK;
+}
+
 static int token_create_in_txn(store *db, const char *account, const char *name, const char *asked_scope,
-                               const char *expires_at, const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+                               const char *expires_at, const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
 {
     auth_account a;
     bool found;
@@ -88,12 +154,13 @@ static int token_create_in_txn(store *db, const char *account, const char *name,
     if (!rc && a.disabled)
         rc = accord_fail(ACCORD_ERULE, "account", "the account is disabled");
     if (!rc) rc = token_scope(db, &a, asked_scope, &scope);
+    if (!rc) rc = token_room(db, a.id);
     if (!rc) rc = auth_token_insert(db, a.id, name, scope, expires_at, by, token, id_out);
     return rc;
 }
 
 int auth_token_create(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
-                      const char *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
+                      const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out)
 {
     char until[AUTH_TS_LEN];
     const char *stored_expiry;
@@ -102,7 +169,7 @@ int auth_token_create(store *db, const char *account, const char *name, const ch
         *id_out = 0;
     if (!auth_text_ok(name, AUTH_TOKEN_NAME_MAX))
         return accord_fail(ACCORD_EINVAL, "name", "name: 1 to %d bytes of printable text", AUTH_TOKEN_NAME_MAX);
-    int rc = token_expiry(expires_at, until, &stored_expiry);
+    int rc = token_expiry(expires_at, by, until, &stored_expiry);
     if (!rc) rc = store_begin(db);
     if (rc)
         return rc;
@@ -115,7 +182,7 @@ int auth_token_create(store *db, const char *account, const char *name, const ch
     return rc;
 }
 
-static int token_revoke_in_txn(store *db, int64_t id, const char *account, const char *by)
+static int token_revoke_in_txn(store *db, int64_t id, const char *account, const principal *by)
 {
     store_stmt *st;
     char owner[AUTH_ID_LEN] = "", now[AUTH_TS_LEN];
@@ -140,11 +207,11 @@ static int token_revoke_in_txn(store *db, int64_t id, const char *account, const
     char detail[40];
     snprintf(detail, sizeof detail, "token %lld", (long long)id);
     rc = store_run(db, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "si", now, id);
-    if (!rc) rc = auth_security_log_by(db, "token.revoked", owner, by, NULL, detail);
+    if (!rc) rc = auth_security_log_change(db, "token.revoked", owner, by, detail);
     return rc;
 }
 
-int auth_token_revoke(store *db, int64_t id, const char *account, const char *by)
+int auth_token_revoke(store *db, int64_t id, const char *account, const principal *by)
 {
     int rc = store_begin(db);
     if (!rc) rc = token_revoke_in_txn(db, id, account, by);
@@ -165,6 +232,28 @@ static json_t *token_json(store_stmt *st, const char *now)
                      "revoked_at", revoked, "last_used_at", store_col_text(st, 8), "state", state);
 }
 
+#define TOKEN_COLS                                                                                                     \
+    "SELECT t.id, t.account, a.email, t.name, t.scope, t.created_at, t.expires_at, t.revoked_at, t.last_used_at"     \
+    " FROM api_token t JOIN account a ON a.id = t.account"
+
+int auth_token_get(store *db, int64_t id, json_t **out)
+{
+    store_stmt *st;
+    char now[AUTH_TS_LEN];
+    *out = NULL;
+    auth_ts(auth_clock(), now);
+    int rc = store_query(db, &st, TOKEN_COLS " WHERE t.id = ?", "i", id);
+    if (rc)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW && !(*out = token_json(st, now)))
+        rc = accord_fail(ACCORD_ESTORE, NULL, "token %lld cannot be shown", (long long)id);
+    else if (rc == STORE_DONE)
+        rc = accord_fail(ACCORD_ENOTFOUND, "id", "no token %lld", (long long)id);
+    store_stmt_close(st);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
 int auth_token_list(store *db, const char *account, json_t **out)
 {
     store_stmt *st;
@@ -172,9 +261,6 @@ int auth_token_list(store *db, const char *account, json_t **out)
     json_t *list = json_array(), *one;
     *out = NULL;
     auth_ts(auth_clock(), now);
-#define TOKEN_COLS                                                                                                     \
-    "SELECT t.id, t.account, a.email, t.name, t.scope, t.created_at, t.expires_at, t.revoked_at, t.last_used_at"     \
-    " FROM api_token t JOIN account a ON a.id = t.account"
     int rc = account ? store_query(db, &st, TOKEN_COLS " WHERE t.account = ? ORDER BY t.id", "s", account)
                      : store_query(db, &st, TOKEN_COLS " ORDER BY t.id", "");
     if (rc)
@@ -195,6 +281,21 @@ out:
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* A token's stored expiry as Unix time, 0 for none. An unreadable one
+ * (a hand-edited row) counts as already past, so the token it bounds can
+ * make nothing. */
+static int64_t token_end(const char *expires_at)
+{
+    int64_t t;
+    if (!expires_at)
+        return 0;
+    if (date_parse_rfc3339(expires_at, "expires_at", &t) != ACCORD_OK) {
+        accord_error_clear();
+        return 1;
+    }
+    return t;
+}
+
 int auth_check_token(store *db, const char *token, principal *out)
 {
     unsigned char hash[AUTH_HASH_LEN];
@@ -208,7 +309,7 @@ int auth_check_token(store *db, const char *token, principal *out)
     auth_secret_hash(token, hash);
     auth_ts(auth_clock(), now);
     int rc = store_query(db, &st,
-                         "SELECT t.id, a.id, a.role, a.scope, t.scope, t.last_used_at"
+                         "SELECT t.id, a.id, a.role, a.scope, t.scope, t.last_used_at, t.expires_at"
                          " FROM api_token t JOIN account a ON a.id = t.account"
                          " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled = 0"
                          " AND (t.expires_at IS NULL OR t.expires_at > ?)",
@@ -227,6 +328,7 @@ int auth_check_token(store *db, const char *token, principal *out)
         const char *used = store_col_text(st, 5);
         stale = !used || strcmp(used, recent) < 0;
         auth_principal_fill(out, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 4));
+        out->ends = token_end(store_col_text(st, 6));
         ok = true;
     }
     store_stmt_close(st);

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@
 
 static void init_usage(FILE *f)
 {
-    fprintf(f, "usage: accord init [--db PATH] [--origin NAME] [--key PATH] [--token-file PATH] [--iso-codes FILE]\n"
+    fprintf(f, "usage: accord init [--db PATH] [--origin NAME | --public-url URL] [--key PATH] [--token-file PATH]\n"
+               "                   [--iso-codes FILE]\n"
                "\n"
                "Creates a new database (default %s, or $ACCORD_DB), applies the schema, registers\n"
                "every ISO 3166-1 entry from Debian's iso-codes (a state when the UN lists it as a\n"
@@ -33,22 +35,123 @@ static void init_usage(FILE *f)
                "'un' (data/un-membership.json), creates the log signing key\n"
                "(Ed25519, a file readable only by its owner; default: log.key beside the database)\n"
                "and a bootstrap admin API token. The token is printed once, or written to\n"
-               "--token-file (created owner-only) when given.\n"
-               "  --origin NAME      the log's origin line and key name (default accord.localhost/log)\n"
+               "--token-file (created owner-only) when given. Missing directories are created.\n"
+               "  --origin NAME      the log's origin line and key name (default: accord.localhost/log/\n"
+               "                     and 16 random hex digits, so that no two logs share one)\n"
+               "  --public-url URL   the address the server is published at; the origin is its host\n"
+               "                     and path followed by /log (https://accord.example.org gives\n"
+               "                     accord.example.org/log). A published log needs its own origin.\n"
                "  --key PATH         where to create the signing key (must not exist)\n"
                "  --token-file PATH  write the admin token there instead of printing it\n"
                "  --iso-codes FILE   ISO 3166-1 list (default %s)\n",
             CLI_DEFAULT_DB, ISO_3166_PATH);
 }
 
-/* Creates the directory holding 'path' if it is missing (one level). */
+/* Creates directory 'dir' and any missing parents (mkdir -p). */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return accord_fail(ACCORD_EENV, NULL, "the path %.64s... is too long", dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", path, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", path, strerror(errno));
+    return ACCORD_OK;
+}
+
+/* Creates the directory holding 'path', and its parents, if missing. */
 static int ensure_parent_dir(const char *path)
 {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", path);
-    const char *dir = dirname(copy);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", dir, strerror(errno));
+    return make_dirs(dirname(copy));
+}
+
+/* The default origin: unique to this log, so that a verifier's memory of
+ * one log (kept per origin) is never taken for another's. 64 random bits
+ * under .localhost, a name that is never a published address. */
+static void default_origin(char *out, size_t len)
+{
+    unsigned char r[8];
+    char hex[2 * sizeof r + 1];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(hex, sizeof hex, r, sizeof r);
+    snprintf(out, len, "accord.localhost/log/%s", hex);
+}
+
+/* The origin for a log published at 'url': the URL without its scheme
+ * and trailing slashes, then "/log", where the server serves the log
+ * (C2SP tlog-checkpoint: a schema-less URL). */
+static int origin_from_url(const char *url, char *out, size_t len)
+{
+    const char *rest = strncmp(url, "https://", 8) == 0 ? url + 8 : strncmp(url, "http://", 7) == 0 ? url + 7 : NULL;
+    if (!rest || !*rest || *rest == '/')
+        return accord_fail(ACCORD_EINVAL, "public-url",
+                           "--public-url: give an http:// or https:// address with a host");
+    size_t n = strcspn(rest, "?#");
+    if (rest[n])
+        return accord_fail(ACCORD_EINVAL, "public-url", "--public-url: give an address without a query or fragment");
+    while (n > 0 && rest[n - 1] == '/')
+        n--;
+    if (n + 5 >= len)
+        return accord_fail(ACCORD_EINVAL, "public-url", "--public-url: the address is too long");
+    snprintf(out, len, "%.*s/log", (int)n, rest);
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z' && p < out + strcspn(out, "/"))
+            *p = (char)(*p - 'A' + 'a'); /* host names are case-insensitive: one spelling */
+    return ACCORD_OK;
+}
+
+/* Which origin to use: --origin, or one from --public-url, or a new one. */
+static int choose_origin(const char *given, const char *url, char *out, size_t len)
+{
+    if (given && url)
+        return accord_fail(ACCORD_EINVAL, "origin", "give --origin or --public-url, not both");
+    if (url) {
+        int rc = origin_from_url(url, out, len);
+        if (rc)
+            return rc;
+    } else if (given) {
+        snprintf(out, len, "%s", given);
+    } else {
+        default_origin(out, len);
+    }
+    if (!logkey_name_valid(out))
+        return accord_fail(ACCORD_EINVAL, given ? "origin" : "public-url",
+                           "the origin '%s' must be printable ASCII without spaces or '+', at most %d bytes", out,
+                           LOGKEY_MAX_NAME);
+    return ACCORD_OK;
+}
+
+/* Refuses to start over when the database or the key exists. A key
+ * without its database belongs to a log whose database is gone (or lives
+ * elsewhere): making a new log beside it would leave two logs to one key
+ * file, so say what to do instead. */
+static int check_fresh(const char *path, const char *keypath, const char *token_file)
+{
+    struct stat sb;
+    char also[4200] = "";
+    if (stat(path, &sb) == 0)
+        return accord_fail(ACCORD_EENV, NULL, "database %s already exists; remove it or use another --db", path);
+    if (token_file && stat(token_file, &sb) == 0)
+        snprintf(also, sizeof also, " %s", token_file);
+    if (stat(keypath, &sb) == 0)
+        return accord_fail(ACCORD_EENV, NULL,
+                           "key file %s already exists but database %s does not: the key belongs to the log that "
+                           "database held. Restore the database from a backup to go on with that log; or, to "
+                           "start a new log, remove the key%s (rm %s%s; checkpoints the key signed can then never "
+                           "be extended) or give another with --key PATH",
+                           keypath, path, also[0] ? " and the old database's token" : "", keypath, also);
+    if (also[0])
+        return accord_fail(ACCORD_EENV, NULL, "token file %s already exists; remove it or use another --token-file",
+                           token_file);
     return ACCORD_OK;
 }
 
@@ -93,16 +196,19 @@ static int write_secret_file(const char *path, const char *text)
 int cli_init(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},         {"origin", required_argument, 0, 'o'},
+                                         {"public-url", required_argument, 0, 'u'},
                                          {"key", required_argument, 0, 'k'},        {"token-file", required_argument, 0, 't'},
                                          {"iso-codes", required_argument, 0, 'i'}, {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *dbarg = NULL, *origin = "accord.localhost/log", *keyarg = NULL, *token_file = NULL;
+    const char *dbarg = NULL, *origin_arg = NULL, *url = NULL, *keyarg = NULL, *token_file = NULL;
     const char *iso = ISO_3166_PATH;
+    char origin[LOGKEY_MAX_NAME + 1];
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd': dbarg = optarg; break;
-        case 'o': origin = optarg; break;
+        case 'o': origin_arg = optarg; break;
+        case 'u': url = optarg; break;
         case 'k': keyarg = optarg; break;
         case 't': token_file = optarg; break;
         case 'i': iso = optarg; break;
@@ -123,17 +229,16 @@ int cli_init(int argc, char **argv)
         snprintf(copy, sizeof copy, "%s", path);
         snprintf(keypath, sizeof keypath, "%s/log.key", dirname(copy));
     }
-    if (!logkey_name_valid(origin))
-        return cli_fail(accord_fail(ACCORD_EINVAL, "origin", "--origin: '%s' must be printable ASCII without spaces or '+'", origin));
-    struct stat sb;
-    if (stat(path, &sb) == 0)
-        return cli_fail(accord_fail(ACCORD_EENV, NULL, "database %s already exists; remove it or use another --db", path));
-    if (stat(keypath, &sb) == 0)
-        return cli_fail(accord_fail(ACCORD_EENV, NULL, "key file %s already exists; remove it or use another --key", keypath));
+    int early = choose_origin(origin_arg, url, origin, sizeof origin);
+    if (!early) early = check_fresh(path, keypath, token_file);
+    if (early)
+        return cli_fail(early);
 
     store *db = NULL;
     bool key_made = false;
     int count = 0, classified = 0, memberships = 0, rc = ensure_parent_dir(path);
+    if (!rc) rc = ensure_parent_dir(keypath);
+    if (!rc && token_file) rc = ensure_parent_dir(token_file);
     char vkey[LOGKEY_MAX_VKEY], token[AUTH_TOKEN_LEN];
     if (!rc) rc = store_open(&db, path, true);
     if (!rc) rc = store_migrate(db);

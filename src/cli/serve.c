@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "charts/charts.h"
 #include "cli/cli.h"
 #include "http/http.h"
@@ -18,7 +19,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
                "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
-               "                    [--secure-cookies auto|on|off]\n"
+               "                    [--secure-cookies auto|on|off] [--token-max-days N]\n"
                "\n"
                "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
                "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
@@ -26,7 +27,9 @@ static void usage(FILE *f)
                "(default 100 ms), with the key made by 'accord init' unless --key is given. Each\n"
                "--witness receives every new checkpoint; the cosignatures it returns are served with\n"
                "the checkpoint. Session cookies are marked Secure unless the server listens on\n"
-               "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n"
+               "loopback (--secure-cookies auto). API tokens made over the API live at most\n"
+               "--token-max-days (default 365, at most 3650), and never past the token or session\n"
+               "that made them. Stops on SIGINT/SIGTERM.\n"
                "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
                "the source tree's data/, else in the installed data directory; without it the\n"
                "server does not start. ACCORD_NOW (a time or a date) sets the clock.\n");
@@ -53,6 +56,7 @@ int cli_serve(int argc, char **argv)
                                          {"checkpoint-interval", required_argument, 0, 'c'},
                                          {"witness", required_argument, 0, 'w'},
                                          {"secure-cookies", required_argument, 0, 's'},
+                                         {"token-max-days", required_argument, 0, 'm'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     witness_peer witnesses[16];
     size_t nw = 0;
@@ -80,6 +84,16 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "secure-cookies", "--secure-cookies: auto, on or off"));
             cfg.secure_cookies = strcmp(optarg, "auto") == 0 ? -1 : strcmp(optarg, "on") == 0;
             break;
+        case 'm': {
+            long days = strtol(optarg, &end, 10);
+            int rc = *end || end == optarg || days < 1 || days > AUTH_TOKEN_MAX_DAYS_LIMIT
+                         ? accord_fail(ACCORD_EINVAL, "token-max-days", "--token-max-days: give 1 to %d days",
+                                       AUTH_TOKEN_MAX_DAYS_LIMIT)
+                         : auth_token_set_max_seconds((int64_t)days * 86400);
+            if (rc)
+                return cli_fail(rc);
+            break;
+        }
         case 'c':
             cfg.checkpoint_interval = (unsigned)strtoul(optarg, &end, 10);
             if (*end || cfg.checkpoint_interval < 1 || cfg.checkpoint_interval > 3600000)

@@ -1,4 +1,5 @@
 /* Access control: every route's rule is applied here, and only here. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <microhttpd.h>
@@ -66,6 +67,7 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
         return accord_fail(ACCORD_EFORBIDDEN, NULL, "this route declares no access rule");
     bool open = route->rule == RULE_PUBLIC || resource_is_public(req, route);
     int rc = authenticate(req, p, &present);
+    snprintf(p->client, sizeof p->client, "%s", req->client); /* for the security log */
     if (open) {
         /* Public reads need no credentials; bad ones are not an error
          * here, the caller is just anonymous. */

@@ -98,7 +98,7 @@ int http_post_users(http_req *req)
     if (!rc) rc = json_get_string(body, "role", true, AUTH_ROLE_LEN - 1, &role);
     if (!rc) rc = json_get_string(body, "scope", false, AUTH_SCOPE_LEN - 1, &scope);
     if (!rc) rc = json_get_string(body, "password", true, AUTH_MAX_PASSWORD, &password);
-    if (!rc) rc = auth_user_add(req->db, email, name, role, scope, password, req->who->id, id);
+    if (!rc) rc = auth_user_add(req->db, email, name, role, scope, password, req->who, id);
     if (!rc) rc = auth_user_get(req->db, id, &req->json);
     json_decref(body);
     if (!rc) {
@@ -137,9 +137,9 @@ int http_post_user(http_req *req)
         rc = accord_fail(ACCORD_EINVAL, "role", "role: one of " AUTH_ROLES);
     if (!rc && role) rc = auth_scope_check(req->db, role, scope);
     if (!rc) rc = auth_user_get(req->db, req->params[0], &req->json); /* 404 first */
-    if (!rc && role) rc = auth_user_set_role(req->db, req->params[0], role, scope, req->who->id);
-    if (!rc && disabled) rc = auth_user_set_disabled(req->db, req->params[0], json_is_true(disabled), req->who->id);
-    if (!rc && password) rc = auth_user_set_password(req->db, req->params[0], password, req->who->id);
+    if (!rc && role) rc = auth_user_set_role(req->db, req->params[0], role, scope, req->who);
+    if (!rc && disabled) rc = auth_user_set_disabled(req->db, req->params[0], json_is_true(disabled), req->who);
+    if (!rc && password) rc = auth_user_set_password(req->db, req->params[0], password, req->who);
     json_decref(body);
     json_decref(req->json);
     req->json = NULL;
@@ -172,12 +172,14 @@ int http_post_tokens(http_req *req)
     if (!rc) rc = json_get_string(body, "name", true, 100, &name);
     if (!rc) rc = json_get_string(body, "scope", false, AUTH_SCOPE_LEN - 1, &scope);
     if (!rc) rc = json_get_string(body, "expires_at", false, 40, &expires);
-    if (!rc) rc = auth_token_create(req->db, req->who->id, name, scope, expires, req->who->id, token, &id);
+    if (!rc) rc = auth_token_create(req->db, req->who->id, name, scope, expires, req->who, token, &id);
+    /* The answer is the token as listed (its expiry included), plus its
+     * value, shown this once. */
+    if (!rc) rc = auth_token_get(req->db, id, &req->json);
     if (!rc) {
-        /* 'name' is borrowed from 'body': build the answer before freeing it. */
         req->status = 201;
-        req->json = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token, "note",
-                              "shown once: store it now");
+        json_object_set_new(req->json, "token", json_string(token));
+        json_object_set_new(req->json, "note", json_string("shown once: store it now"));
         req->cache_control = "no-store";
     }
     json_decref(body);
@@ -192,7 +194,7 @@ int http_delete_token(http_req *req)
     if (*end || id <= 0)
         return accord_fail(ACCORD_ENOTFOUND, "id", "no token '%s'", req->params[0]);
     bool admin = strcmp(req->who->role, "admin") == 0;
-    int rc = auth_token_revoke(req->db, id, admin ? NULL : req->who->id, req->who->id);
+    int rc = auth_token_revoke(req->db, id, admin ? NULL : req->who->id, req->who);
     if (!rc)
         req->json = json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1);
     return rc;

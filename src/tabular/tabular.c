@@ -39,6 +39,11 @@ int tabular__set_cell(tabular_table *t, tabular_row *row, size_t col, const char
 {
     if (col >= TABULAR_MAX_COLUMNS)
         return accord_fail(ACCORD_EINVAL, NULL, "line %lu: more than %u columns", row->line, TABULAR_MAX_COLUMNS);
+    /* A cell is NUL-terminated text, and a NUL is refused by the JSON
+     * API too: refused here rather than cut at, so no prefix is stored. */
+    if (memchr(s, '\0', len))
+        return accord_fail(ACCORD_EINVAL, NULL, "%s %lu, column %zu: the cell holds a NUL character (U+0000), which "
+                           "text may not contain", t->format == TABULAR_XLSX ? "row" : "line", row->line, col + 1);
     if (len > TABULAR_MAX_TEXT - t->bytes)
         return accord_fail(ACCORD_ETOOBIG, NULL, "line %lu: the table holds more than %zu MiB of text", row->line,
                            TABULAR_MAX_TEXT >> 20);

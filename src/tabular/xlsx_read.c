@@ -188,6 +188,7 @@ static size_t decode_escapes(char *s, size_t len)
 typedef struct strings_ctx {
     parse_ctx pc;
     char **items;
+    size_t *lens; /* each item's length: an item may hold a NUL (_x0000_), which the cell check refuses */
     size_t n, cap, bytes;
     buf text;
     bool in_item, in_text;
@@ -222,11 +223,14 @@ static void XMLCALL strings_end(void *arg, const XML_Char *name)
         if (s->n == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 256;
             char **items = realloc(s->items, cap * sizeof *items);
-            if (!items) {
+            if (items)
+                s->items = items;
+            size_t *lens = items ? realloc(s->lens, cap * sizeof *lens) : NULL;
+            if (!lens) {
                 stop(&s->pc, accord_fail(ACCORD_ENOMEM, NULL, "out of memory"));
                 return;
             }
-            s->items = items;
+            s->lens = lens;
             s->cap = cap;
         }
         char *copy = malloc(s->text.len + 1);
@@ -235,7 +239,7 @@ static void XMLCALL strings_end(void *arg, const XML_Char *name)
             return;
         }
         memcpy(copy, s->text.data ? s->text.data : "", s->text.len);
-        decode_escapes(copy, s->text.len);
+        s->lens[s->n] = decode_escapes(copy, s->text.len);
         s->bytes += s->text.len;
         if (s->bytes > TABULAR_MAX_TEXT) {
             free(copy);
@@ -259,6 +263,7 @@ static void strings_free(strings_ctx *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->items[i]);
     free(s->items);
+    free(s->lens);
     buf_free(&s->text);
 }
 
@@ -356,7 +361,7 @@ static void end_cell(sheet_ctx *s)
             return;
         }
         text = s->strings->items[i];
-        len = strlen(text);
+        len = s->strings->lens[i];
     } else if (strcmp(s->type, "b") == 0) {
         text = strcmp(text, "1") == 0 ? "TRUE" : "FALSE";
         len = strlen(text);
@@ -366,8 +371,10 @@ static void end_cell(sheet_ctx *s)
     if (!len)
         return;
     int rc = tabular__set_cell(s->table, s->row, (size_t)s->col, text, len);
-    if (rc)
+    if (rc) {
+        s->pc.line = s->rownum;
         stop(&s->pc, rc);
+    }
 }
 
 static void XMLCALL sheet_end(void *arg, const XML_Char *name)

@@ -115,13 +115,23 @@ Test(attachment, names_are_safe_in_a_header)
     longest[ATTACHMENT_MAX_NAME] = 'x';
     longest[ATTACHMENT_MAX_NAME + 1] = '\0';
     static const char *const bad[] = {"", "..", ".", "../etc/passwd", "a\\b", "say \"hi\".pdf", "line\nbreak.txt",
-                                      "tab\there", "\xff\xfe.txt", "del\x7f"};
+                                      "tab\there", "\xff\xfe.txt", "del\x7f",
+                                      /* bidirectional controls: each can make a name display as another */
+                                      "\u202Egnp.exe", "a\u202Ab", "a\u202Bb", "a\u202Cb", "a\u202Db", "a\u2066b",
+                                      "a\u2067b", "a\u2068b", "a\u2069b", "a\u200Eb", "a\u200Fb", "a\u061Cb",
+                                      /* C1 controls and line separators */
+                                      "a\xc2\x85" "b", "a\xc2\x9b" "b", "a\u2028b", "a\u2029b"};
     cr_assert_eq(attachment_check_name(longest, "name"), ACCORD_EINVAL, "one byte over");
     cr_assert_eq(attachment_check_name(NULL, "name"), ACCORD_EINVAL);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(attachment_check_name(bad[i], "name"), ACCORD_EINVAL, "bad name #%zu accepted", i);
         cr_assert_str_eq(accord_error_field(), "name");
     }
+    cr_assert_eq(attachment_check_name("\u202Egnp.exe", "name"), ACCORD_EINVAL);
+    cr_assert(strstr(accord_error_message(), "U+202E") && strstr(accord_error_message(), "bidirectional"), "%s",
+              accord_error_message());
+    cr_assert_eq(attachment_check_name("\u05D7\u05D5\u05E7.pdf", "name"), 0, "right-to-left letters are fine: %s",
+                 accord_error_message());
 }
 
 /* Uploads are inspected on the server's worker threads at once. */

@@ -69,6 +69,19 @@ static void add_user(const char *email, const char *role, const char *scope, cha
                  accord_error_message());
 }
 
+/* Account 'id' acting from a test address through a credential without
+ * an end, as the HTTP layer fills the caller. */
+static const principal *as(const char *id)
+{
+    static principal p[4];
+    static int next;
+    principal *o = &p[next++ % 4];
+    memset(o, 0, sizeof *o);
+    snprintf(o->id, sizeof o->id, "%s", id);
+    snprintf(o->client, sizeof o->client, "192.0.2.7");
+    return o;
+}
+
 /* RFC 3339 for now + 'delta' seconds. */
 static const char *ts(int64_t delta)
 {
@@ -290,25 +303,25 @@ Test(auth, disable_enable_role_passwd_are_logged)
     char admin[AUTH_ID_LEN], id[AUTH_ID_LEN];
     add_user("admin@example.org", "admin", NULL, admin);
     add_user("fp@example.org", "focal_point", "KAZ", id);
-    cr_assert_eq(auth_user_set_disabled(db, id, true, admin), 0);
+    cr_assert_eq(auth_user_set_disabled(db, id, true, as(admin)), 0);
     cr_assert_eq(count("SELECT disabled FROM account WHERE id = ?", id), 1);
-    cr_assert_eq(auth_user_set_disabled(db, id, true, admin), 0, "disabling twice is no error");
+    cr_assert_eq(auth_user_set_disabled(db, id, true, as(admin)), 0, "disabling twice is no error");
     cr_assert_eq(seclog("user.disabled"), 1, "and logs once");
-    cr_assert_eq(auth_user_set_disabled(db, id, false, admin), 0);
+    cr_assert_eq(auth_user_set_disabled(db, id, false, as(admin)), 0);
     cr_assert_eq(seclog("user.enabled"), 1);
     char *by = text_of("SELECT by_account FROM security_log WHERE kind = 'user.enabled' AND account = ?", id);
     cr_assert_str_eq(by, admin, "the acting admin is recorded");
     free(by);
 
-    cr_assert_eq(auth_user_set_role(db, id, "focal_point", "TUR", admin), 0);
+    cr_assert_eq(auth_user_set_role(db, id, "focal_point", "TUR", as(admin)), 0);
     char *scope = text_of("SELECT scope FROM account WHERE id = ?", id);
     cr_assert_str_eq(scope, "TUR");
     free(scope);
-    cr_assert_eq(auth_user_set_role(db, id, "reviewer", NULL, admin), 0);
+    cr_assert_eq(auth_user_set_role(db, id, "reviewer", NULL, as(admin)), 0);
     cr_assert_eq(count("SELECT count(*) FROM account WHERE id = ? AND scope IS NULL AND role = 'reviewer'", id), 1);
-    cr_assert_eq(auth_user_set_role(db, id, "focal_point", "XYZ", admin), ACCORD_ENOTFOUND);
-    cr_assert_eq(auth_user_set_role(db, id, "admin", "KAZ", admin), ACCORD_EINVAL);
-    cr_assert_eq(auth_user_set_role(db, "0123456789abcdef0123456789abcdef", "admin", NULL, admin), ACCORD_ENOTFOUND);
+    cr_assert_eq(auth_user_set_role(db, id, "focal_point", "XYZ", as(admin)), ACCORD_ENOTFOUND);
+    cr_assert_eq(auth_user_set_role(db, id, "admin", "KAZ", as(admin)), ACCORD_EINVAL);
+    cr_assert_eq(auth_user_set_role(db, "0123456789abcdef0123456789abcdef", "admin", NULL, as(admin)), ACCORD_ENOTFOUND);
     cr_assert_eq(seclog("user.role_changed"), 2);
     char *detail = text_of("SELECT detail FROM security_log WHERE kind = 'user.role_changed' AND detail LIKE ?",
                            "focal_point KAZ -> focal_point TUR");
@@ -316,8 +329,8 @@ Test(auth, disable_enable_role_passwd_are_logged)
     free(detail);
 
     char *before = text_of("SELECT password_hash FROM account WHERE id = ?", id);
-    cr_assert_eq(auth_user_set_password(db, id, "short", admin), ACCORD_EINVAL);
-    cr_assert_eq(auth_user_set_password(db, id, "another long passphrase", admin), 0);
+    cr_assert_eq(auth_user_set_password(db, id, "short", as(admin)), ACCORD_EINVAL);
+    cr_assert_eq(auth_user_set_password(db, id, "another long passphrase", as(admin)), 0);
     char *after = text_of("SELECT password_hash FROM account WHERE id = ?", id);
     cr_assert_str_neq(before, after);
     cr_assert(strncmp(after, "$argon2id$", 10) == 0, "%s", after);
@@ -656,6 +669,50 @@ Test(auth, throttling_per_address)
     cr_assert_eq(throttle_failures("address:192.0.2.66"), 7);
 }
 
+Test(auth, strangers_cannot_lock_the_owner_out)
+{
+    char id[AUTH_ID_LEN], token[AUTH_TOKEN_LEN], csrf[AUTH_TOKEN_LEN];
+    int retry = 0;
+    add_user("owner@example.org", "reviewer", NULL, id);
+    /* A stranger at one address fails until the account must wait. */
+    for (int i = 0; i < AUTH_THROTTLE_ACCOUNT_FREE; i++)
+        cr_assert_eq(login("owner@example.org", "not the password!", "198.51.100.1", token, csrf, &retry),
+                     ACCORD_EAUTH);
+    /* Make the waits long enough not to race the clock on a slow machine. */
+    cr_assert_eq(store_run(db, "UPDATE login_throttle SET locked_until = ? WHERE locked_until IS NOT NULL", "s",
+                           ts(600)),
+                 0);
+    cr_assert_eq(count("SELECT count(*) FROM login_throttle WHERE locked_until IS NOT NULL", NULL), 2,
+                 "the account and the pair wait; the address has failures to spare");
+    cr_assert_eq(login("owner@example.org", PW, "198.51.100.1", token, csrf, &retry), ACCORD_ETHROTTLED,
+                 "the stranger's address waits, even with the right password");
+    /* The owner, from an address with no failures, gets in at once. */
+    cr_assert_eq(login("owner@example.org", PW, "203.0.113.5", token, csrf, &retry), 0, "%s",
+                 accord_error_message());
+    /* The stranger keeps failing (as the wait allows): the owner still
+     * gets in, again and again. */
+    for (int round = 0; round < 3; round++) {
+        cr_assert_eq(store_run(db, "UPDATE login_throttle SET locked_until = NULL", ""), 0); /* waits over */
+        cr_assert_eq(login("owner@example.org", "not the password!", "198.51.100.1", token, csrf, &retry),
+                     ACCORD_EAUTH);
+        cr_assert_eq(login("owner@example.org", PW, "203.0.113.5", token, csrf, &retry), 0, "round %d: %s", round,
+                     accord_error_message());
+    }
+    /* Guessing from many addresses: each new address gets one try, then
+     * the account's back-off holds for it. */
+    cr_assert_eq(store_run(db, "DELETE FROM login_throttle", ""), 0);
+    for (int i = 0; i < AUTH_THROTTLE_ACCOUNT_FREE; i++) {
+        char address[32];
+        snprintf(address, sizeof address, "198.51.100.%d", 10 + i);
+        cr_assert_eq(login("owner@example.org", "not the password!", address, token, csrf, &retry), ACCORD_EAUTH);
+    }
+    cr_assert_eq(store_run(db, "UPDATE login_throttle SET locked_until = ? WHERE key LIKE 'account:%'", "s", ts(600)),
+                 0);
+    cr_assert_eq(login("owner@example.org", "not the password!", "198.51.100.10", token, csrf, &retry),
+                 ACCORD_ETHROTTLED, "an address that failed waits out the account's back-off");
+    cr_assert_eq(login("owner@example.org", PW, "203.0.113.5", token, csrf, &retry), 0, "the owner does not");
+}
+
 /* ---- API tokens ---- */
 
 Test(auth, api_token_create_check_list_revoke)
@@ -665,7 +722,7 @@ Test(auth, api_token_create_check_list_revoke)
     principal p;
     add_user("fp@example.org", "focal_point", "KAZ", id);
     add_user("o@example.org", "reviewer", NULL, other);
-    cr_assert_eq(auth_token_create(db, id, "uploader", NULL, NULL, id, token, &tid), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "uploader", NULL, NULL, as(id), token, &tid), 0, "%s", accord_error_message());
     cr_assert(strncmp(token, "acc_", 4) == 0 && strlen(token) == 47, "%s", token);
     cr_assert_gt(tid, 0);
     cr_assert_eq(auth_check_token(db, token, &p), 0, "%s", accord_error_message());
@@ -692,9 +749,9 @@ Test(auth, api_token_create_check_list_revoke)
     cr_assert_eq(json_array_size(list), 0);
     json_decref(list);
 
-    cr_assert_eq(auth_token_revoke(db, tid, other, other), ACCORD_ENOTFOUND, "not another account's token");
+    cr_assert_eq(auth_token_revoke(db, tid, other, as(other)), ACCORD_ENOTFOUND, "not another account's token");
     cr_assert_eq(auth_check_token(db, token, &p), 0);
-    cr_assert_eq(auth_token_revoke(db, tid, id, id), 0);
+    cr_assert_eq(auth_token_revoke(db, tid, id, as(id)), 0);
     cr_assert_eq(auth_check_token(db, token, &p), ACCORD_EAUTH);
     cr_assert_eq(auth_token_revoke(db, tid, NULL, NULL), 0, "revoking twice changes nothing");
     cr_assert_eq(auth_token_revoke(db, 99999, NULL, NULL), ACCORD_ENOTFOUND);
@@ -734,6 +791,111 @@ Test(auth, api_token_expiry)
     cr_assert_eq(auth_token_list(db, id, &list), 0);
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "state")), "expired");
     json_decref(list);
+}
+
+/* The expiry stored for token 'tid', as Unix time; 0 for none. */
+static int64_t token_expiry_of(int64_t tid)
+{
+    char arg[24];
+    snprintf(arg, sizeof arg, "%lld", (long long)tid);
+    char *at = text_of("SELECT expires_at FROM api_token WHERE id = CAST(? AS INTEGER)", arg);
+    int64_t t = 0;
+    if (at)
+        cr_assert_eq(date_parse_rfc3339(at, "t", &t), 0, "%s", at);
+    free(at);
+    return t;
+}
+
+Test(auth, tokens_made_by_a_caller_expire_within_the_maximum)
+{
+    char id[AUTH_ID_LEN], token[AUTH_TOKEN_LEN];
+    int64_t tid;
+    add_user("life@example.org", "depositary", NULL, id);
+    /* No expiry asked for: the default, not never. */
+    int64_t before = (int64_t)time(NULL);
+    cr_assert_eq(auth_token_create(db, id, "default", NULL, NULL, as(id), token, &tid), 0, "%s",
+                 accord_error_message());
+    int64_t t = token_expiry_of(tid);
+    cr_assert(t >= before + AUTH_TOKEN_DEFAULT_SECONDS && t <= (int64_t)time(NULL) + AUTH_TOKEN_DEFAULT_SECONDS,
+              "a token without expires_at lives the default %d s, got %lld", AUTH_TOKEN_DEFAULT_SECONDS,
+              (long long)(t - before));
+    /* Past the maximum: refused, naming the latest date allowed. */
+    cr_assert_eq(auth_token_create(db, id, "forever", NULL, "9999-12-31T00:00:00Z", as(id), token, NULL),
+                 ACCORD_EINVAL);
+    cr_assert_str_eq(accord_error_field(), "expires_at");
+    cr_assert(strstr(accord_error_message(), "maximum token lifetime"), "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "a year", NULL, ts(AUTH_TOKEN_MAX_SECONDS - 60), as(id), token, NULL), 0,
+                 "%s", accord_error_message());
+    /* The operator sets another maximum. */
+    cr_assert_eq(auth_token_set_max_seconds(2 * 86400), 0);
+    cr_assert_eq(auth_token_create(db, id, "3 days", NULL, ts(3 * 86400), as(id), token, NULL), ACCORD_EINVAL);
+    cr_assert_eq(auth_token_create(db, id, "short default", NULL, NULL, as(id), token, &tid), 0);
+    cr_assert_leq(token_expiry_of(tid), (int64_t)time(NULL) + 2 * 86400, "the default stays within the maximum");
+    cr_assert_eq(auth_token_set_max_seconds(3600), ACCORD_EINVAL, "at least a day");
+    cr_assert_eq(auth_token_set_max_seconds((int64_t)(AUTH_TOKEN_MAX_DAYS_LIMIT + 1) * 86400), ACCORD_EINVAL);
+    cr_assert_eq(auth_token_set_max_seconds(AUTH_TOKEN_MAX_SECONDS), 0);
+    /* The console is the operator's own: no bound, and never by default. */
+    cr_assert_eq(auth_token_create(db, id, "console", NULL, NULL, NULL, token, &tid), 0);
+    cr_assert_eq(token_expiry_of(tid), 0);
+}
+
+Test(auth, a_token_made_with_a_token_does_not_outlive_it)
+{
+    char id[AUTH_ID_LEN], parent[AUTH_TOKEN_LEN], child[AUTH_TOKEN_LEN];
+    int64_t pid, cid;
+    principal p;
+    add_user("chain@example.org", "depositary", NULL, id);
+    cr_assert_eq(auth_token_create(db, id, "parent", NULL, ts(3600), NULL, parent, &pid), 0);
+    cr_assert_eq(auth_check_token(db, parent, &p), 0);
+    cr_assert_eq(p.ends, token_expiry_of(pid), "the caller carries its token's end");
+    cr_assert_eq(auth_token_create(db, id, "longer", NULL, ts(7200), &p, child, NULL), ACCORD_EINVAL);
+    cr_assert(strstr(accord_error_message(), "expiry of the token that creates it"), "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "child", NULL, NULL, &p, child, &cid), 0, "%s", accord_error_message());
+    cr_assert_eq(token_expiry_of(cid), token_expiry_of(pid), "without expires_at, the child ends with its parent");
+    /* And the grandchild with both. */
+    principal c;
+    cr_assert_eq(auth_check_token(db, child, &c), 0);
+    cr_assert_eq(auth_token_create(db, id, "grandchild", NULL, NULL, &c, parent, &cid), 0);
+    cr_assert_eq(token_expiry_of(cid), token_expiry_of(pid));
+}
+
+Test(auth, a_token_made_in_a_session_ends_with_the_session)
+{
+    char id[AUTH_ID_LEN], session[AUTH_TOKEN_LEN], csrf[AUTH_TOKEN_LEN], token[AUTH_TOKEN_LEN];
+    int64_t tid;
+    principal p;
+    add_user("browser@example.org", "depositary", NULL, id);
+    login_ok("browser@example.org", session, csrf);
+    cr_assert_eq(auth_check_session(db, session, &p), 0);
+    char *created = text_of("SELECT created_at FROM session WHERE account = ?", id);
+    int64_t start;
+    cr_assert_eq(date_parse_rfc3339(created, "t", &start), 0);
+    free(created);
+    cr_assert_eq(p.ends, start + AUTH_SESSION_MAX_SECONDS);
+    cr_assert_eq(auth_token_create(db, id, "week", NULL, ts(7 * 86400), &p, token, NULL), ACCORD_EINVAL);
+    cr_assert(strstr(accord_error_message(), "end of the session"), "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "today", NULL, NULL, &p, token, &tid), 0);
+    cr_assert_eq(token_expiry_of(tid), start + AUTH_SESSION_MAX_SECONDS);
+}
+
+Test(auth, an_account_has_a_limited_number_of_live_tokens)
+{
+    char id[AUTH_ID_LEN], token[AUTH_TOKEN_LEN];
+    int64_t tid = 0;
+    add_user("many@example.org", "reviewer", NULL, id);
+    for (int i = 0; i < AUTH_TOKENS_PER_ACCOUNT; i++)
+        cr_assert_eq(auth_token_create(db, id, "t", NULL, NULL, as(id), token, &tid), 0, "token %d: %s", i,
+                     accord_error_message());
+    int64_t before = count("SELECT count(*) FROM security_log", NULL);
+    cr_assert_eq(auth_token_create(db, id, "one too many", NULL, NULL, as(id), token, NULL), ACCORD_ERULE);
+    cr_assert(strstr(accord_error_message(), "revoke one"), "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "console too", NULL, NULL, NULL, token, NULL), ACCORD_ERULE);
+    cr_assert_eq(count("SELECT count(*) FROM security_log", NULL), before, "a refused token leaves no trace");
+    /* Revoked and expired tokens are not live. */
+    cr_assert_eq(auth_token_revoke(db, tid, id, as(id)), 0);
+    cr_assert_eq(auth_token_create(db, id, "after a revocation", NULL, NULL, as(id), token, NULL), 0);
+    cr_assert_eq(store_run(db, "UPDATE api_token SET expires_at = ? WHERE id = 1", "s", ts(-1)), 0);
+    cr_assert_eq(auth_token_create(db, id, "after an expiry", NULL, NULL, as(id), token, NULL), 0);
 }
 
 Test(auth, api_token_scope_no_wider_than_the_account)
@@ -870,6 +1032,42 @@ Test(auth, security_log_holds_no_secrets)
     cr_assert_eq(count("SELECT count(*) FROM event WHERE type LIKE 'login%' OR type LIKE 'user%' OR type LIKE 'token%'",
                        NULL),
                  0, "nothing of this reaches the public log");
+}
+
+Test(auth, every_security_log_entry_names_its_client)
+{
+    char id[AUTH_ID_LEN], admin[AUTH_ID_LEN], session[AUTH_TOKEN_LEN], csrf[AUTH_TOKEN_LEN], token[AUTH_TOKEN_LEN];
+    int64_t tid;
+    principal p;
+    add_user("admin@example.org", "admin", NULL, admin);
+    const principal *by = as(admin); /* from 192.0.2.7 */
+    cr_assert_eq(auth_user_add(db, "who@example.org", "Who", "reviewer", NULL, PW, by, id), 0);
+    cr_assert_eq(auth_user_set_role(db, id, "depositary", NULL, as(admin)), 0);
+    cr_assert_eq(auth_user_set_disabled(db, id, true, as(admin)), 0);
+    cr_assert_eq(auth_user_set_disabled(db, id, false, as(admin)), 0);
+    cr_assert_eq(auth_user_set_password(db, id, "another long passphrase", as(admin)), 0);
+    cr_assert_eq(auth_token_create(db, id, "t", NULL, NULL, as(id), token, &tid), 0);
+    cr_assert_eq(auth_token_revoke(db, tid, NULL, as(admin)), 0);
+    cr_assert_eq(login("who@example.org", "another long passphrase", "192.0.2.8", session, csrf, NULL), 0);
+    cr_assert_eq(auth_check_session(db, session, &p), 0);
+    snprintf(p.client, sizeof p.client, "192.0.2.8");
+    cr_assert_eq(auth_logout(db, &p), 0);
+    cr_assert_eq(count("SELECT count(*) FROM security_log WHERE client IS NULL", NULL), 0,
+                 "every entry names where it came from");
+    const char *kinds[] = {"user.role_changed", "user.disabled", "user.enabled", "user.password_changed",
+                           "token.created", "token.revoked"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char *client = text_of("SELECT client FROM security_log WHERE kind = ?", kinds[i]);
+        cr_assert_str_eq(client, "192.0.2.7", "%s", kinds[i]);
+        free(client);
+    }
+    char *client = text_of("SELECT client FROM security_log WHERE kind = ?", "logout");
+    cr_assert_str_eq(client, "192.0.2.8");
+    free(client);
+    /* Changes at the console say so. */
+    char *who = text_of("SELECT client FROM security_log WHERE kind = 'user.created' AND detail LIKE ?", "admin@%");
+    cr_assert_str_eq(who, AUTH_CONSOLE);
+    free(who);
 }
 
 /* ---- the command line ---- */

@@ -303,6 +303,19 @@ Test(bulk, one_bad_row_imports_nothing_and_every_bad_row_is_named)
     th_response_free(&d);
 }
 
+Test(bulk, a_nul_in_a_cell_is_refused_not_cut)
+{
+    long long size = log_size();
+    static const char file[] = "party,provision,status,narrative\nKAZ,1,in_progress,a\0b\n";
+    th_response r = call("POST", CYCLE "/imports?party=KAZ", kaz, "text/csv", file, sizeof file - 1);
+    cr_assert_eq(r.status, 422, "%s", r.body);
+    json_t *e = json_array_get(json_object_get(json_object_get(r.json, "error"), "rows"), 0);
+    cr_assert_eq(json_integer_value(json_object_get(e, "line")), 2, "%s", r.body);
+    cr_assert(strstr(str(e, "reason"), "column 4") && strstr(str(e, "reason"), "NUL"), "%s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(log_size(), size, "nothing was imported");
+}
+
 Test(bulk, only_the_party_s_focal_point_imports_and_reads_its_template)
 {
     const char *file = "party,provision,status\nKAZ,1,planned\n";

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -116,6 +118,106 @@ Test(cli, environment_problems_are_exit_2)
     const char *serve[] = {"serve", "--db", db, "--port", port, NULL};
     cr_assert_eq(th_run_accord(NULL, serve), 2, "the port is busy");
     th_server_stop(&first);
+}
+
+/* The origin and verifier key of the log in 'path' (accord log key). */
+static void log_key(const char *path, char *origin, char *vkey, size_t len)
+{
+    char *out;
+    const char *args[] = {"log", "key", "--db", path, NULL};
+    cr_assert_eq(th_run_accord(&out, args), 0);
+    const char *o = strstr(out, "origin "), *v = strstr(out, "vkey ");
+    cr_assert(o && v, "%s", out);
+    snprintf(origin, len, "%.*s", (int)strcspn(o + 7, "\n"), o + 7);
+    snprintf(vkey, len, "%.*s", (int)strcspn(v + 5, "\n"), v + 5);
+    free(out);
+}
+
+/* accord verify on the log served from 'path', with the default state
+ * file (under $HOME); returns the exit status. */
+static int verify_served(const char *path, char **out)
+{
+    char origin[256], vkey[512];
+    log_key(path, origin, vkey, sizeof origin);
+    th_server s;
+    th_server_start(&s, path);
+    store *st = th_open(path);
+    th_wait_checkpoint(&s, th_log_size(st));
+    store_close(st);
+    const char *args[] = {"verify", s.base, "--vkey", vkey, NULL};
+    int status = th_run_accord(out, args);
+    th_server_stop(&s);
+    return status;
+}
+
+Test(cli, two_logs_made_without_an_origin_each_get_their_own)
+{
+    char other[512], home[512], o1[256], o2[256], v[512], *out;
+    snprintf(other, sizeof other, "%s/other", dir);
+    snprintf(home, sizeof home, "%s/home", dir);
+    cr_assert_eq(mkdir(other, 0700), 0);
+    setenv("HOME", home, 1); /* accord verify keeps its state there */
+    char *db2 = th_make_db(other, false, NULL);
+    log_key(db, o1, v, sizeof o1);
+    log_key(db2, o2, v, sizeof o2);
+    cr_assert_str_neq(o1, o2, "two logs, two origins");
+    cr_assert(strncmp(o1, "accord.localhost/log/", 21) == 0 && strlen(o1) == 21 + 16, "%s", o1);
+    /* The bigger log first, then the smaller: no false rollback. */
+    cr_assert_eq(verify_served(db, &out), 0, "%s", out);
+    free(out);
+    cr_assert_eq(verify_served(db2, &out), 0, "the second log is not taken for the first: %s", out);
+    free(out);
+    free(db2);
+}
+
+Test(cli, the_origin_can_come_from_the_public_url)
+{
+    char path[512], token[512], origin[256], vkey[512], *out, *err;
+    snprintf(path, sizeof path, "%s/pub/accord.db", dir);
+    snprintf(token, sizeof token, "%s/pub/admin.token", dir);
+    const char *init[] = {"init", "--db", path, "--token-file", token, "--public-url", "https://Accord.Example.org/", NULL};
+    cr_assert_eq(th_run_accord(&out, init), 0, "%s", out);
+    free(out);
+    log_key(path, origin, vkey, sizeof origin);
+    cr_assert_str_eq(origin, "accord.example.org/log");
+    const char *sub[] = {"init", "--db", "x.db", "--public-url", "https://example.org/un/accord?x=1", NULL};
+    cr_assert_eq(th_run_accord_full(&out, &err, sub), 1);
+    cr_assert(strstr(err, "query"), "%s", err);
+    free(out);
+    free(err);
+    const char *both[] = {"init", "--db", "x.db", "--origin", "a.example/log", "--public-url", "https://a.example", NULL};
+    cr_assert_eq(th_run_accord_full(&out, &err, both), 1);
+    cr_assert(strstr(err, "not both"), "%s", err);
+    free(out);
+    free(err);
+    const char *ftp[] = {"init", "--db", "x.db", "--public-url", "ftp://a.example", NULL};
+    cr_assert_eq(th_run_accord(NULL, ftp), 1);
+}
+
+Test(cli, init_makes_missing_directories_and_says_what_to_do_with_a_leftover_key)
+{
+    char path[512], token[512], key[512], *out, *err;
+    snprintf(path, sizeof path, "%s/var/other/accord.db", dir);
+    snprintf(token, sizeof token, "%s/var/other/admin.token", dir);
+    snprintf(key, sizeof key, "%s/var/other/log.key", dir);
+    const char *init[] = {"init", "--db", path, "--token-file", token, NULL};
+    cr_assert_eq(th_run_accord_full(&out, &err, init), 0, "var/ and var/other/ are created: %s", err);
+    free(out);
+    free(err);
+    /* The database alone is deleted: the key and the token remain. */
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(th_run_accord_full(&out, &err, init), 2);
+    char want[1200];
+    snprintf(want, sizeof want, "rm %s %s", key, token);
+    cr_assert(strstr(err, want) && strstr(err, "Restore the database from a backup"), "says what to do: %s", err);
+    free(out);
+    free(err);
+    /* Doing what it says works. */
+    cr_assert_eq(unlink(key), 0);
+    cr_assert_eq(unlink(token), 0);
+    cr_assert_eq(th_run_accord_full(&out, &err, init), 0, "%s", err);
+    free(out);
+    free(err);
 }
 
 Test(cli, cycles_from_the_console)

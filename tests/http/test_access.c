@@ -3,14 +3,17 @@
  * implies, and a refused request changes nothing. Plus sessions, CSRF,
  * logout, throttling and security headers over real HTTP. */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
 #include "http/http.h"
+#include "util/date.h"
 
 /* The callers of the matrix. */
 enum caller { ANONYMOUS, ADMIN, DEPOSITARY, FOCAL_KAZ, FOCAL_TUR, REVIEWER, COORDINATOR, NCALLERS };
@@ -415,6 +418,54 @@ Test(access, repeated_failures_are_throttled)
                  429);
 }
 
+/* Signs in as 'email' from source address 'from' (127.0.0.1 or
+ * 127.0.0.2: the loopback answers both); returns the status. */
+static long login_from(const char *from, const char *email, const char *password)
+{
+    char url[256], body[256];
+    snprintf(url, sizeof url, "%s/api/v1/login", server.base);
+    snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    CURL *c = curl_easy_init();
+    cr_assert_not_null(c);
+    struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_INTERFACE, from);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    FILE *devnull = fopen("/dev/null", "w");
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, devnull);
+    CURLcode rc = curl_easy_perform(c);
+    cr_assert_eq(rc, CURLE_OK, "from %s: %s", from, curl_easy_strerror(rc));
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    fclose(devnull);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+Test(access, failures_from_one_address_do_not_lock_the_owner_out_at_another)
+{
+    const char *email = "caller2@example.org", *right = "correct horse battery staple";
+    /* A stranger at 127.0.0.1 fails seven times: past the five free
+     * failures the wait doubles, so the last leaves a wait of 4 s. A 429
+     * on the way is a wait not yet over: sat out, not counted. */
+    int failures = 0, tries = 0;
+    while (failures < AUTH_THROTTLE_ACCOUNT_FREE + 2 && tries++ < 40) {
+        long status = login_from("127.0.0.1", email, "wrong password here");
+        cr_assert(status == 401 || status == 429, "got %ld", status);
+        if (status == 401)
+            failures++;
+        else
+            sleep(1);
+    }
+    cr_assert_eq(failures, AUTH_THROTTLE_ACCOUNT_FREE + 2);
+    /* The owner, at an address with no failures, signs in at once. */
+    cr_assert_eq(login_from("127.0.0.2", email, right), 200, "the owner is not locked out");
+    cr_assert_eq(login_from("127.0.0.1", email, right), 429, "the stranger's address still waits");
+}
+
 Test(access, disabled_accounts_and_revoked_tokens_are_refused)
 {
     char auth[128];
@@ -474,6 +525,123 @@ Test(access, admins_manage_accounts_over_http)
                  409, "emails are unique whatever their case");
     char cookie[200], csrf[64];
     cr_assert_eq(login("new@example.org", "a long enough passphrase", cookie, sizeof cookie, csrf, sizeof csrf), 200);
+}
+
+/* POSTs 'body' to /api/v1/tokens with header 'h1' (and 'h2'); returns
+ * the response (caller frees). */
+static th_response post_token(const char *h1, const char *h2, const char *body)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/api/v1/tokens", server.base);
+    const char *headers[] = {"Content-Type: application/json", h1, h2, NULL};
+    th_response r;
+    th_http(&r, "POST", url, headers, body, strlen(body));
+    return r;
+}
+
+Test(access, tokens_made_over_http_expire_and_never_outlive_their_maker)
+{
+    char auth[128], child[128];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[DEPOSITARY]);
+    th_response r = post_token(auth, NULL, "{\"name\":\"forever\",\"expires_at\":\"9999-12-31T00:00:00Z\"}");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, "maximum token lifetime"), "%s", r.body);
+    th_response_free(&r);
+    r = post_token(auth, NULL, "{\"name\":\"no expiry asked\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    const char *expires = json_string_value(json_object_get(r.json, "expires_at"));
+    cr_assert_not_null(expires, "a token made over the API expires: %s", r.body);
+    cr_assert_str_eq(json_string_value(json_object_get(r.json, "state")), "active");
+    th_response_free(&r);
+
+    /* A token that ends in an hour makes only tokens that end with it. */
+    r = post_token(auth, NULL, "{\"name\":\"short\",\"expires_at\":\"2000-01-01T00:00:00Z\"}");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    th_response_free(&r);
+    char *out;
+    const char *mk[] = {"token", "create", "--db", db, "--user", "caller2@example.org", "--name", "a day", "--days", "1",
+                        NULL};
+    cr_assert_eq(th_run_accord(&out, mk), 0);
+    char *tok = strstr(out, "acc_");
+    cr_assert_not_null(tok, "%s", out);
+    tok[strcspn(tok, "\n")] = '\0';
+    snprintf(child, sizeof child, "Authorization: Bearer %s", tok);
+    free(out);
+    r = post_token(child, NULL, "{\"name\":\"grandchild\",\"expires_at\":\"2099-01-01T00:00:00Z\"}");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, "expiry of the token that creates it"), "%s", r.body);
+    th_response_free(&r);
+    r = post_token(child, NULL, "{\"name\":\"grandchild\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+
+    /* A browser session: no further than the session's end. */
+    char cookie[200], csrf[64], xcsrf[100];
+    cr_assert_eq(login("caller2@example.org", "correct horse battery staple", cookie, sizeof cookie, csrf, sizeof csrf),
+                 200);
+    snprintf(xcsrf, sizeof xcsrf, "X-CSRF-Token: %s", csrf);
+    r = post_token(cookie, xcsrf, "{\"name\":\"from the browser\",\"expires_at\":\"2099-01-01T00:00:00Z\"}");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, "end of the session"), "%s", r.body);
+    th_response_free(&r);
+}
+
+Test(access, the_operator_sets_the_longest_token_lifetime)
+{
+    const char *bad[] = {"serve", "--db", db, "--port", "0", "--token-max-days", "0", NULL};
+    cr_assert_eq(th_run_accord(NULL, bad), 1, "at least a day");
+    th_server short_lived;
+    const char *args[] = {"serve", "--db", db, "--port", "0", "--token-max-days", "2", NULL};
+    th_server_start_cmd(&short_lived, args);
+    char url[256], auth[128], body[128], when[21];
+    snprintf(url, sizeof url, "%s/api/v1/tokens", short_lived.base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[DEPOSITARY]);
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    date_format_rfc3339((int64_t)time(NULL) + 3 * 86400, when);
+    snprintf(body, sizeof body, "{\"name\":\"three days\",\"expires_at\":\"%s\"}", when);
+    th_response r;
+    th_http(&r, "POST", url, headers, body, strlen(body));
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    th_response_free(&r);
+    date_format_rfc3339((int64_t)time(NULL) + 86400, when);
+    snprintf(body, sizeof body, "{\"name\":\"one day\",\"expires_at\":\"%s\"}", when);
+    th_http(&r, "POST", url, headers, body, strlen(body));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    th_server_stop(&short_lived);
+}
+
+Test(access, the_security_log_names_the_client_of_every_change)
+{
+    char auth[128], cookie[200], csrf[64], xcsrf[100];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[ADMIN]);
+    th_response r = post_token(auth, NULL, "{\"name\":\"logged\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    char del[64];
+    snprintf(del, sizeof del, "/api/v1/tokens/%lld", (long long)json_integer_value(json_object_get(r.json, "id")));
+    th_response_free(&r);
+    cr_assert_eq(call("DELETE", del, auth, NULL, NULL), 200);
+    cr_assert_eq(call("POST", "/api/v1/users", auth, NULL,
+                      "{\"email\":\"logged@example.org\",\"display_name\":\"L\",\"role\":\"reviewer\","
+                      "\"password\":\"a long enough passphrase\"}"),
+                 201);
+    cr_assert_eq(login("logged@example.org", "a long enough passphrase", cookie, sizeof cookie, csrf, sizeof csrf), 200);
+    snprintf(xcsrf, sizeof xcsrf, "X-CSRF-Token: %s", csrf);
+    cr_assert_eq(call("POST", "/api/v1/logout", cookie, xcsrf, "{}"), 200);
+    store *s = th_open(db);
+    store_stmt *st;
+    cr_assert_eq(store_query(s, &st, "SELECT kind, client FROM security_log ORDER BY id", ""), 0);
+    int over_http = 0;
+    while (store_step(st) == STORE_ROW) {
+        const char *kind = store_col_text(st, 0), *client = store_col_text(st, 1);
+        cr_assert_not_null(client, "%s has no client", kind);
+        if (!strcmp(kind, "token.revoked") || !strcmp(kind, "user.created") || !strcmp(kind, "logout") ||
+            !strcmp(kind, "token.created"))
+            over_http += strcmp(client, "127.0.0.1") == 0;
+    }
+    store_stmt_close(st);
+    store_close(s);
+    cr_assert_eq(over_http, 4, "the token, its revocation, the user and the logout name 127.0.0.1");
 }
 
 Test(access, security_headers_on_every_response)

@@ -231,6 +231,13 @@ Test(attachments, only_the_partys_focal_point_uploads_with_a_safe_name)
     assert_refused(kaz, "KAZ", "a%22b.pdf", pdf, len, 400, "invalid");
     assert_refused(kaz, "KAZ", "a%0Ab.pdf", pdf, len, 400, "invalid");
     assert_refused(kaz, "KAZ", "", pdf, len, 400, "invalid");
+    /* A right-to-left override: "\u202Egnp.exe" would show as "exe.png". */
+    assert_refused(kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len, 400, "invalid");
+    assert_refused(kaz, "KAZ", "law%E2%81%A7.pdf", pdf, len, 400, "invalid"); /* U+2067 */
+    assert_refused(kaz, "KAZ", "law%C2%85.pdf", pdf, len, 400, "invalid");    /* U+0085, a C1 control */
+    th_response bidi = upload(kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len);
+    cr_assert(strstr(bidi.body, "U+202E") && strstr(bidi.body, "bidirectional"), "%s", bidi.body);
+    th_response_free(&bidi);
     /* Only participants report: Turkmenistan has no recorded signature. */
     char tkm[64];
     th_make_user(dir, db, "tkm@example.org", "focal_point", "TKM", tkm);
@@ -405,6 +412,29 @@ Test(attachments, files_are_private_until_a_released_report_lists_them)
     cr_assert_eq(json_integer_value(json_object_get(a, "size")), (json_int_t)len);
     th_response_free(&r);
     free(pdf);
+}
+
+/* libmagic goes by the first bytes: "%PDF" then HTML is a PDF to it. That
+ * is accepted because a download is never rendered in the page: it comes
+ * as an attachment, with its stored type and nosniff, so a browser saves
+ * it rather than running the HTML. */
+Test(attachments, a_pdf_html_polyglot_is_served_only_as_a_download)
+{
+    open_cycle();
+    static const char polyglot[] = "%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n";
+    th_response r = upload(kaz, "KAZ", "page.html", polyglot, sizeof polyglot - 1);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_assert_str_eq(json_string_value(json_object_get(r.json, "media_type")), "application/pdf", "%s", r.body);
+    char hash[65];
+    snprintf(hash, sizeof hash, "%s", json_string_value(json_object_get(r.json, "sha256")));
+    th_response_free(&r);
+    r = download(hash, "?party=KAZ", kaz);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert_str_eq(r.content_type, "application/pdf", "the stored type, never text/html");
+    cr_assert(r.nosniff, "X-Content-Type-Options: nosniff, so the browser does not guess HTML");
+    cr_assert(strncmp(r.content_disposition, "attachment;", 11) == 0, "%s", r.content_disposition);
+    cr_assert(r.csp, "and a Content-Security-Policy in case it is opened anyway");
+    th_response_free(&r);
 }
 
 Test(attachments, replay_rebuilds_public_state_without_the_files)

@@ -88,6 +88,25 @@ Test(csv, malformed_files_name_their_line)
     tabular_free(&t);
 }
 
+/* A NUL would cut the cell (its text is NUL-terminated) and store the
+ * prefix; the JSON API refuses U+0000 too. */
+Test(csv, a_nul_is_refused_with_its_line_and_column)
+{
+    tabular_table t;
+    unsigned long line;
+    static const char plain[] = "a,b\n1,x\0y\n";
+    cr_assert_eq(tabular_read(plain, sizeof plain - 1, &t, &line), ACCORD_EINVAL);
+    cr_assert_eq(line, 2);
+    cr_assert(strstr(accord_error_message(), "line 2, column 2") && strstr(accord_error_message(), "NUL"), "%s",
+              accord_error_message());
+    tabular_free(&t);
+    static const char quoted[] = "a,b,c\n1,2,3\n4,5,\"x\0y\"\n";
+    cr_assert_eq(tabular_read(quoted, sizeof quoted - 1, &t, &line), ACCORD_EINVAL);
+    cr_assert_eq(line, 3);
+    cr_assert(strstr(accord_error_message(), "line 3, column 3"), "%s", accord_error_message());
+    tabular_free(&t);
+}
+
 Test(csv, utf8_is_checked_by_cell)
 {
     cr_assert(tabular_utf8_valid("T\xC3\xBCrkiye"));
@@ -258,6 +277,31 @@ Test(xlsx, the_first_sheet_with_shared_inline_and_rich_strings_in_their_columns)
     cr_assert_eq(t.nrows, 2);
     assert_row(&t, 0, 1, (const char *[]){"plain", "", "rich text", NULL});
     assert_row(&t, 1, 3, (const char *[]){"", "line one\r\nline two", "TRUE", "", "42", NULL});
+    tabular_free(&t);
+    buf_free(&file);
+}
+
+Test(xlsx, a_nul_is_refused_with_its_row_and_column)
+{
+    tabular_table t;
+    unsigned long line;
+    buf file;
+    /* XML cannot hold a NUL, but the spreadsheet escape _x0000_ can, in an
+     * inline string and in a shared one. */
+    make_xlsx("<worksheet " MAIN "><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+              "<row r=\"5\"><c r=\"B5\" t=\"inlineStr\"><is><t>x_x0000_y</t></is></c></row></sheetData></worksheet>",
+              "<sst " MAIN "/>", &file);
+    cr_assert_eq(tabular_read(file.data, file.len, &t, &line), ACCORD_EINVAL);
+    cr_assert_eq(line, 5);
+    cr_assert(strstr(accord_error_message(), "row 5, column 2") && strstr(accord_error_message(), "NUL"), "%s",
+              accord_error_message());
+    tabular_free(&t);
+    buf_free(&file);
+    make_xlsx("<worksheet " MAIN "><sheetData><row r=\"7\"><c r=\"C7\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>",
+              "<sst " MAIN "><si><t>x_x0000_y</t></si></sst>", &file);
+    cr_assert_eq(tabular_read(file.data, file.len, &t, &line), ACCORD_EINVAL);
+    cr_assert_eq(line, 7);
+    cr_assert(strstr(accord_error_message(), "row 7, column 3"), "%s", accord_error_message());
     tabular_free(&t);
     buf_free(&file);
 }
