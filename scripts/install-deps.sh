@@ -9,9 +9,10 @@ libcriterion-dev libcurl4-openssl-dev iso-codes gettext sqlite3 curl
 libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
-# verified by Go's sumdb code rather than ours.
+# verified by Go's sumdb code rather than ours. wrk loads the server in
+# make stress.
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev"
+    packages="$packages golang-go golang-golang-x-mod-dev wrk"
 fi
 
 missing=""

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
                "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
-               "                    [--secure-cookies auto|on|off]\n"
+               "                    [--secure-cookies auto|on|off] [--max-per-address N]\n"
                "\n"
                "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
                "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
@@ -23,7 +23,9 @@ static void usage(FILE *f)
                "(default 100 ms), with the key made by 'accord init' unless --key is given. Each\n"
                "--witness receives every new checkpoint; the cosignatures it returns are served with\n"
                "the checkpoint. Session cookies are marked Secure unless the server listens on\n"
-               "loopback (--secure-cookies auto). Stops on SIGINT/SIGTERM.\n"
+               "loopback (--secure-cookies auto). One client address may hold at most\n"
+               "--max-per-address connections at once (default 256; raise it behind a proxy).\n"
+               "Stops on SIGINT/SIGTERM.\n"
                "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
                "the source tree's data/, else in the installed data directory; without it the\n"
                "server does not start.\n");
@@ -45,6 +47,7 @@ int cli_serve(int argc, char **argv)
                                          {"checkpoint-interval", required_argument, 0, 'c'},
                                          {"witness", required_argument, 0, 'w'},
                                          {"secure-cookies", required_argument, 0, 's'},
+                                         {"max-per-address", required_argument, 0, 'm'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     witness_peer witnesses[16];
     size_t nw = 0;
@@ -67,6 +70,12 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "threads", "--threads: give 1 to 256"));
             break;
         case 'k': cfg.key_path = optarg; break;
+        case 'm':
+            cfg.max_per_address = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || cfg.max_per_address < 1 || cfg.max_per_address > HTTP_MAX_CONNECTIONS)
+                return cli_fail(accord_fail(ACCORD_EINVAL, "max-per-address", "--max-per-address: give 1 to %d",
+                                            HTTP_MAX_CONNECTIONS));
+            break;
         case 's':
             if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
                 return cli_fail(accord_fail(ACCORD_EINVAL, "secure-cookies", "--secure-cookies: auto, on or off"));

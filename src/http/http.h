@@ -20,6 +20,14 @@
 
 #define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413, unless the route allows more */
 #define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_ANSWER (16 * 1024 * 1024) /* a JSON answer past this is refused (500), never sent */
+
+/* Connection limits (see docs/internals/http.md, "Limits"). */
+#define HTTP_HEADER_DEADLINE 5  /* s from connecting, or from the last answer, to a request's complete headers */
+#define HTTP_IDLE_TIMEOUT 10    /* s without any byte in or out while a request is under way */
+#define HTTP_MAX_PER_ADDRESS 256 /* default connections held at once for one client address */
+#define HTTP_MAX_CONNECTIONS 16384 /* connections at once, at most; fewer when open files are scarce */
+#define HTTP_BODY_BUDGET (64 * 1024 * 1024) /* default bytes of request bodies held at once, all requests together */
 
 typedef struct http_config {
     const char *db_path;
@@ -29,6 +37,8 @@ typedef struct http_config {
     const char *key_path;          /* log signing key; NULL: the one 'accord init' made */
     unsigned checkpoint_interval;  /* ms between checkpoint signatures under load */
     int secure_cookies;            /* 1 on, 0 off, -1 auto: on unless bound to loopback */
+    unsigned max_per_address;      /* connections at once from one client address; 0: HTTP_MAX_PER_ADDRESS */
+    size_t body_budget;            /* bytes of request bodies held at once; 0: HTTP_BODY_BUDGET */
     const struct witness_peer *witnesses;
     size_t nwitnesses;
     /* Called once the server listens, with the port it got. */
@@ -69,6 +79,17 @@ typedef struct http_req {
 
 /* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
 const char *http_query(http_req *req, const char *key);
+
+/* The dates a query may ask about: from the year the United Nations was
+ * founded to HTTP_DATE_YEARS_AHEAD years past today. Views are computed
+ * per year or per event up to the date, so an open range would let one
+ * request make the server build (and hold) an answer of any size. */
+#define HTTP_FIRST_DATE "1945-01-01"
+#define HTTP_DATE_YEARS_AHEAD 10
+
+/* Query parameter 'key' as a date in that range, into '*out' (borrowed,
+ * NULL when absent). Fails ACCORD_EINVAL naming the parameter otherwise. */
+int http_query_date(http_req *req, const char *key, const char **out);
 
 /* Parses the JSON object body into '*out' (caller decrefs): 415 unless
  * the content type is application/json, 400 if malformed. The body is

@@ -122,9 +122,12 @@ static int get_status(http_req *req)
 {
     json_t *v;
     const char *format = http_query(req, "format");
+    const char *as_of;
     if (format && strcmp(format, "json") && strcmp(format, "csv"))
         return accord_fail(ACCORD_EINVAL, "format", "format: must be json or csv");
-    int rc = depositary_status(req->db, req->params[0], http_query(req, "as_of"), &v);
+    int rc = http_query_date(req, "as_of", &as_of);
+    if (!rc)
+        rc = depositary_status(req->db, req->params[0], as_of, &v);
     if (rc)
         return rc;
     if (format && strcmp(format, "csv") == 0) {
@@ -214,9 +217,11 @@ static int get_groups(http_req *req)
 
 static int get_group(http_req *req)
 {
-    json_t *v;
-    int rc = depositary_group_coverage(req->db, req->params[0], http_query(req, "instrument"),
-                                       http_query(req, "as_of"), &v);
+    json_t *v = NULL;
+    const char *as_of;
+    int rc = http_query_date(req, "as_of", &as_of);
+    if (!rc)
+        rc = depositary_group_coverage(req->db, req->params[0], http_query(req, "instrument"), as_of, &v);
     return reply(req, rc, v);
 }
 
