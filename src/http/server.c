@@ -1,5 +1,6 @@
 /* The request pipeline on libmicrohttpd. */
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -90,6 +91,7 @@ static int thread_db(store **out)
  * when the request line arrives (on_uri), before the URL is decoded. */
 typedef struct conn_state {
     bool started;          /* the headers have arrived and were checked */
+    bool answered;         /* refused from the headers; the body is not read */
     const char *url_error; /* why the raw URL is refused, or NULL */
     /* The route, matched once when the request arrives: its body limit is
      * needed before the body is read, the route itself after. */
@@ -128,6 +130,7 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     conn_track ring; /* the list's head; ring.next is the first entry */
+    size_t count, peak; /* connections open; most open since the last trim */
     bool stop;
     pthread_t thread;
 } tracker = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -155,12 +158,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         t->next = &tracker.ring;
         tracker.ring.prev->next = t;
         tracker.ring.prev = t;
+        if (++tracker.count > tracker.peak)
+            tracker.peak = tracker.count;
         pthread_mutex_unlock(&tracker.lock);
         *socket_context = t;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && t) {
         pthread_mutex_lock(&tracker.lock);
         t->prev->next = t->next;
         t->next->prev = t->prev;
+        tracker.count--;
         pthread_mutex_unlock(&tracker.lock);
         free(t);
         *socket_context = NULL;
@@ -192,6 +198,18 @@ static void *sweep_connections(void *arg)
                 shutdown(t->fd, SHUT_RDWR);
                 t->swept = true;
             }
+        /* After a burst of connections, glibc keeps the memory their
+         * buffers used (libmicrohttpd's 32 KiB pools fall below the mmap
+         * threshold) inside its heaps: give it back once most of them
+         * have gone (docs/stress.md has the figures). */
+        if (tracker.peak >= 64 && tracker.count <= tracker.peak / 4) {
+            tracker.peak = tracker.count;
+            pthread_mutex_unlock(&tracker.lock); /* a trim takes milliseconds */
+            malloc_trim(0);
+            pthread_mutex_lock(&tracker.lock);
+            if (tracker.stop)
+                break;
+        }
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += 250 * 1000 * 1000;
@@ -654,10 +672,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         track_request(conn, true);
         accord_error_clear();
         int rc = check_headers(conn, method, url, cs);
-        if (rc == ACCORD_EBUSY)
-            return send_busy(conn);
-        /* An answer queued now is sent without reading the body. */
-        return rc ? send_error(conn, rc, NULL) : MHD_YES;
+        if (!rc)
+            return MHD_YES;
+        /* An answer queued now is sent without reading the body, and the
+         * connection is closed after it. */
+        cs->answered = true;
+        return rc == ACCORD_EBUSY ? send_busy(conn) : send_error(conn, rc, NULL);
+    }
+    if (cs->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
     }
     if (*upload_data_size) {
         /* Past the cap or the budget the rest is read and dropped, so the
