@@ -49,8 +49,16 @@ server=""
 echo "== wrk: 1,000 keep-alive connections, $seconds s, GET /healthz (--max-per-address 2000, 8 threads)"
 start --max-per-address 2000
 echo "server RSS before: $(rss)"
+# utime + stime of the server, in clock ticks: its CPU time per request
+# does not depend on what else shares the machine, the latency does.
+ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+t0=$(ticks)
 wrk -t2 -c1000 -d"${seconds}s" --timeout 5s --latency "http://127.0.0.1:$port/healthz" >"$dir/wrk.txt" || status=1
+t1=$(ticks)
 grep -E "Requests/sec|requests in|Socket errors|Non-2xx|  50%|  99%|Latency " "$dir/wrk.txt"
+awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '/requests in/ {
+    printf "server CPU: %.0f us per request\n", (t1 - t0) / hz * 1e6 / $1 }' "$dir/wrk.txt"
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -q "Socket errors\|Non-2xx" "$dir/wrk.txt"; then status=1; fi
 echo "server RSS right after: $(rss)"
 sleep 10

@@ -322,7 +322,9 @@ int http_get_summary(http_req *req)
     char today[11];
     const char *as_of;
     int rc = as_of_or_today(req, today, &as_of);
-    return rc ? rc : implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
+    if (rc)
+        return rc;
+    return implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
                                   &req->json);
 }
 
