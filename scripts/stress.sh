@@ -21,6 +21,7 @@ trap '[ -n "$server" ] && kill $server 2>/dev/null || true' EXIT
 # Starts the server with extra arguments "$@" on a free port: sets
 # $server and $port.
 start() {
+    rm -f "$dir/banner"
     "$accord" serve --db "$dir/s.db" --port 0 "$@" >"$dir/banner" 2>"$dir/server.log" &
     server=$!
     i=0
