@@ -141,7 +141,9 @@ typedef struct http_route {
      * HTTP_PARTY_PUBLIC. */
     int (*party_of)(http_req *req, char *out, size_t len);
     /* The largest request body the route takes (uploads, imports); 0 means
-     * HTTP_MAX_BODY. Past it the request gets 413. */
+     * HTTP_MAX_BODY. Past it the request gets 413. Access to such a route
+     * is decided when the headers arrive, so its party_of must not read
+     * the body (http_routes_check refuses http_party_from_body). */
     size_t max_body;
 } http_route;
 
@@ -168,7 +170,8 @@ const http_route *http_route_match(const char *method, const char *path, char *s
 /* Writes the methods that 'path' accepts ("GET, HEAD, POST") to 'out'. */
 void http_route_methods(const char *path, char *out, size_t len);
 
-/* Fails if any route lacks a rule or a handler. */
+/* Fails if any route lacks a rule or a handler, or takes a large body
+ * but finds its party in the body. */
 int http_routes_check(void);
 
 #endif

@@ -86,11 +86,17 @@ void http_route_methods(const char *path, char *out, size_t len)
 
 int http_routes_check(void)
 {
-    for (const http_route *r = http_routes; r->pattern; r++)
+    for (const http_route *r = http_routes; r->pattern; r++) {
         if (r->rule == RULE_UNSET || !r->handler || !r->method ||
             ((r->rule == RULE_PARTY_WRITER || r->rule == RULE_PARTY_READER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
+        /* Access to a large-body route is decided before its body is
+         * read, so its party cannot come from the body. */
+        if (r->max_body && r->party_of == http_party_from_body)
+            return accord_fail(ACCORD_EENV, NULL, "route %s %s takes a large body but finds its party in it",
+                               r->method, r->pattern);
+    }
     return ACCORD_OK;
 }
 
