@@ -4,6 +4,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,35 @@ static bool budget_grow(conn_state *cs, size_t need)
         return false;
     cs->reserved += want;
     return true;
+}
+
+/* libmicrohttpd's own messages (a refused connection, a client gone
+ * mid-request), at most one a second: each is caused by a client, and
+ * thousands of hostile connections a second must not fill the operator's
+ * logs. The count of those left out is printed with the next one. */
+static void log_library(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static double last = -1e9;
+    static unsigned long dropped;
+    pthread_mutex_lock(&lock);
+    double now = mono_now();
+    if (now - last < 1.0) {
+        dropped++;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    last = now;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    if (dropped)
+        fprintf(stderr, "accord: http: %s (%lu more such messages left out)\n", line, dropped);
+    else
+        fprintf(stderr, "accord: http: %s\n", line);
+    dropped = 0;
+    pthread_mutex_unlock(&lock);
 }
 
 /* The process may keep as many files open as its hard limit allows:
@@ -800,8 +830,8 @@ int http_serve(const http_config *cfg)
     }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL,
-        on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, log_library, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
         MHD_OPTION_CONNECTION_LIMIT, max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
