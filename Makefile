@@ -8,7 +8,7 @@ ADDRESS    ?= 127.0.0.1
 PORT       ?= 8080
 DATASET    ?= data/code-of-conduct.json
 
-.PHONY: all deps test-deps build run test test-release test-asan bench clean
+.PHONY: all deps test-deps build run test test-release test-asan bench stress clean
 
 all: build
 
@@ -53,6 +53,11 @@ test: test-release test-asan
 bench: build
 	@./scripts/install-deps.sh --bench
 	./scripts/bench.sh $(BUILD)
+
+# The server under thousands of connections (wrk and hostile clients):
+# the figures of docs/stress.md.
+stress: build test-deps
+	./scripts/stress.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -11,10 +11,10 @@ libicu-dev libxml2-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.
-# Chromium and Node.js drive the portal's browser tests (tests/browser); a
+# wrk loads the server in make stress. Chromium and Node.js drive the portal's browser tests (tests/browser); a
 # Chinese font lets its screenshots show Chinese (Arabic comes with DejaVu).
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev chromium fonts-wqy-zenhei"
+    packages="$packages golang-go golang-golang-x-mod-dev chromium fonts-wqy-zenhei wrk"
     # Node.js from Debian unless a node is already installed (it may come
     # from elsewhere, with its own npm).
     command -v node >/dev/null 2>&1 || packages="$packages nodejs"

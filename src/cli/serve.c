@@ -20,6 +20,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
                "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
                "                    [--secure-cookies auto|on|off] [--token-max-days N]\n"
+               "                    [--max-per-address N]\n"
                "\n"
                "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
                "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
@@ -29,7 +30,9 @@ static void usage(FILE *f)
                "the checkpoint. Session cookies are marked Secure unless the server listens on\n"
                "loopback (--secure-cookies auto). API tokens made over the API live at most\n"
                "--token-max-days (default 365, at most 3650), and never past the token or session\n"
-               "that made them. Stops on SIGINT/SIGTERM.\n"
+               "that made them. One client address may hold at most --max-per-address\n"
+               "connections at once (default 256; raise it behind a proxy).\n"
+               "Stops on SIGINT/SIGTERM.\n"
                "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
                "the source tree's data/, else in the installed data directory; without it the\n"
                "server does not start. ACCORD_NOW (a time or a date) sets the clock.\n");
@@ -57,6 +60,7 @@ int cli_serve(int argc, char **argv)
                                          {"witness", required_argument, 0, 'w'},
                                          {"secure-cookies", required_argument, 0, 's'},
                                          {"token-max-days", required_argument, 0, 'm'},
+                                         {"max-per-address", required_argument, 0, 'M'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     witness_peer witnesses[16];
     size_t nw = 0;
@@ -79,6 +83,12 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "threads", "--threads: give 1 to 256"));
             break;
         case 'k': cfg.key_path = optarg; break;
+        case 'M':
+            cfg.max_per_address = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || cfg.max_per_address < 1 || cfg.max_per_address > HTTP_MAX_CONNECTIONS)
+                return cli_fail(accord_fail(ACCORD_EINVAL, "max-per-address", "--max-per-address: give 1 to %d",
+                                            HTTP_MAX_CONNECTIONS));
+            break;
         case 's':
             if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
                 return cli_fail(accord_fail(ACCORD_EINVAL, "secure-cookies", "--secure-cookies: auto, on or off"));

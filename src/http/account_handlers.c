@@ -1,4 +1,5 @@
 /* Sign-in, the caller's own account, and account and token management. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,13 @@ int http_post_tokens(http_req *req)
 int http_delete_token(http_req *req)
 {
     char *end;
+    errno = 0;
     long long id = strtoll(req->params[0], &end, 10);
-    if (*end || id <= 0)
+    if (*end || id <= 0 || req->params[0][0] < '0' || req->params[0][0] > '9')
         return accord_fail(ACCORD_ENOTFOUND, "id", "no token '%s'", req->params[0]);
+    if (errno == ERANGE)
+        return accord_fail(ACCORD_EINVAL, "id", "id: %s is out of range (at most %lld)", req->params[0],
+                           (long long)INT64_MAX);
     bool admin = strcmp(req->who->role, "admin") == 0;
     int rc = auth_token_revoke(req->db, id, admin ? NULL : req->who->id, req->who);
     if (!rc)

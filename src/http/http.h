@@ -21,6 +21,14 @@
 
 #define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413, unless the route allows more */
 #define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_ANSWER (16 * 1024 * 1024) /* a JSON answer past this is refused (500), never sent */
+
+/* Connection limits (see docs/internals/http.md, "Limits"). */
+#define HTTP_HEADER_DEADLINE 5  /* s from connecting, or from the last answer, to a request's complete headers */
+#define HTTP_IDLE_TIMEOUT 10    /* s without any byte in or out while a request is under way */
+#define HTTP_MAX_PER_ADDRESS 256 /* default connections held at once for one client address */
+#define HTTP_MAX_CONNECTIONS 16384 /* connections at once, at most; fewer when open files are scarce */
+#define HTTP_BODY_BUDGET (64 * 1024 * 1024) /* default bytes of request bodies held at once, all requests together */
 
 typedef struct http_config {
     const char *db_path;
@@ -30,6 +38,8 @@ typedef struct http_config {
     const char *key_path;          /* log signing key; NULL: the one 'accord init' made */
     unsigned checkpoint_interval;  /* ms between checkpoint signatures under load */
     int secure_cookies;            /* 1 on, 0 off, -1 auto: on unless bound to loopback */
+    unsigned max_per_address;      /* connections at once from one client address; 0: HTTP_MAX_PER_ADDRESS */
+    size_t body_budget;            /* bytes of request bodies held at once; 0: HTTP_BODY_BUDGET */
     const struct witness_peer *witnesses;
     size_t nwitnesses;
     /* Called once the server listens, with the port it got. */
@@ -71,6 +81,17 @@ typedef struct http_req {
 
 /* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
 const char *http_query(http_req *req, const char *key);
+
+/* The dates a query may ask about: from the year the United Nations was
+ * founded to HTTP_DATE_YEARS_AHEAD years past today. Views are computed
+ * per year or per event up to the date, so an open range would let one
+ * request make the server build (and hold) an answer of any size. */
+#define HTTP_FIRST_DATE "1945-01-01"
+#define HTTP_DATE_YEARS_AHEAD 10
+
+/* Query parameter 'key' as a date in that range, into '*out' (borrowed,
+ * NULL when absent). Fails ACCORD_EINVAL naming the parameter otherwise. */
+int http_query_date(http_req *req, const char *key, const char **out);
 
 /* Parses the JSON object body into '*out' (caller decrefs): 415 unless
  * the content type is application/json, 400 if malformed. The body is
@@ -136,7 +157,9 @@ typedef struct http_route {
      * request acts for. For RULE_NEED_READER: the need's access (above). */
     int (*party_of)(http_req *req, char *out, size_t len);
     /* The largest request body the route takes (uploads, imports); 0 means
-     * HTTP_MAX_BODY. Past it the request gets 413. */
+     * HTTP_MAX_BODY. Past it the request gets 413. Access to such a route
+     * is decided when the headers arrive, so its party_of must not read
+     * the body (http_routes_check refuses http_party_from_body). */
     size_t max_body;
 } http_route;
 
@@ -163,7 +186,8 @@ const http_route *http_route_match(const char *method, const char *path, char *s
 /* Writes the methods that 'path' accepts ("GET, HEAD, POST") to 'out'. */
 void http_route_methods(const char *path, char *out, size_t len);
 
-/* Fails if any route lacks a rule or a handler. */
+/* Fails if any route lacks a rule or a handler, or takes a large body
+ * but finds its party in the body. */
 int http_routes_check(void);
 
 #endif

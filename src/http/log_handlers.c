@@ -26,8 +26,11 @@ int http_query_u64(http_req *req, const char *key, bool required, uint64_t absen
     char *end;
     errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
-    if (!*v || *end || errno || v[0] == '-' || v[0] == '+' || (v[0] == '0' && v[1]))
+    if (!*v || *end || (errno && errno != ERANGE) || v[0] < '0' || v[0] > '9' || (v[0] == '0' && v[1]))
         return accord_fail(ACCORD_EINVAL, key, "%s: '%s' is not a non-negative integer", key, v);
+    /* Answers carry numbers as JSON integers, which are signed 64-bit. */
+    if (errno == ERANGE || x > INT64_MAX)
+        return accord_fail(ACCORD_EINVAL, key, "%s: %s is out of range (at most %lld)", key, v, (long long)INT64_MAX);
     *out = x;
     return ACCORD_OK;
 }

@@ -99,8 +99,10 @@ static int path_index(http_req *req, uint64_t *out)
     char *end;
     errno = 0;
     *out = strtoull(s, &end, 10);
-    if (!*s || *end || errno || *s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+    if (!*s || *end || *s < '0' || *s > '9' || (s[0] == '0' && s[1]))
         return accord_fail(ACCORD_ENOTFOUND, "index", "no log entry '%s'", s);
+    if (errno == ERANGE || *out > INT64_MAX)
+        return accord_fail(ACCORD_EINVAL, "index", "index: %s is out of range (at most %lld)", s, (long long)INT64_MAX);
     return ACCORD_OK;
 }
 
@@ -108,8 +110,9 @@ static int path_index(http_req *req, uint64_t *out)
 int http_party_from_restricted(http_req *req, char *out, size_t len)
 {
     uint64_t index;
-    if (path_index(req, &index))
-        return ACCORD_ENOTFOUND;
+    int bad = path_index(req, &index);
+    if (bad)
+        return bad;
     buf leaf;
     buf_init(&leaf, LEDGER_MAX_EVENT);
     json_t *ev = NULL;
@@ -209,21 +212,23 @@ static int report_step(http_req *req, const char *type, const char *done)
 int http_post_submission(http_req *req) { return report_step(req, "report.submitted", "submitted"); }
 int http_post_release(http_req *req) { return report_step(req, "report.released", "released"); }
 
-/* ?as_of=, or today (UTC) written into 'today'. */
-static const char *as_of_or_today(http_req *req, char today[11])
+/* ?as_of= (within the dates the server answers for), or today (UTC)
+ * written into 'today'. */
+static int as_of_or_today(http_req *req, char today[11], const char **as_of)
 {
-    const char *as_of = http_query(req, "as_of");
-    if (as_of)
-        return as_of;
-    clock_today(today);
-    return today;
+    int rc = http_query_date(req, "as_of", as_of);
+    if (!rc && !*as_of) {
+        clock_today(today);
+        *as_of = today;
+    }
+    return rc;
 }
 
 int http_get_progress(http_req *req)
 {
     char today[11];
-    const char *as_of = as_of_or_today(req, today);
-    int rc = date_check(as_of, "as_of");
+    const char *as_of;
+    int rc = as_of_or_today(req, today, &as_of);
     return rc ? rc : implementation_progress(req->db, req->params[0], req->params[1], as_of, &req->json);
 }
 
@@ -287,7 +292,10 @@ int http_get_ratings(http_req *req)
 int http_get_matrix(http_req *req)
 {
     char today[11];
-    const char *as_of = as_of_or_today(req, today);
+    const char *as_of;
+    int rc = as_of_or_today(req, today, &as_of);
+    if (rc)
+        return rc;
     const char *format = http_query(req, "format"), *cycle = http_query(req, "cycle"), *group = http_query(req, "group"),
                *region = http_query(req, "region");
     if (!format || strcmp(format, "json") == 0) {
@@ -302,7 +310,7 @@ int http_get_matrix(http_req *req)
         return implementation_matrix(req->db, req->params[0], cycle, group, region, as_of, &req->text);
     }
     json_t *m;
-    int rc = implementation_matrix_json(req->db, req->params[0], cycle, group, region, as_of, &m);
+    rc = implementation_matrix_json(req->db, req->params[0], cycle, group, region, as_of, &m);
     if (rc)
         return rc;
     char stem[160];
@@ -313,7 +321,10 @@ int http_get_matrix(http_req *req)
 int http_get_summary(http_req *req)
 {
     char today[11];
-    const char *as_of = as_of_or_today(req, today);
+    const char *as_of;
+    int rc = as_of_or_today(req, today, &as_of);
+    if (rc)
+        return rc;
     return implementation_summary(req->db, req->params[0], http_query(req, "by"), http_query(req, "cycle"), as_of,
                                   &req->json);
 }
@@ -321,7 +332,7 @@ int http_get_summary(http_req *req)
 int http_get_trajectory(http_req *req)
 {
     char today[11];
-    const char *as_of = as_of_or_today(req, today);
-    int rc = date_check(as_of, "as_of");
+    const char *as_of;
+    int rc = as_of_or_today(req, today, &as_of);
     return rc ? rc : implementation_trajectory(req->db, req->params[0], as_of, &req->json);
 }

@@ -88,12 +88,18 @@ void http_route_methods(const char *path, char *out, size_t len)
 
 int http_routes_check(void)
 {
-    for (const http_route *r = http_routes; r->pattern; r++)
+    for (const http_route *r = http_routes; r->pattern; r++) {
         if (r->rule == RULE_UNSET || !r->handler || !r->method ||
             ((r->rule == RULE_PARTY_WRITER || r->rule == RULE_PARTY_READER || r->rule == RULE_COORDINATOR ||
               r->rule == RULE_NEED_READER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
+        /* Access to a large-body route is decided before its body is
+         * read, so its party cannot come from the body. */
+        if (r->max_body && r->party_of == http_party_from_body)
+            return accord_fail(ACCORD_EENV, NULL, "route %s %s takes a large body but finds its party in it",
+                               r->method, r->pattern);
+    }
     return ACCORD_OK;
 }
 
@@ -125,9 +131,12 @@ static int get_status(http_req *req)
 {
     json_t *v;
     const char *format = http_query(req, "format");
+    const char *as_of;
     if (format && strcmp(format, "json") && strcmp(format, "csv"))
         return accord_fail(ACCORD_EINVAL, "format", "format: must be json or csv");
-    int rc = depositary_status(req->db, req->params[0], http_query(req, "as_of"), &v);
+    int rc = http_query_date(req, "as_of", &as_of);
+    if (!rc)
+        rc = depositary_status(req->db, req->params[0], as_of, &v);
     if (rc)
         return rc;
     if (format && strcmp(format, "csv") == 0) {
@@ -217,9 +226,11 @@ static int get_groups(http_req *req)
 
 static int get_group(http_req *req)
 {
-    json_t *v;
-    int rc = depositary_group_coverage(req->db, req->params[0], http_query(req, "instrument"),
-                                       http_query(req, "as_of"), &v);
+    json_t *v = NULL;
+    const char *as_of;
+    int rc = http_query_date(req, "as_of", &as_of);
+    if (!rc)
+        rc = depositary_group_coverage(req->db, req->params[0], http_query(req, "instrument"), as_of, &v);
     return reply(req, rc, v);
 }
 

@@ -1,8 +1,11 @@
 /* The request pipeline on libmicrohttpd. */
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +13,16 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "events/committer.h"
-#include "ledger/checkpointer.h"
 #include "http/http.h"
+#include "ledger/checkpointer.h"
 #include "ledger/identity.h"
 #include "ledger/ledger.h"
 #include "util/clock.h"
+#include "util/date.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -49,8 +54,12 @@ static int thread_db(store **out)
     return ACCORD_OK;
 }
 
-/* Per-connection state across the calls MHD makes for one request. */
+/* Per-request state across the calls MHD makes for one request. Made
+ * when the request line arrives (on_uri), before the URL is decoded. */
 typedef struct conn_state {
+    bool started;          /* the headers have arrived and were checked */
+    bool answered;         /* refused from the headers; the body is not read */
+    const char *url_error; /* why the raw URL is refused, or NULL */
     /* The route, matched once when the request arrives: its body limit is
      * needed before the body is read, the route itself after. */
     const http_route *route;
@@ -59,8 +68,241 @@ typedef struct conn_state {
     bool path_known; /* no route, but the path exists for another method */
     buf body;
     size_t max_body; /* the matched route's limit */
+    size_t reserved; /* bytes of the body budget this request holds */
     bool too_big;
+    bool over_budget; /* the server-wide body budget was spent */
 } conn_state;
+
+/* ---- limits on connections and request bodies ---------------------------- */
+
+/* libmicrohttpd's own timeout counts inactivity only, so a client sending
+ * one header line every few seconds would hold its connection forever.
+ * Every open connection is listed here, and a sweeper thread shuts down
+ * (shutdown(2)) the socket of one that has waited more than
+ * HTTP_HEADER_DEADLINE seconds for a request's headers: since it
+ * connected, or since its last answer (an idle keep-alive connection).
+ * The worker that owns it then reads the end of the stream and closes it.
+ * An entry leaves the list in the CLOSED notification, which
+ * libmicrohttpd makes before it closes the socket, under the lock the
+ * sweep holds: a descriptor swept is never one already reused. */
+typedef struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    double waiting_since; /* CLOCK_MONOTONIC seconds */
+    bool in_request;      /* headers complete, answer not yet sent */
+    bool swept;
+} conn_track;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    conn_track ring; /* the list's head; ring.next is the first entry */
+    size_t count, peak; /* connections open; most open since the last trim */
+    bool stop;
+    pthread_t thread;
+} tracker = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static double mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    conn_track *t = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(t = calloc(1, sizeof *t)))
+            return; /* untracked: only the idle timeout applies to it */
+        t->fd = ci->connect_fd;
+        t->waiting_since = mono_now();
+        pthread_mutex_lock(&tracker.lock);
+        t->prev = tracker.ring.prev;
+        t->next = &tracker.ring;
+        tracker.ring.prev->next = t;
+        tracker.ring.prev = t;
+        if (++tracker.count > tracker.peak)
+            tracker.peak = tracker.count;
+        pthread_mutex_unlock(&tracker.lock);
+        *socket_context = t;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && t) {
+        pthread_mutex_lock(&tracker.lock);
+        t->prev->next = t->next;
+        t->next->prev = t->prev;
+        tracker.count--;
+        pthread_mutex_unlock(&tracker.lock);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+/* Marks the connection of 'conn' as in a request (its headers are
+ * complete) or waiting for the next one. */
+static void track_request(struct MHD_Connection *conn, bool in_request)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_track *t = ci ? ci->socket_context : NULL;
+    if (!t)
+        return;
+    pthread_mutex_lock(&tracker.lock);
+    t->in_request = in_request;
+    t->waiting_since = mono_now();
+    pthread_mutex_unlock(&tracker.lock);
+}
+
+static void *sweep_connections(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&tracker.lock);
+    while (!tracker.stop) {
+        double now = mono_now();
+        for (conn_track *t = tracker.ring.next; t != &tracker.ring; t = t->next)
+            if (!t->in_request && !t->swept && now - t->waiting_since > HTTP_HEADER_DEADLINE) {
+                shutdown(t->fd, SHUT_RDWR);
+                t->swept = true;
+            }
+        /* After a burst of connections, glibc keeps the memory their
+         * buffers used (libmicrohttpd's 32 KiB pools fall below the mmap
+         * threshold) inside its heaps: give it back once most of them
+         * have gone (docs/stress.md has the figures). */
+        if (tracker.peak >= 64 && tracker.count <= tracker.peak / 4) {
+            tracker.peak = tracker.count;
+            pthread_mutex_unlock(&tracker.lock); /* a trim takes milliseconds */
+            malloc_trim(0);
+            pthread_mutex_lock(&tracker.lock);
+            if (tracker.stop)
+                break;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += 250 * 1000 * 1000;
+        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000 * 1000 * 1000;
+        }
+        pthread_cond_timedwait(&tracker.wake, &tracker.lock, &until);
+    }
+    pthread_mutex_unlock(&tracker.lock);
+    return NULL;
+}
+
+static int sweeper_start(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&tracker.wake, &attr);
+    pthread_condattr_destroy(&attr);
+    tracker.ring.next = tracker.ring.prev = &tracker.ring;
+    tracker.stop = false;
+    if (pthread_create(&tracker.thread, NULL, sweep_connections, NULL) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot start the connection sweeper: %s", strerror(errno));
+    return ACCORD_OK;
+}
+
+static void sweeper_stop(void)
+{
+    pthread_mutex_lock(&tracker.lock);
+    tracker.stop = true;
+    pthread_cond_signal(&tracker.wake);
+    pthread_mutex_unlock(&tracker.lock);
+    pthread_join(tracker.thread, NULL);
+    pthread_cond_destroy(&tracker.wake);
+}
+
+/* Request bodies held at once, all connections together, and the most
+ * they may be: a request whose body would pass it gets 503. */
+static _Atomic size_t body_held;
+static size_t body_budget;
+
+static bool budget_take(size_t n)
+{
+    size_t held = atomic_load(&body_held);
+    do {
+        if (n > body_budget || held > body_budget - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&body_held, &held, held + n));
+    return true;
+}
+
+static void budget_give(size_t n) { atomic_fetch_sub(&body_held, n); }
+
+/* Makes request 'cs' hold at least 'need' bytes of the budget, taking it
+ * in steps of at least 64 KiB and never past the request's limit. */
+static bool budget_grow(conn_state *cs, size_t need)
+{
+    if (need <= cs->reserved)
+        return true;
+    size_t step = 64 * 1024, want = need - cs->reserved;
+    if (want < step)
+        want = step;
+    if (cs->reserved + want > cs->max_body)
+        want = cs->max_body - cs->reserved;
+    if (want < need - cs->reserved || !budget_take(want))
+        return false;
+    cs->reserved += want;
+    return true;
+}
+
+/* libmicrohttpd's own messages (a refused connection, a client gone
+ * mid-request), at most one a second: each is caused by a client, and
+ * thousands of hostile connections a second must not fill the operator's
+ * logs. The count of those left out is printed with the next one. */
+static void log_library(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static double last = -1e9;
+    static unsigned long dropped;
+    pthread_mutex_lock(&lock);
+    double now = mono_now();
+    if (now - last < 1.0) {
+        dropped++;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    last = now;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    if (dropped)
+        fprintf(stderr, "accord: http: %s (%lu more such messages left out)\n", line, dropped);
+    else
+        fprintf(stderr, "accord: http: %s\n", line);
+    dropped = 0;
+    pthread_mutex_unlock(&lock);
+}
+
+/* The process may keep as many files open as its hard limit allows:
+ * every connection is one. Returns the (new) soft limit. */
+static rlim_t raise_file_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY ? 65536 : rl.rlim_max;
+        struct rlimit up = {want, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = want;
+    }
+    return rl.rlim_cur;
+}
+
+/* Connections at once: below the file limit, leaving room for the
+ * database files of every thread (a connection each: database, WAL and
+ * shared memory), attachments being written, and libmicrohttpd's own
+ * descriptors (epoll and its inter-thread channel per worker). */
+static unsigned connection_limit(rlim_t files, unsigned threads)
+{
+    rlim_t reserve = 64 + 8 * (rlim_t)threads;
+    rlim_t n = files > reserve + 16 ? files - reserve : 16;
+    return n > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)n;
+}
 
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq)
 {
@@ -81,6 +323,24 @@ int http_run_writes(committer_work work, void *arg)
 const char *http_query(http_req *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+int http_query_date(http_req *req, const char *key, const char **out)
+{
+    const char *v = http_query(req, key);
+    *out = v;
+    if (!v)
+        return ACCORD_OK;
+    int rc = date_check(v, key);
+    if (rc)
+        return rc;
+    char today[DATE_LEN + 1], last[24];
+    clock_today(today);
+    snprintf(last, sizeof last, "%04d-12-31", (date_year(today) + HTTP_DATE_YEARS_AHEAD) % 10000);
+    if (strcmp(v, HTTP_FIRST_DATE) < 0 || strcmp(v, last) > 0)
+        return accord_fail(ACCORD_EINVAL, key, "%s: %s is outside the dates this server answers for, %s to %s", key, v,
+                           HTTP_FIRST_DATE, last);
+    return ACCORD_OK;
 }
 
 int http_json_body(http_req *req, json_t **out)
@@ -151,6 +411,16 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
     if (!text)
         return MHD_NO;
     size_t len = strlen(text);
+    if (len > HTTP_MAX_ANSWER && status < 400) {
+        /* No query may make the server send (or hold) more than this:
+         * the handlers bound their inputs, this bounds what they missed. */
+        free(text);
+        json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(ACCORD_ETOOBIG), "message",
+                                "the answer would be over the server's limit; ask for less");
+        enum MHD_Result ret = send_json(conn, 500, err, NULL, NULL);
+        json_decref(err);
+        return ret;
+    }
     text[len] = '\0';
     char *withnl = realloc(text, len + 2);
     if (withnl) {
@@ -163,17 +433,54 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
     return ret;
 }
 
+/* True if 's' is valid UTF-8 (what JSON text may carry). */
+static bool utf8_valid(const char *s)
+{
+    json_t *probe = json_string(s);
+    json_decref(probe);
+    return probe != NULL;
+}
+
+/* Copies 's' into 'out' with every byte outside printable ASCII written
+ * as \xHH: a message that quotes input which is not valid UTF-8. */
+static void escape_bytes(const char *s, char *out, size_t len)
+{
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && used + 5 < len; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            out[used++] = (char)*p;
+        else
+            used += (size_t)snprintf(out + used, len - used, "\\x%02x", *p);
+    }
+    out[used] = '\0';
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *conn, int code, const http_req *req)
 {
-    json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(code), "message",
-                            accord_error_message());
-    if (accord_error_field())
-        json_object_set_new(json_object_get(err, "error"), "field", json_string(accord_error_field()));
+    /* A message quoting input that is not UTF-8 would make no JSON, and
+     * no answer at all: its bytes are shown escaped instead. */
+    char escaped[1024];
+    const char *message = accord_error_message(), *field = accord_error_field();
+    if (!utf8_valid(message)) {
+        escape_bytes(message, escaped, sizeof escaped);
+        message = escaped;
+    }
+    json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(code), "message", message);
+    if (field && utf8_valid(field))
+        json_object_set_new(json_object_get(err, "error"), "field", json_string(field));
     if (req && req->error_extra)
         json_object_update(json_object_get(err, "error"), req->error_extra);
     enum MHD_Result ret = send_json(conn, accord_error_http_status(code), err, req, NULL);
     json_decref(err);
     return ret;
+}
+
+/* 503 for a request the body budget cannot take now. */
+static enum MHD_Result send_busy(struct MHD_Connection *conn)
+{
+    http_req busy = {.conn = conn, .retry_after = 1};
+    accord_fail(ACCORD_EBUSY, NULL, "the server holds as many request bodies as it may; retry in a moment");
+    return send_error(conn, ACCORD_EBUSY, &busy);
 }
 
 /* The caller's IP address as text, for throttling and the security log. */
@@ -211,6 +518,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %zu bytes", cs->max_body);
         return send_error(conn, ACCORD_ETOOBIG, NULL);
     }
+    if (cs->over_budget)
+        return send_busy(conn);
     const http_route *route = cs->route;
     if (!route) {
         if (cs->path_known) {
@@ -263,17 +572,87 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     return ret;
 }
 
-/* The body limit of the request's route, known before the body is read so
- * that an oversized upload is refused as it arrives. The body is read
- * before access is decided, so a route's larger limit applies only to
- * requests that carry credentials: no route that takes a large body is
- * public, and anonymous callers should not make the server hold megabytes
- * per connection. */
-static size_t body_limit(struct MHD_Connection *conn, const http_route *route)
+/* The raw request target, before libmicrohttpd decodes it: the decoded
+ * path could no longer tell an encoded "/" (%2F) from a separator, and
+ * would end at an encoded NUL. Both are refused, the slash in the path
+ * only. Returns the request's state, which on_completed frees. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    bool credentials = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION) ||
-                       MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "accord_session");
-    return route && route->max_body && credentials ? route->max_body : HTTP_MAX_BODY;
+    (void)cls;
+    (void)conn;
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (!cs || !uri)
+        return cs;
+    size_t path_len = strcspn(uri, "?");
+    for (const char *p = uri; (p = strchr(p, '%')); p++) {
+        if (p[1] == '0' && p[2] == '0')
+            cs->url_error = "the URL has an encoded NUL (%00)";
+        else if ((size_t)(p - uri) < path_len && p[1] == '2' && (p[2] == 'f' || p[2] == 'F'))
+            cs->url_error = "the path has an encoded '/' (%2F) inside a segment";
+    }
+    return cs;
+}
+
+/* Fails if a query parameter's name or value is not valid UTF-8. */
+static enum MHD_Result check_argument(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    int *rc = cls;
+    char k[256], v[256];
+    if (utf8_valid(key) && (!value || utf8_valid(value)))
+        return MHD_YES;
+    escape_bytes(key, k, sizeof k);
+    escape_bytes(value ? value : "", v, sizeof v);
+    *rc = accord_fail(ACCORD_EINVAL, utf8_valid(key) ? key : NULL, "%s: '%s' is not valid UTF-8", k, v);
+    return MHD_NO;
+}
+
+/* Checks what can be checked once the headers have arrived, before any
+ * body is read: the URL, the route's access for a route that takes a
+ * large body, and the body's size against its limit and the server's
+ * budget. */
+static int check_headers(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
+{
+    if (cs->url_error)
+        return accord_fail(ACCORD_EINVAL, NULL, "%s", cs->url_error);
+    if (!utf8_valid(url)) {
+        char shown[512];
+        escape_bytes(url, shown, sizeof shown);
+        return accord_fail(ACCORD_EINVAL, NULL, "the path is not valid UTF-8: %s", shown);
+    }
+    int rc = ACCORD_OK;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_argument, &rc);
+    if (rc)
+        return rc;
+    cs->route = http_route_match(method, url, cs->scratch, sizeof cs->scratch, cs->params, &cs->path_known);
+    cs->max_body = HTTP_MAX_BODY;
+    if (cs->route && cs->route->max_body) {
+        /* A route's larger limit serves only callers it admits: access is
+         * decided now, from the headers (such a route finds its party in
+         * the path or the query), and again before the handler runs. */
+        store *db;
+        principal p;
+        http_req req = {.conn = conn, .method = method, .path = url};
+        memcpy(req.params, cs->params, sizeof req.params);
+        client_address(conn, req.client, sizeof req.client);
+        rc = thread_db(&db);
+        if (!rc) {
+            req.db = db;
+            rc = http_authorize(&req, cs->route, &p);
+        }
+        json_decref(req.body_json);
+        if (rc)
+            return rc;
+        cs->max_body = cs->route->max_body;
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+    if (announced > cs->max_body)
+        return accord_fail(ACCORD_ETOOBIG, NULL, "the request body is over the limit of %zu bytes", cs->max_body);
+    if (announced && !budget_grow(cs, (size_t)announced))
+        return ACCORD_EBUSY;
+    buf_init(&cs->body, cs->max_body);
+    return ACCORD_OK;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -283,22 +662,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     conn_state *cs = *con_cls;
-    if (!cs) {
-        cs = calloc(1, sizeof *cs);
-        if (!cs)
-            return MHD_NO;
-        cs->route = http_route_match(method, url, cs->scratch, sizeof cs->scratch, cs->params, &cs->path_known);
-        cs->max_body = body_limit(conn, cs->route);
-        buf_init(&cs->body, cs->max_body);
-        *con_cls = cs;
+    if (!cs)
+        return MHD_NO; /* on_uri could not allocate it */
+    if (!cs->started) {
+        cs->started = true;
+        track_request(conn, true);
+        accord_error_clear();
+        int rc = check_headers(conn, method, url, cs);
+        if (!rc)
+            return MHD_YES;
+        /* An answer queued now is sent without reading the body, and the
+         * connection is closed after it. */
+        cs->answered = true;
+        return rc == ACCORD_EBUSY ? send_busy(conn) : send_error(conn, rc, NULL);
+    }
+    if (cs->answered) {
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        /* Past the cap the rest is read and dropped, so the client gets a
-         * clean 413 instead of a reset connection. */
-        if (!cs->too_big && buf_append(&cs->body, upload_data, *upload_data_size))
-            cs->too_big = true;
+        /* Past the cap or the budget the rest is read and dropped, so the
+         * client gets a clean 413 or 503 instead of a reset connection. */
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (cs->too_big || cs->over_budget)
+            return MHD_YES;
+        if (cs->body.len + n > cs->max_body)
+            cs->too_big = true;
+        else if (!budget_grow(cs, cs->body.len + n))
+            cs->over_budget = true;
+        else if (buf_append(&cs->body, upload_data, n))
+            cs->too_big = true;
+        if (cs->too_big || cs->over_budget)
+            buf_free(&cs->body);
         return MHD_YES;
     }
     return dispatch(conn, method, url, cs);
@@ -307,11 +703,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     (void)toe;
     conn_state *cs = *con_cls;
     if (cs) {
+        if (cs->started)
+            track_request(conn, false);
         buf_free(&cs->body);
+        budget_give(cs->reserved);
         free(cs);
         *con_cls = NULL;
     }
@@ -382,14 +780,32 @@ int http_serve(const http_config *cfg)
         checkpointer_stop(signer);
         return rc;
     }
+    /* Limits (docs/internals/http.md): connections below the file
+     * limit, set explicitly (libmicrohttpd's default is FD_SETSIZE - 4,
+     * shared out between the workers, and a worker at its share stops
+     * watching the listening socket); a cap per client address; an idle
+     * timeout; the header deadline (the sweeper). The inter-thread channel
+     * wakes every worker at once on stop, whatever it is waiting for. */
+    unsigned threads = cfg->threads ? cfg->threads : 4;
+    unsigned max_conns = connection_limit(raise_file_limit(), threads);
+    unsigned per_address = cfg->max_per_address ? cfg->max_per_address : HTTP_MAX_PER_ADDRESS;
+    body_budget = cfg->body_budget ? cfg->body_budget : HTTP_BODY_BUDGET;
+    if ((rc = sweeper_start())) {
+        committer_stop(writer);
+        checkpointer_stop(signer);
+        return rc;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL, on_request, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | ipflags, (uint16_t)cfg->port, NULL, NULL,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, log_library, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
     if (!d) {
         rc = accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
                          errno ? strerror(errno) : "address in use or not available");
+        sweeper_stop();
         committer_stop(writer);
         checkpointer_stop(signer);
         return rc;
@@ -403,6 +819,7 @@ int http_serve(const http_config *cfg)
     while (sigwait(&stop, &sig) != 0)
         ;
     MHD_stop_daemon(d);
+    sweeper_stop();
     committer_stop(writer);
     checkpointer_stop(signer);
     writer = NULL;

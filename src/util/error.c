@@ -63,6 +63,7 @@ static const struct {
     {ACCORD_ENOMEM, "out_of_memory", 500, 2},
     {ACCORD_EMETHOD, "method_not_allowed", 405, 1},
     {ACCORD_ETHROTTLED, "too_many_requests", 429, 1},
+    {ACCORD_EBUSY, "unavailable", 503, 2},
     {ACCORD_EENV, "environment", 500, 2},
 };
 

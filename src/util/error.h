@@ -24,6 +24,7 @@ enum accord_err {
     ACCORD_EENV = -12,      /* environment: missing file, busy port (exit 2) */
     ACCORD_EMETHOD = -13,   /* the resource does not accept this method (405) */
     ACCORD_ETHROTTLED = -14, /* too many attempts; retry later (429) */
+    ACCORD_EBUSY = -15,     /* the server is at a resource limit; retry later (503) */
 };
 
 /* Records 'code' with a printf-style message and returns 'code', so call

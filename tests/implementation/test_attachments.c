@@ -198,10 +198,10 @@ Test(attachments, oversized_and_unknown_types_are_refused_and_leave_nothing)
     memcpy(big, "%PDF-1.4\n", 9);
     assert_refused(kaz, "KAZ", "huge.pdf", big, 9 * 1024 * 1024, 413, "too_large");
     assert_refused(kaz, "KAZ", "huge.pdf", big, ATTACHMENT_MAX_SIZE + 1, 413, "too_large");
-    /* Bodies are read before access is decided: without credentials, the
-     * usual 64 KiB limit holds, so nobody anonymous makes the server
-     * buffer megabytes. */
-    assert_refused(NULL, "KAZ", "full.pdf", big, 65 * 1024, 413, "too_large");
+    /* Access to an upload route is decided when the headers arrive,
+     * before the body is read: nobody anonymous makes the server buffer
+     * megabytes, or even the usual 64 KiB. */
+    assert_refused(NULL, "KAZ", "full.pdf", big, 65 * 1024, 401, "unauthorized");
     th_response r = upload(kaz, "KAZ", "full.pdf", big, ATTACHMENT_MAX_SIZE);
     cr_assert_eq(r.status, 201, "exactly 8 MiB is allowed: %s", r.body);
     th_response_free(&r);
