@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth/auth_int.h"
+#include "store/lookup.h"
 #include "util/error.h"
 
 /* ---- reading accounts ---- */
@@ -209,15 +210,10 @@ int auth_user_add(store *db, const char *email, const char *display_name, const 
 int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN])
 {
     char id[AUTH_ID_LEN];
-    store_stmt *st;
     auth_new_id(id);
     int rc = store_begin(db);
-    if (!rc && !(rc = store_query(db, &st, "SELECT 1 FROM account WHERE role = 'admin'", ""))) {
-        rc = store_step(st);
-        store_stmt_close(st);
-        if (rc == STORE_ROW)
-            rc = accord_fail(ACCORD_ECONFLICT, NULL, "an admin account already exists");
-    }
+    if (!rc && (rc = store_exists(db, "SELECT 1 FROM account WHERE role = 'admin'", "")) == STORE_ROW)
+        rc = accord_fail(ACCORD_ECONFLICT, NULL, "an admin account already exists");
     /* No email and no password: the token is the only way in until the
      * operator gives the account an email (accord user add makes others). */
     if (rc >= 0) rc = insert_account(db, NULL, "Administrator", "admin", NULL, NULL, NULL, id);
@@ -234,19 +230,12 @@ int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN])
  * nobody could manage accounts over HTTP. */
 static int not_last_admin(store *db, const auth_account *a, const char *what)
 {
-    store_stmt *st;
     if (strcmp(a->role, "admin") != 0 || a->disabled)
         return ACCORD_OK;
-    int rc = store_query(db, &st, "SELECT count(*) FROM account WHERE role = 'admin' AND disabled = 0 AND id <> ?",
-                         "s", a->id);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    bool others = rc == STORE_ROW && store_col_int(st, 0) > 0;
-    store_stmt_close(st);
+    int rc = store_exists(db, "SELECT 1 FROM account WHERE role = 'admin' AND disabled = 0 AND id <> ?", "s", a->id);
     if (rc < 0)
         return rc;
-    if (!others)
+    if (rc == STORE_DONE)
         return accord_fail(ACCORD_ERULE, NULL, "this is the last enabled admin account; it cannot be %s", what);
     return ACCORD_OK;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "auth/auth_int.h"
+#include "store/lookup.h"
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -188,42 +189,25 @@ static bool entity_code_ok(const char *s)
     return m > 0 && s[n + 1 + m] == '\0';
 }
 
-/* Whether 'sql' (one '?' for 'key') finds a row. */
-static int row_exists(store *db, const char *sql, const char *key, bool *found)
-{
-    store_stmt *st;
-    int rc = store_query(db, &st, sql, "s", key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    store_stmt_close(st);
-    if (rc < 0)
-        return rc;
-    *found = rc == STORE_ROW;
-    return ACCORD_OK;
-}
-
 static int scope_party(store *db, const char *scope)
 {
-    bool found;
     if (!scope)
         return accord_fail(ACCORD_EINVAL, "scope",
                            "scope: a focal_point speaks for one party; give its code (KAZ, org:...)");
-    int rc = row_exists(db, "SELECT 1 FROM party WHERE code = ?", scope, &found);
-    if (!rc && !found)
-        rc = accord_fail(ACCORD_ENOTFOUND, "scope", "scope: no registered party '%s'", scope);
-    return rc;
+    int rc = store_exists(db, "SELECT 1 FROM party WHERE code = ?", "s", scope);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ENOTFOUND, "scope", "scope: no registered party '%s'", scope);
+    return rc < 0 ? rc : ACCORD_OK;
 }
 
 static int scope_instrument(store *db, const char *scope)
 {
-    bool found;
     if (!scope)
         return ACCORD_OK; /* a reviewer of every instrument */
-    int rc = row_exists(db, "SELECT 1 FROM instrument WHERE slug = ?", scope, &found);
-    if (!rc && !found)
-        rc = accord_fail(ACCORD_ENOTFOUND, "scope", "scope: no instrument '%s'", scope);
-    return rc;
+    int rc = store_exists(db, "SELECT 1 FROM instrument WHERE slug = ?", "s", scope);
+    if (rc == STORE_DONE)
+        return accord_fail(ACCORD_ENOTFOUND, "scope", "scope: no instrument '%s'", scope);
+    return rc < 0 ? rc : ACCORD_OK;
 }
 
 static int scope_entity(const char *scope)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/auth_int.h"
+#include "store/lookup.h"
 #include "util/date.h"
 #include "util/error.h"
 
@@ -120,18 +121,13 @@ static int token_expiry(const char *expires_at, const principal *by, char out[AU
 /* Fails ACCORD_ERULE when 'account' already has the most live tokens. */
 static int token_room(store *db, const char *account)
 {
-    store_stmt *st;
     char now[AUTH_TS_LEN];
     auth_ts(auth_clock(), now);
-    int rc = store_query(db, &st,
-                         "SELECT count(*) FROM api_token WHERE account = ? AND revoked_at IS NULL"
-                         " AND (expires_at IS NULL OR expires_at > ?)",
-                         "ss", account, now);
-    if (rc)
-        return rc;
-    rc = store_step(st);
-    int64_t live = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-    store_stmt_close(st);
+    int64_t live = 0;
+    int rc = store_one_int(db, &live,
+                           "SELECT count(*) FROM api_token WHERE account = ? AND revoked_at IS NULL"
+                           " AND (expires_at IS NULL OR expires_at > ?)",
+                           "ss", account, now);
     if (rc < 0)
         return rc;
     if (live >= AUTH_TOKENS_PER_ACCOUNT)
