@@ -21,51 +21,31 @@ static struct {
     json_t *markers;
     json_t *other;
     int rc;
-    char message[1200];
-} map;
+    datadir_file file;
+} map = {.file = {.what = "world map", .hint = "regenerate it with scripts/world-map.sh"}};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static const char *const state_names[] = {"participant", "signatory_withdrawn", "not_participant", "not_a_state"};
 
-static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_fail(const char *path, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(map.message, sizeof map.message, "world map %s: %s (regenerate it with scripts/world-map.sh)", path,
-             what);
-    return ACCORD_EENV;
-}
-
 /* Checks entry 'i' of list 'name': a code of three capital letters, and a
  * path or a point. */
-static int check_entry(const char *path, const char *name, size_t i, json_t *e, int is_marker)
+static int check_entry(const char *name, size_t i, json_t *e, int is_marker)
 {
     const char *code = json_string_value(json_object_get(e, "code"));
     if (!code || strlen(code) != 3 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-        return load_fail(path, "%s entry %zu has no ISO 3166-1 alpha-3 code", name, i);
+        return datadir_refuse(&map.file, "%s entry %zu has no ISO 3166-1 alpha-3 code", name, i);
     if (!json_is_string(json_object_get(e, "numeric")))
-        return load_fail(path, "%s entry %s has no numeric code", name, code);
+        return datadir_refuse(&map.file, "%s entry %s has no numeric code", name, code);
     if (is_marker ? !json_is_number(json_object_get(e, "x")) || !json_is_number(json_object_get(e, "y"))
                   : !json_is_string(json_object_get(e, "d")))
-        return load_fail(path, "%s entry %s has no %s", name, code, is_marker ? "point" : "path");
+        return datadir_refuse(&map.file, "%s entry %s has no %s", name, code, is_marker ? "point" : "path");
     return ACCORD_OK;
 }
 
 static int load(void)
 {
-    char path[4096];
-    if (datadir_find(MAP_FILE, path, sizeof path)) {
-        snprintf(map.message, sizeof map.message, "%s", accord_error_message());
+    if (datadir_load_json(&map.file, MAP_FILE, &map.doc))
         return ACCORD_EENV;
-    }
-    json_error_t err;
-    map.doc = json_load_file(path, 0, &err);
-    if (!map.doc)
-        return load_fail(path, "%s (line %zu)", err.text, (size_t)err.line);
     map.width = json_integer_value(json_object_get(map.doc, "width"));
     map.height = json_integer_value(json_object_get(map.doc, "height"));
     map.countries = json_object_get(map.doc, "countries");
@@ -73,13 +53,13 @@ static int load(void)
     map.other = json_object_get(map.doc, "other");
     if (map.width <= 0 || map.height <= 0 || !json_is_array(map.countries) || !json_is_array(map.markers) ||
         !json_is_array(map.other) || json_array_size(map.countries) + json_array_size(map.markers) > MAP_MAX_ENTRIES)
-        return load_fail(path, "holds no \"width\", \"height\", \"countries\", \"markers\" and \"other\"");
+        return datadir_refuse(&map.file, "holds no \"width\", \"height\", \"countries\", \"markers\" and \"other\"");
     size_t i;
     json_t *e;
-    json_array_foreach(map.countries, i, e) if (check_entry(path, "countries", i, e, 0)) return ACCORD_EENV;
-    json_array_foreach(map.markers, i, e) if (check_entry(path, "markers", i, e, 1)) return ACCORD_EENV;
+    json_array_foreach(map.countries, i, e) if (check_entry("countries", i, e, 0)) return ACCORD_EENV;
+    json_array_foreach(map.markers, i, e) if (check_entry("markers", i, e, 1)) return ACCORD_EENV;
     json_array_foreach(map.other, i, e) if (!json_is_string(json_object_get(e, "d")))
-        return load_fail(path, "other entry %zu has no path", i);
+        return datadir_refuse(&map.file, "other entry %zu has no path", i);
     return ACCORD_OK;
 }
 
@@ -95,7 +75,7 @@ static void load_once(void)
 int charts_map_load(void)
 {
     pthread_once(&once, load_once);
-    return map.rc ? accord_fail(map.rc, NULL, "%s", map.message) : ACCORD_OK;
+    return map.rc ? accord_fail(map.rc, NULL, "%s", map.file.message) : ACCORD_OK;
 }
 
 /* The state name of 'text' from the known four (a static string), or NULL. */

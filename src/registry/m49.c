@@ -26,23 +26,9 @@ static struct {
     size_t niso;
     json_t *source;               /* the file's provenance object */
     int rc;                       /* how loading ended */
-    char message[1200];
-} m49;
+    datadir_file file;
+} m49 = {.file = {.what = "UN M49 regions", .hint = "regenerate it with scripts/un-m49.sh"}};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-/* Records why the file at 'path' cannot be used; returns ACCORD_EENV. */
-static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_fail(const char *path, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(m49.message, sizeof m49.message, "UN M49 regions %s: %s (regenerate it with scripts/un-m49.sh)", path,
-             what);
-    return ACCORD_EENV;
-}
 
 static bool digits3(const char *s)
 {
@@ -73,7 +59,7 @@ static int compare_iso(const void *a, const void *b)
 
 /* Reads entry 'i' of the file into m49.areas[i]; parents are linked after
  * every entry is read. */
-static int read_area(const char *path, json_t *e, size_t i)
+static int read_area(json_t *e, size_t i)
 {
     registry_area *a = &m49.areas[i];
     const char *code = json_string_value(json_object_get(e, "code"));
@@ -81,14 +67,14 @@ static int read_area(const char *path, json_t *e, size_t i)
     const char *iso = json_string_value(json_object_get(e, "iso3166"));
     int type = type_of(json_string_value(json_object_get(e, "type")));
     if (!digits3(code))
-        return load_fail(path, "entry %zu has no three-digit code", i);
+        return datadir_refuse(&m49.file, "entry %zu has no three-digit code", i);
     if (!name || !*name || type < 0)
-        return load_fail(path, "entry %s (%zu) lacks a name or a known type", code, i);
+        return datadir_refuse(&m49.file, "entry %s (%zu) lacks a name or a known type", code, i);
     if ((type == REGISTRY_AREA_COUNTRY) != (iso != NULL) || (iso && !registry_party_code_valid(iso)))
-        return load_fail(path, "entry %s (%zu): a country or area, and only one, has an ISO 3166-1 alpha-3 code", code,
+        return datadir_refuse(&m49.file, "entry %s (%zu): a country or area, and only one, has an ISO 3166-1 alpha-3 code", code,
                          i);
     if (by_code(code))
-        return load_fail(path, "code %s appears twice (entry %zu)", code, i);
+        return datadir_refuse(&m49.file, "code %s appears twice (entry %zu)", code, i);
     snprintf(a->code, sizeof a->code, "%s", code);
     snprintf(a->iso3, sizeof a->iso3, "%s", iso ? iso : "");
     a->type = (registry_area_type)type;
@@ -98,7 +84,7 @@ static int read_area(const char *path, json_t *e, size_t i)
 }
 
 /* Links each area to its parent, which must be of a larger type. */
-static int link_parents(const char *path, json_t *list)
+static int link_parents(json_t *list)
 {
     for (size_t i = 0; i < m49.n; i++) {
         registry_area *a = &m49.areas[i];
@@ -107,7 +93,7 @@ static int link_parents(const char *path, json_t *list)
             continue;
         a->parent = parent ? by_code(parent) : NULL;
         if (!a->parent || a->parent->type >= a->type)
-            return load_fail(path, "entry %s (%zu) has no valid parent", a->code, i);
+            return datadir_refuse(&m49.file, "entry %s (%zu) has no valid parent", a->code, i);
     }
     return ACCORD_OK;
 }
@@ -129,34 +115,28 @@ static int index_countries(void)
 
 static int load(void)
 {
-    char path[4096];
-    if (datadir_find(M49_FILE, path, sizeof path)) {
-        snprintf(m49.message, sizeof m49.message, "%s", accord_error_message());
+    json_t *doc;
+    if (datadir_load_json(&m49.file, M49_FILE, &doc))
         return ACCORD_EENV;
-    }
-    json_error_t err;
-    json_t *doc = json_load_file(path, 0, &err);
-    if (!doc)
-        return load_fail(path, "%s (line %zu)", err.text, (size_t)err.line);
     json_t *list = json_object_get(doc, "regions");
     size_t n = json_array_size(list);
     int rc = ACCORD_OK;
     if (n == 0 || n > M49_MAX_AREAS || !json_is_object(json_object_get(doc, "source")))
-        rc = load_fail(path, "holds no \"source\" and \"regions\" list of at most %d entries", M49_MAX_AREAS);
+        rc = datadir_refuse(&m49.file, "holds no \"source\" and \"regions\" list of at most %d entries", M49_MAX_AREAS);
     if (!rc && !(m49.areas = calloc(n, sizeof *m49.areas)))
         rc = ACCORD_ENOMEM;
     for (size_t i = 0; !rc && i < n; i++)
-        rc = read_area(path, json_array_get(list, i), i);
-    if (!rc) rc = link_parents(path, list);
+        rc = read_area(json_array_get(list, i), i);
+    if (!rc) rc = link_parents(list);
     if (!rc && (rc = index_countries()) == ACCORD_EENV)
-        rc = load_fail(path, "two countries share an ISO 3166-1 code");
+        rc = datadir_refuse(&m49.file, "two countries share an ISO 3166-1 code");
     if (!rc && by_code("001") == NULL)
-        rc = load_fail(path, "has no world (001)");
+        rc = datadir_refuse(&m49.file, "has no world (001)");
     if (!rc)
         m49.source = json_deep_copy(json_object_get(doc, "source"));
     json_decref(doc);
     if (rc == ACCORD_ENOMEM)
-        snprintf(m49.message, sizeof m49.message, "out of memory reading UN M49 regions");
+        snprintf(m49.file.message, sizeof m49.file.message, "out of memory reading UN M49 regions");
     return rc;
 }
 
@@ -165,7 +145,7 @@ static void load_once(void) { m49.rc = load(); }
 int registry_m49_load(void)
 {
     pthread_once(&once, load_once);
-    return m49.rc ? accord_fail(m49.rc, NULL, "%s", m49.message) : ACCORD_OK;
+    return m49.rc ? accord_fail(m49.rc, NULL, "%s", m49.file.message) : ACCORD_OK;
 }
 
 /* The country or area of state 'party', or NULL (an organization, or a

@@ -23,21 +23,9 @@ static struct {
     json_t *members; /* borrowed: members.codes */
     json_t *observers;
     int rc;
-    char message[1200];
-} un;
+    datadir_file file;
+} un = {.file = {.what = "UN membership", .hint = "see data/un-membership.md"}};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_fail(const char *path, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(un.message, sizeof un.message, "UN membership %s: %s (see data/un-membership.md)", path, what);
-    return ACCORD_EENV;
-}
 
 static bool source_valid(const json_t *s)
 {
@@ -45,49 +33,41 @@ static bool source_valid(const json_t *s)
     return json_is_string(json_object_get(s, "title")) && url && strncmp(url, "https://", 8) == 0;
 }
 
-static int check(const char *path)
+static int check(void)
 {
     json_t *members = json_object_get(un.doc, "members");
     const char *as_of = json_string_value(json_object_get(members, "as_of"));
     un.members = json_object_get(members, "codes");
     un.observers = json_object_get(un.doc, "observers");
     if (!source_valid(json_object_get(un.doc, "source")) || !as_of || !date_valid(as_of))
-        return load_fail(path, "has no source or no members.as_of date");
+        return datadir_refuse(&un.file, "has no source or no members.as_of date");
     size_t n = json_array_size(un.members), i;
     if (n == 0 || n > UN_MAX || !json_is_array(un.observers) || json_array_size(un.observers) > UN_MAX)
-        return load_fail(path, "has no members.codes and observers lists");
+        return datadir_refuse(&un.file, "has no members.codes and observers lists");
     json_t *e;
     json_array_foreach(un.members, i, e)
     {
         const char *code = json_string_value(e);
         if (!code || strlen(code) != 3 || !registry_party_code_valid(code))
-            return load_fail(path, "members.codes[%zu] is not an ISO 3166-1 alpha-3 code", i);
+            return datadir_refuse(&un.file, "members.codes[%zu] is not an ISO 3166-1 alpha-3 code", i);
     }
     json_array_foreach(un.observers, i, e)
     {
         const char *code = json_string_value(json_object_get(e, "code"));
         const char *since = json_string_value(json_object_get(e, "since"));
         if (!code || strlen(code) != 3 || !registry_party_code_valid(code))
-            return load_fail(path, "observers[%zu] has no ISO 3166-1 alpha-3 code", i);
+            return datadir_refuse(&un.file, "observers[%zu] has no ISO 3166-1 alpha-3 code", i);
         if (since && (!date_valid(since) || !source_valid(json_object_get(e, "source"))))
-            return load_fail(path, "observer %s has a start date without a valid date or source", code);
+            return datadir_refuse(&un.file, "observer %s has a start date without a valid date or source", code);
     }
     return ACCORD_OK;
 }
 
 static void load_once(void)
 {
-    char path[4096];
-    json_error_t err;
-    if (datadir_find(UN_FILE, path, sizeof path)) {
-        snprintf(un.message, sizeof un.message, "%s", accord_error_message());
-        un.rc = ACCORD_EENV;
-        return;
-    }
-    if (!(un.doc = json_load_file(path, 0, &err)))
-        un.rc = load_fail(path, "%s (line %zu)", err.text, (size_t)err.line);
-    else
-        un.rc = check(path);
+    un.rc = datadir_load_json(&un.file, UN_FILE, &un.doc);
+    if (!un.rc)
+        un.rc = check();
     if (un.rc) {
         json_decref(un.doc);
         un.doc = NULL;
@@ -97,7 +77,7 @@ static void load_once(void)
 int registry_un_load(void)
 {
     pthread_once(&once, load_once);
-    return un.rc ? accord_fail(un.rc, NULL, "%s", un.message) : ACCORD_OK;
+    return un.rc ? accord_fail(un.rc, NULL, "%s", un.file.message) : ACCORD_OK;
 }
 
 const json_t *registry_un_membership(void)

@@ -30,21 +30,9 @@ static struct {
     un_entry *entries; /* sorted by code */
     size_t n;
     int rc;
-    char message[1200];
-} names;
+    datadir_file file;
+} names = {.file = {.what = "UN names", .hint = "see data/un-names.md"}};
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_fail(const char *path, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(names.message, sizeof names.message, "UN names %s: %s (see data/un-names.md)", path, what);
-    return ACCORD_EENV;
-}
 
 static int language_index(const char *lang)
 {
@@ -69,11 +57,11 @@ static un_entry *entry_of(const char *code)
 }
 
 /* Reads the names object {"ABW": {"ar": ..., ...}, ...} of 'path'. */
-static int read_names(const char *path, json_t *list)
+static int read_names(json_t *list)
 {
     size_t n = json_object_size(list);
     if (n == 0 || n > NAMES_MAX)
-        return load_fail(path, "holds no \"names\" object of at most %d codes", NAMES_MAX);
+        return datadir_refuse(&names.file, "holds no \"names\" object of at most %d codes", NAMES_MAX);
     if (!(names.entries = calloc(n, sizeof *names.entries)))
         return ACCORD_ENOMEM;
     const char *code;
@@ -82,7 +70,7 @@ static int read_names(const char *path, json_t *list)
     {
         un_entry *e = &names.entries[names.n++];
         if (!registry_party_code_valid(code) || strlen(code) != 3 || !json_is_object(langs))
-            return load_fail(path, "entry '%s' is not an ISO 3166-1 alpha-3 code with its names", code);
+            return datadir_refuse(&names.file, "entry '%s' is not an ISO 3166-1 alpha-3 code with its names", code);
         memcpy(e->code, code, 4);
         for (int l = 0; l < REGISTRY_UN_LANGUAGES; l++) {
             const char *s = json_string_value(json_object_get(langs, languages[l]));
@@ -93,29 +81,29 @@ static int read_names(const char *path, json_t *list)
     qsort(names.entries, names.n, sizeof *names.entries, compare_entry);
     for (size_t i = 1; i < names.n; i++)
         if (strcmp(names.entries[i - 1].code, names.entries[i].code) == 0)
-            return load_fail(path, "code %s appears twice", names.entries[i].code);
+            return datadir_refuse(&names.file, "code %s appears twice", names.entries[i].code);
     return ACCORD_OK;
 }
 
 /* The name slot that correction 'c' of 'path' is about, after checking it
  * still holds what the correction says it replaces ('expect'), so that a
  * new copy of the names is not corrected blindly. */
-static int correction_slot(const char *path, json_t *c, const char *expect_key, char ***out)
+static int correction_slot(json_t *c, const char *expect_key, char ***out)
 {
     const char *code = json_string_value(json_object_get(c, "alpha3"));
     const char *expect = json_string_value(json_object_get(c, expect_key));
     int l = language_index(json_string_value(json_object_get(c, "lang")));
     un_entry *e = entry_of(code);
     if (!e || l < 0 || !expect)
-        return load_fail(path, "a correction names no known code and language (%s)", code ? code : "?");
+        return datadir_refuse(&names.file, "a correction names no known code and language (%s)", code ? code : "?");
     if (!e->name[l] || strcmp(e->name[l], expect) != 0)
-        return load_fail(path, "the correction of %s in %s expects '%s', which the names no longer hold", code,
+        return datadir_refuse(&names.file, "the correction of %s in %s expects '%s', which the names no longer hold", code,
                          languages[l], expect);
     *out = &e->name[l];
     return ACCORD_OK;
 }
 
-static int apply_corrections(const char *path, json_t *doc)
+static int apply_corrections(json_t *doc)
 {
     size_t i;
     json_t *c;
@@ -124,52 +112,39 @@ static int apply_corrections(const char *path, json_t *doc)
     {
         const char *value = json_string_value(json_object_get(c, "value"));
         json_t *source = json_object_get(c, "source");
-        int rc = correction_slot(path, c, "was", &slot);
+        int rc = correction_slot(c, "was", &slot);
         if (rc)
             return rc;
         if (!value || !*value || !json_is_string(json_object_get(source, "title")))
-            return load_fail(path, "fix %zu has no value or no source", i);
+            return datadir_refuse(&names.file, "fix %zu has no value or no source", i);
         free(*slot);
         if (!(*slot = strdup(value)))
             return ACCORD_ENOMEM;
     }
     json_array_foreach(json_object_get(doc, "withhold"), i, c)
     {
-        int rc = correction_slot(path, c, "value", &slot);
+        int rc = correction_slot(c, "value", &slot);
         if (rc)
             return rc;
         if (!json_is_string(json_object_get(c, "why")))
-            return load_fail(path, "withheld name %zu does not say why", i);
+            return datadir_refuse(&names.file, "withheld name %zu does not say why", i);
         free(*slot);
         *slot = NULL;
     }
     return ACCORD_OK;
 }
 
-/* Opens data file 'name' as JSON into '*doc', its path into 'path'. */
-static int open_data(const char *name, char *path, size_t len, json_t **doc)
-{
-    if (datadir_find(name, path, len)) {
-        snprintf(names.message, sizeof names.message, "%s", accord_error_message());
-        return ACCORD_EENV;
-    }
-    json_error_t err;
-    *doc = json_load_file(path, 0, &err);
-    return *doc ? ACCORD_OK : load_fail(path, "%s (line %zu)", err.text, (size_t)err.line);
-}
-
 static int load(void)
 {
-    char path[4096];
     json_t *doc = NULL, *fixes = NULL;
-    int rc = open_data(NAMES_FILE, path, sizeof path, &doc);
-    if (!rc) rc = read_names(path, json_object_get(doc, "names"));
-    if (!rc) rc = open_data(CORRECTIONS_FILE, path, sizeof path, &fixes);
-    if (!rc) rc = apply_corrections(path, fixes);
+    int rc = datadir_load_json(&names.file, NAMES_FILE, &doc);
+    if (!rc) rc = read_names(json_object_get(doc, "names"));
+    if (!rc) rc = datadir_load_json(&names.file, CORRECTIONS_FILE, &fixes);
+    if (!rc) rc = apply_corrections(fixes);
     json_decref(doc);
     json_decref(fixes);
     if (rc == ACCORD_ENOMEM)
-        snprintf(names.message, sizeof names.message, "out of memory reading the UN names");
+        snprintf(names.file.message, sizeof names.file.message, "out of memory reading the UN names");
     return rc;
 }
 
@@ -189,7 +164,7 @@ static void load_once(void)
 int registry_un_names_load(void)
 {
     pthread_once(&once, load_once);
-    return names.rc ? accord_fail(names.rc, NULL, "%s", names.message) : ACCORD_OK;
+    return names.rc ? accord_fail(names.rc, NULL, "%s", names.file.message) : ACCORD_OK;
 }
 
 const char *registry_un_name(const char *code, const char *lang)

@@ -1,6 +1,7 @@
 #include "util/datadir.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,4 +38,27 @@ int datadir_find(const char *name, char *out, size_t len)
     out[0] = '\0';
     return accord_fail(ACCORD_EENV, NULL, "cannot find data file %s: tried %s; set ACCORD_DATA_DIR to the directory "
                        "that holds it (data/ of the source tree)", name, why);
+}
+
+int datadir_refuse(datadir_file *f, const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    snprintf(f->message, sizeof f->message, "%s %.3000s: %s (%s)", f->what, f->path, why, f->hint);
+    return ACCORD_EENV;
+}
+
+int datadir_load_json(datadir_file *f, const char *name, json_t **out)
+{
+    *out = NULL;
+    if (datadir_find(name, f->path, sizeof f->path)) {
+        snprintf(f->message, sizeof f->message, "%s", accord_error_message());
+        return ACCORD_EENV;
+    }
+    json_error_t err;
+    *out = json_load_file(f->path, 0, &err);
+    return *out ? ACCORD_OK : datadir_refuse(f, "%s (line %zu)", err.text, (size_t)err.line);
 }
