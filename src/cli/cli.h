@@ -4,6 +4,7 @@
 #ifndef ACCORD_CLI_CLI_H
 #define ACCORD_CLI_CLI_H
 
+#include <stdio.h>
 #include <jansson.h>
 
 #include "store/db.h"
@@ -73,5 +74,12 @@ int cli_provision_number(const char *text, long long *out);
 
 /* The database path: 'given' if set, else $ACCORD_DB, else the default. */
 const char *cli_db_path(const char *given);
+
+/* Reads the options of a command whose only options are --db and --help:
+ * returns -1 to go on, with '*dbarg' the --db given (or NULL) and optind
+ * at the first operand, or the exit status to return at once (0 after
+ * --help, which printed 'usage' to stdout; 1 after a bad option, which
+ * printed it to stderr). */
+int cli_db_option(int argc, char **argv, void (*usage)(FILE *), const char **dbarg);
 
 #endif

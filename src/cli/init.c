@@ -286,16 +286,10 @@ static void load_usage(FILE *f)
 
 int cli_load(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *dbarg = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': dbarg = optarg; break;
-        case 'h': load_usage(stdout); return 0;
-        default: load_usage(stderr); return 1;
-        }
-    }
+    const char *dbarg;
+    int opt = cli_db_option(argc, argv, load_usage, &dbarg);
+    if (opt >= 0)
+        return opt;
     if (optind != argc - 1) {
         load_usage(stderr);
         return 1;

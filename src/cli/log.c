@@ -143,16 +143,10 @@ static int check_reveal(const char *path)
 
 int cli_log(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *dbarg = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': dbarg = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 1;
-        }
-    }
+    const char *dbarg;
+    int opt = cli_db_option(argc, argv, usage, &dbarg);
+    if (opt >= 0)
+        return opt;
     if (optind >= argc) {
         usage(stderr);
         return 1;
