@@ -21,6 +21,7 @@
 #include "store/db.h"
 #include "tlog/logkey.h"
 #include "util/error.h"
+#include "util/files.h"
 
 #define ISO_3166_PATH "/usr/share/iso-codes/json/iso_3166-1.json"
 
@@ -45,33 +46,6 @@ static void init_usage(FILE *f)
                "  --token-file PATH  write the admin token there instead of printing it\n"
                "  --iso-codes FILE   ISO 3166-1 list (default %s)\n",
             CLI_DEFAULT_DB, ISO_3166_PATH);
-}
-
-/* Creates directory 'dir' and any missing parents (mkdir -p). */
-static int make_dirs(const char *dir)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return accord_fail(ACCORD_EENV, NULL, "the path %.64s... is too long", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", path, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return accord_fail(ACCORD_EENV, NULL, "cannot create directory %s: %s", path, strerror(errno));
-    return ACCORD_OK;
-}
-
-/* Creates the directory holding 'path', and its parents, if missing. */
-static int ensure_parent_dir(const char *path)
-{
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    return make_dirs(dirname(copy));
 }
 
 /* The default origin: unique to this log, so that a verifier's memory of
@@ -236,9 +210,9 @@ int cli_init(int argc, char **argv)
 
     store *db = NULL;
     bool key_made = false;
-    int count = 0, classified = 0, memberships = 0, rc = ensure_parent_dir(path);
-    if (!rc) rc = ensure_parent_dir(keypath);
-    if (!rc && token_file) rc = ensure_parent_dir(token_file);
+    int count = 0, classified = 0, memberships = 0, rc = files_make_parent(path);
+    if (!rc) rc = files_make_parent(keypath);
+    if (!rc && token_file) rc = files_make_parent(token_file);
     char vkey[LOGKEY_MAX_VKEY], token[AUTH_TOKEN_LEN];
     if (!rc) rc = store_open(&db, path, true);
     if (!rc) rc = store_migrate(db);

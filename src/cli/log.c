@@ -14,6 +14,7 @@
 #include "ledger/publish.h"
 #include "tlog/tile.h"
 #include "util/error.h"
+#include "util/files.h"
 
 static void usage(FILE *f)
 {
@@ -41,25 +42,6 @@ static int print_key(store *db)
     return ACCORD_OK;
 }
 
-/* Writes 'len' bytes to DIR/rel, creating directories. */
-static int write_file(const char *dir, const char *rel, const void *data, size_t len)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    for (char *p = path + strlen(dir) + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", path, strerror(errno));
-        *p = '/';
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-        return accord_fail(ACCORD_EENV, NULL, "cannot write %s: %s", path, strerror(errno));
-    return ACCORD_OK;
-}
-
 /* Every tile of the tree of 'size' entries: at each level, the full tiles
  * and the partial one at the right edge. */
 static int export_tiles(store *db, const char *dir, uint64_t size, uint64_t *files)
@@ -81,7 +63,7 @@ static int export_tiles(store *db, const char *dir, uint64_t size, uint64_t *fil
                 buf_reset(&path);
                 rc = tile_path_format(&t, &path);
                 if (!rc) rc = publish_tile(db, &t, &data);
-                if (!rc) rc = write_file(dir, path.data + 1, data.data, data.len);
+                if (!rc) rc = files_write_under(dir, path.data + 1, data.data, data.len);
                 (*files)++;
             }
         }
@@ -102,7 +84,7 @@ int cli_log_export(store *db, const char *dir)
     if (!rc && mkdir(dir, 0755) != 0 && errno != EEXIST)
         rc = accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", dir, strerror(errno));
     if (!rc) rc = export_tiles(db, dir, size, &files);
-    if (!rc) rc = write_file(dir, "checkpoint", note.data, note.len);
+    if (!rc) rc = files_write_under(dir, "checkpoint", note.data, note.len);
     if (!rc)
         printf("Exported %llu entries (%llu files) to %s\n", (unsigned long long)size, (unsigned long long)files, dir);
     buf_free(&note);

@@ -23,6 +23,7 @@
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "web/web.h"
 
 #define MAX_PAGE (16 * 1024 * 1024)
@@ -33,26 +34,14 @@ typedef struct exporter {
     unsigned long *files;
 } exporter;
 
-/* Writes 'len' bytes to dir/rel, creating the folders on the way. */
+/* Writes 'len' bytes to dir/rel, creating the folders on the way, and
+ * counts the file. */
 static int write_file(const exporter *ex, const char *rel, const void *data, size_t len)
 {
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", ex->dir, rel);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return accord_fail(ACCORD_EINVAL, NULL, "path too long: %s/%s", ex->dir, rel);
-    for (char *p = path + strlen(ex->dir) + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            return accord_fail(ACCORD_EENV, NULL, "cannot create %s: %s", path, strerror(errno));
-        *p = '/';
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-        return accord_fail(ACCORD_EENV, NULL, "cannot write %s: %s", path, strerror(errno));
-    (*ex->files)++;
-    return ACCORD_OK;
+    int rc = files_write_under(ex->dir, rel, data, len);
+    if (!rc)
+        (*ex->files)++;
+    return rc;
 }
 
 /* The file that the site path 'url' (query and fragment included, as
