@@ -10,8 +10,10 @@ libmagic-dev libcmark-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.
+# clang and libFuzzer's runtime (libclang-rt-14-dev: libclang_rt.fuzzer)
+# build the fuzz targets (fuzz/), which the tests run over their corpora.
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev"
+    packages="$packages golang-go golang-golang-x-mod-dev clang libclang-rt-14-dev"
 fi
 
 missing=""

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the test suite of one build directory and ends with one summary
-# line "N passed, N failed" (the counts of Criterion test cases).
+# line "N passed, N failed" (the counts of Criterion test cases, and in
+# the fuzz build of fuzz targets).
 set -u
 build="$1"
 log="$build/meson-logs/testlog.txt"
@@ -11,6 +12,13 @@ status=$?
 # Each Criterion binary ends its output with a "Synthesis:" line.
 passed=$(grep -ho 'Passing: [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -ho -E '(Failing|Crashing): [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
+# A fuzz target (suite "fuzz", the fuzz build) is one test: it passes when
+# it ran its corpus and its seconds without a crash.
+fuzz=$(grep '"name": "fuzz-' "$build/meson-logs/testlog.json" 2>/dev/null)
+fuzz_ok=$(printf '%s\n' "$fuzz" | grep -c '"result": "OK"')
+fuzz_bad=$(printf '%s\n' "$fuzz" | grep -c -E '"result": "(FAIL|TIMEOUT)"')
+passed=$((passed + fuzz_ok))
+failed=$((failed + fuzz_bad))
 echo "tests ($build):"
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
