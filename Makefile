@@ -3,12 +3,17 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# make fuzz: seconds of fuzzing per target; make test: seconds per target
+# after its corpus.
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 5
 DB         ?= var/accord.db
 ADDRESS    ?= 127.0.0.1
 PORT       ?= 8080
 DATASET    ?= data/code-of-conduct.json
 
-.PHONY: all deps test-deps build run test test-release test-asan bench stress clean
+.PHONY: all deps test-deps build run test test-release test-asan test-fuzz fuzz fuzz-merge bench stress clean
 
 all: build
 
@@ -47,8 +52,31 @@ test-asan: test-deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ACCORD_NOW=$$(date -u -d '+10 years' +%Y-%m-%dT%H:%M:%SZ) ./scripts/run-tests.sh $(ASAN_BUILD)
 
-# Every test, in the normal build and under AddressSanitizer + UBSan.
-test: test-release test-asan
+# The libFuzzer targets (fuzz/, docs/fuzzing.md): clang, with ASan + UBSan.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) --buildtype=debugoptimized -Dfuzz=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+
+# Each fuzz target over its corpus, then FUZZ_SMOKE_SECONDS of fuzzing.
+test-fuzz: test-deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) ./scripts/run-tests.sh $(FUZZ_BUILD)
+
+# Every test, in the normal build and under AddressSanitizer + UBSan, and
+# every fuzz target over its corpus.
+test: test-release test-asan test-fuzz
+
+# FUZZ_SECONDS of fuzzing per target (FUZZ_TARGETS="json csv" for some),
+# then a table of executions and crashes. New inputs stay in
+# $(FUZZ_BUILD)/fuzz/work until `make fuzz-merge`.
+fuzz: test-deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# Adds the inputs of the last runs that reach new code to fuzz/corpus.
+fuzz-merge: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	./scripts/fuzz.sh --merge $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 bench: build
 	@./scripts/install-deps.sh --bench
@@ -60,4 +88,4 @@ stress: build test-deps
 	./scripts/stress.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -11,10 +11,13 @@ libicu-dev libxml2-dev"
 # With --test: what only the tests need. Go and its x/mod packages run the
 # independent log check (tests/interop): signed notes, tiles and proofs
 # verified by Go's sumdb code rather than ours.
+# clang and libFuzzer's runtime (libclang-rt-14-dev: libclang_rt.fuzzer)
+# build the fuzz targets (fuzz/), which the tests run over their corpora.
 # wrk loads the server in make stress. Chromium and Node.js drive the portal's browser tests (tests/browser); a
 # Chinese font lets its screenshots show Chinese (Arabic comes with DejaVu).
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages golang-go golang-golang-x-mod-dev chromium fonts-wqy-zenhei wrk"
+    packages="$packages golang-go golang-golang-x-mod-dev chromium fonts-wqy-zenhei wrk
+        clang libclang-rt-14-dev"
     # Node.js from Debian unless a node is already installed (it may come
     # from elsewhere, with its own npm).
     command -v node >/dev/null 2>&1 || packages="$packages nodejs"

@@ -15,6 +15,7 @@
 #include "tlog/tile.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/base64.h"
 
 #define MAX_CHECKPOINT (64 * 1024)
 
@@ -193,7 +194,7 @@ static void locate_altered(logsrc *s, uint64_t size, char *out, size_t len)
 static int b64_32(const char *text, uint8_t out[32])
 {
     size_t n;
-    if (!text || sodium_base642bin(out, 32, text, strlen(text), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) || n != 32)
+    if (!text || !base64_decode_strict(text, strlen(text), out, 32, &n) || n != 32)
         return accord_fail(ACCORD_EENV, NULL, "the state file holds a malformed root");
     return ACCORD_OK;
 }

@@ -14,6 +14,7 @@
 #include "ledger/publish.h"
 #include "tlog/tile.h"
 #include "util/error.h"
+#include "util/base64.h"
 #include "util/files.h"
 
 static void usage(FILE *f)
@@ -104,7 +105,7 @@ static int check_reveal(const char *path)
     size_t n = 0;
     int rc = ACCORD_OK;
     if (!salt64 || !json_is_string(entry) || !json_is_string(leaf) ||
-        sodium_base642bin(salt, sizeof salt, salt64, strlen(salt64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+        !base64_decode_strict(salt64, strlen(salt64), salt, sizeof salt, &n) ||
         n != sizeof salt)
         rc = accord_fail(ACCORD_EINVAL, NULL, "%s: expected salt, entry and public_entry", path);
     if (!rc)

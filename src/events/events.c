@@ -6,6 +6,7 @@
 #include "events/appliers.h"
 #include "ledger/ledger.h"
 #include "util/buf.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -205,8 +206,7 @@ int events_check_reveal(const void *leaf, size_t leaf_len, const uint8_t salt[EV
     const char *b64 = json_string_value(json_object_get(json_object_get(pub, "restricted"), "commitment"));
     uint8_t want[32], got[32];
     size_t n = 0;
-    if (!rc && (!b64 || sodium_base642bin(want, sizeof want, b64, strlen(b64), NULL, &n, NULL,
-                                          sodium_base64_VARIANT_ORIGINAL) || n != sizeof want))
+    if (!rc && (!b64 || !base64_decode_strict(b64, strlen(b64), want, sizeof want, &n) || n != sizeof want))
         rc = accord_fail(ACCORD_EVERIFY, NULL, "the public entry holds no commitment");
     if (!rc) {
         events_commitment(salt, bytes, len, got);

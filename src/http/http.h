@@ -174,6 +174,11 @@ typedef struct http_route {
  * req->who. This is the only place where access is decided. */
 int http_authorize(http_req *req, const http_route *route, principal *p);
 
+/* Parses the query value 'value' of parameter 'key' (untrusted,
+ * NUL-terminated) as a non-negative decimal integer without sign or
+ * leading zeroes into '*out'. ACCORD_EINVAL, naming 'key', otherwise. */
+int http_parse_u64(const char *key, const char *value, uint64_t *out);
+
 /* The route table (routes.c), ending with a zeroed entry. */
 extern const http_route http_routes[];
 

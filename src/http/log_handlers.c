@@ -23,10 +23,17 @@ int http_query_u64(http_req *req, const char *key, bool required, uint64_t absen
         *out = absent;
         return ACCORD_OK;
     }
+    return http_parse_u64(key, v, out);
+}
+
+int http_parse_u64(const char *key, const char *v, uint64_t *out)
+{
     char *end;
     errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
-    if (!*v || *end || (errno && errno != ERANGE) || v[0] < '0' || v[0] > '9' || (v[0] == '0' && v[1]))
+    /* strtoull() skips leading white space and takes a sign: only digits
+     * are a number here (fuzz_proof found " 1" read as 1). */
+    if (!(*v >= '0' && *v <= '9') || *end || (errno && errno != ERANGE) || (v[0] == '0' && v[1]))
         return accord_fail(ACCORD_EINVAL, key, "%s: '%s' is not a non-negative integer", key, v);
     /* Answers carry numbers as JSON integers, which are signed 64-bit. */
     if (errno == ERANGE || x > INT64_MAX)

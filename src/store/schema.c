@@ -467,7 +467,7 @@ int store_migrate(store *db) { return store_migrate_to(db, MIGRATIONS); }
 
 int store_migrate_to(store *db, int target)
 {
-    int version;
+    int version = 0; /* read by the loop below even when an earlier step failed */
     if (target < 0 || target > MIGRATIONS)
         return accord_fail(ACCORD_EINVAL, NULL, "no schema version %d (this program knows 1 to %d)", target,
                            MIGRATIONS);

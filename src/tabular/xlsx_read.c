@@ -158,14 +158,18 @@ static void XMLCALL no_chars(void *arg, const XML_Char *s, int len) { (void)arg,
 /* ---- text: shared strings, and what both string kinds share ------------------- */
 
 /* Decodes the _xHHHH_ escapes that spreadsheets use for characters XML
- * cannot hold (a carriage return is _x000D_), in place. */
+ * cannot hold (a carriage return is _x000D_), in place ('s' is writable:
+ * never the "" of an empty cell). _x0000_ decodes to a NUL, which the
+ * cell check refuses with its row and column (a cell is never cut at
+ * it); the UTF-16 surrogates are no characters and stay as written, so a
+ * cell never holds invalid UTF-8. */
 static size_t decode_escapes(char *s, size_t len)
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         unsigned cp;
         if (i + 7 <= len && s[i] == '_' && s[i + 1] == 'x' && s[i + 6] == '_' && sscanf(s + i + 2, "%4x", &cp) == 1 &&
-            strspn(s + i + 2, "0123456789abcdefABCDEF") >= 4) {
+            strspn(s + i + 2, "0123456789abcdefABCDEF") >= 4 && (cp < 0xD800 || cp > 0xDFFF)) {
             if (cp < 0x80) {
                 s[o++] = (char)cp;
             } else if (cp < 0x800) {
@@ -365,7 +369,8 @@ static void end_cell(sheet_ctx *s)
     } else if (strcmp(s->type, "b") == 0) {
         text = strcmp(text, "1") == 0 ? "TRUE" : "FALSE";
         len = strlen(text);
-    } else if (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0) {
+    } else if (len && (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0)) {
+        /* An empty cell has no buffer: 'text' is then a constant "". */
         len = decode_escapes(text, len);
     }
     if (!len)

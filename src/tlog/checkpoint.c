@@ -7,6 +7,7 @@
 
 #include "tlog/note.h"
 #include "util/error.h"
+#include "util/base64.h"
 
 #define ROOT_B64_LEN (sodium_base64_ENCODED_LEN(MERKLE_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL) - 1)
 
@@ -52,10 +53,9 @@ static bool parse_root(const char *s, size_t len, uint8_t root[MERKLE_HASH_SIZE]
 {
     size_t got = 0;
 
-    /* libsodium refuses missing padding, stray characters and non-zero
-     * trailing bits, so only the canonical spelling is accepted. */
-    return len == ROOT_B64_LEN &&
-           sodium_base642bin(root, MERKLE_HASH_SIZE, s, len, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+    /* Strict base64 refuses missing padding, stray characters and
+     * non-zero trailing bits, so only the canonical spelling is accepted. */
+    return len == ROOT_B64_LEN && base64_decode_strict(s, len, root, MERKLE_HASH_SIZE, &got) &&
            got == MERKLE_HASH_SIZE;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/base64.h"
 #include "util/sha256.h"
 
 _Static_assert(sizeof(((note_signer *)0)->sk) == crypto_sign_SECRETKEYBYTES, "secret key size");
@@ -194,8 +195,7 @@ static bool b64_exact(const char *s, size_t len, uint8_t *out, size_t want)
 
     if (len == 0 || len != sodium_base64_ENCODED_LEN(want, sodium_base64_VARIANT_ORIGINAL) - 1)
         return false;
-    return sodium_base642bin(out, want, s, len, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-           got == want;
+    return base64_decode_strict(s, len, out, want, &got) && got == want;
 }
 
 /* Copies a key name of 'len' bytes into 'dst' after checking it. */
@@ -455,8 +455,7 @@ int note_sigline_parse(const char *line, size_t len, uint8_t *scratch, size_t ca
         return accord_fail(ACCORD_EVERIFY, "note", "signature line has no valid key name followed by a space");
     const char *b64 = space + 1;
     size_t b64_len = (size_t)(end - b64);
-    if (b64_len == 0 ||
-        sodium_base642bin(scratch, cap, b64, b64_len, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (b64_len == 0 || !base64_decode_strict(b64, b64_len, scratch, cap, &got))
         return accord_fail(ACCORD_EVERIFY, "note", "signature line: signature is not valid base64");
     /* Go's note.Open requires a key id and at least one signature byte. */
     if (got < 5)

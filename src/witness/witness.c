@@ -115,6 +115,7 @@ static void attach_records(witness *w)
             r = &w->records[w->nrecords++];
             memset(r, 0, sizeof *r);
             snprintf(r->origin, sizeof r->origin, "%s", origin);
+            wrecord_hash_origin(r);
         }
         w->logs[i].rec = (size_t)(r - w->records);
     }
@@ -172,7 +173,7 @@ void witness_close(witness *w)
     if (w->lock_fd >= 0)
         close(w->lock_fd);
     pthread_mutex_destroy(&w->mu);
-    free(w->records);
+    wrecords_free(w->records, w->nrecords);
     free(w->logs);
     free(w->state_path);
     free(w);
@@ -302,11 +303,13 @@ static int check_empty_tree(const checkpoint *cp, const add_request *req)
     return ACCORD_OK;
 }
 
-/* old == size == recorded: the same tree head again, or a fork. */
+/* old == size == recorded: the same tree head again, or a fork. The spec
+ * (since 2026-07-06) answers a fork with 422, like any proof that fails:
+ * 409 is kept for the stale size, whose body the client can act on. */
 static int check_same_size(const wrecord *r, const checkpoint *cp, const add_request *req)
 {
     if (memcmp(cp->root, r->root, MERKLE_HASH_SIZE) != 0)
-        return accord_fail(ACCORD_ECONFLICT, "root", "the witness cosigned another root at size %" PRIu64
+        return accord_fail(ACCORD_EVERIFY, "root", "the witness cosigned another root at size %" PRIu64
                            ": the log has forked", r->size);
     if (req->proof_len != 0)
         return accord_fail(ACCORD_EVERIFY, "proof", "the consistency proof between equal sizes must be empty");
@@ -343,27 +346,37 @@ static int check_against_record(const wrecord *r, const checkpoint *cp, const ad
  * Cosigning
  * ---------------------------------------------------------------------- */
 
-/* Records 'cp' in 'r' and makes it durable; 'r' is left as it was when
- * the write fails, so memory never runs ahead of the file. */
-static int record(witness *w, wrecord *r, const checkpoint *cp)
+/* Records 'cp' and the checkpoint to serve, '*served', in 'r' and makes
+ * them durable; 'r' is left as it was when the write fails, so memory
+ * never runs ahead of the file. On success 'r' takes '*served' and
+ * '*served' becomes the note it replaced (NULL or the caller's to free,
+ * after the lock). */
+static int record(witness *w, wrecord *r, const checkpoint *cp, char **served)
 {
     wrecord before = *r;
 
-    if (r->cosigned && r->size == cp->size)
+    if (r->cosigned && r->size == cp->size && r->checkpoint)
         return ACCORD_OK; /* the same tree head again: already durable */
     r->cosigned = true;
     r->size = cp->size;
     memcpy(r->root, cp->root, MERKLE_HASH_SIZE);
+    r->checkpoint = *served;
     int rc = wstate_save(w->state_path, w->records, w->nrecords);
-    if (rc)
+    if (rc) {
         *r = before;
-    return rc;
+        return rc;
+    }
+    *served = before.checkpoint;
+    return ACCORD_OK;
 }
 
 /* Under the lock: checks against the record, signs, records. The
- * cosignature goes to 'line' only if everything succeeds. */
+ * cosignature goes to 'line' only if everything succeeds. 'served' holds
+ * the checkpoint text and the log's signature lines: the cosignature is
+ * added and it is recorded for monitors (on return it holds the note
+ * this one replaced, for the caller to free after the lock). */
 static int cosign_locked(witness *w, const wlog *l, const checkpoint *cp, const add_request *req,
-                         const char *text, size_t text_len, buf *line, bool *stale)
+                         const char *text, size_t text_len, buf *line, bool *stale, buf *served)
 {
     wrecord *r = &w->records[l->rec];
     int64_t now = clock_now();
@@ -379,10 +392,46 @@ static int cosign_locked(witness *w, const wlog *l, const checkpoint *cp, const 
     buf_init(&sig, REPLY_CAP);
     rc = cosign_sign(&w->key, text, text_len, (uint64_t)now, &sig);
     if (!rc)
-        rc = record(w, r, cp);
+        rc = buf_append(served, sig.data, sig.len);
+    if (!rc) {
+        char *note = served->data;
+        rc = record(w, r, cp, &note);
+        if (!rc && note != served->data) {
+            /* 'r' took the buffer; hand back the note it replaced. */
+            served->data = note;
+            served->len = served->size = note ? strlen(note) : 0;
+        }
+    }
     if (!rc)
         rc = buf_append(line, sig.data, sig.len);
     buf_free(&sig);
+    return rc;
+}
+
+/* The checkpoint as served to monitors, without the cosignature: the
+ * text, the blank line and the signature lines of the log's keys (all of
+ * which note_open() verified); lines by other keys are left out. */
+static int served_note(const wlog *l, const add_request *req, size_t text_len, buf *out)
+{
+    const char *p = req->note + text_len + 1, *end = req->note + req->note_len;
+    uint8_t scratch[NOTE_MAX_SIZE / 1024];
+    note_sigline sl;
+    int rc = buf_append(out, req->note, text_len + 1);
+
+    while (!rc && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (note_sigline_parse(p, len, scratch, sizeof scratch, &sl) == ACCORD_OK) {
+            for (size_t k = 0; k < l->nkeys; k++) {
+                if (l->keys[k].id == sl.id && strlen(l->keys[k].name) == sl.name_len &&
+                    memcmp(l->keys[k].name, sl.name, sl.name_len) == 0) {
+                    rc = buf_append(out, p, len + 1);
+                    break;
+                }
+            }
+        }
+        p += len + 1;
+    }
     return rc;
 }
 
@@ -443,16 +492,21 @@ int witness_add_checkpoint(witness *w, const char *body, size_t len, witness_rep
     size_t text_len = 0;
     bool stale = false;
     uint64_t size = 0;
+    buf served;
     int rc;
 
     buf_reset(&reply->body);
+    buf_init(&served, NOTE_MAX_SIZE);
     rc = check_request(w, body, len, &req, &log, &cp, &text_len);
+    if (!rc)
+        rc = served_note(log, &req, text_len, &served);
     if (!rc) {
         pthread_mutex_lock(&w->mu);
-        rc = cosign_locked(w, log, &cp, &req, req.note, text_len, &reply->body, &stale);
+        rc = cosign_locked(w, log, &cp, &req, req.note, text_len, &reply->body, &stale, &served);
         size = w->records[log->rec].size;
         pthread_mutex_unlock(&w->mu);
     }
+    buf_free(&served);
     if (rc) {
         reply_error(reply, rc, stale, size);
         return rc;
@@ -460,4 +514,21 @@ int witness_add_checkpoint(witness *w, const char *body, size_t len, witness_rep
     reply->status = 200;
     reply->content_type = TEXT_PLAIN;
     return ACCORD_OK;
+}
+
+int witness_checkpoint(witness *w, const char *origin_hash, buf *out)
+{
+    int rc = ACCORD_OK;
+
+    pthread_mutex_lock(&w->mu);
+    const wrecord *r = NULL;
+    for (size_t i = 0; i < w->nrecords && !r; i++)
+        if (strcmp(w->records[i].origin_hash, origin_hash) == 0)
+            r = &w->records[i];
+    if (r && r->cosigned && r->checkpoint)
+        rc = buf_puts(out, r->checkpoint);
+    else
+        rc = accord_fail(ACCORD_ENOTFOUND, "origin", "this witness serves no checkpoint for that origin hash");
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }

@@ -18,11 +18,11 @@
  *     403  no valid signature by a key of the log     ACCORD_EFORBIDDEN
  *     404  unknown origin                             ACCORD_ENOTFOUND
  *     409  old size is not the recorded size; body    ACCORD_ECONFLICT
- *          "<recorded size>\n", text/x.tlog.size
- *     409  same size as recorded, another root        ACCORD_ECONFLICT
- *          (text/plain: a fork, not a stale size)
+ *          "<recorded size>\n", text/x.tlog.size (every 409)
  *     413  more signatures than a note may carry      ACCORD_ETOOBIG
- *     422  the consistency proof does not verify      ACCORD_EVERIFY
+ *     422  the consistency proof does not verify, or  ACCORD_EVERIFY
+ *          the same size as recorded with another
+ *          root (a fork)
  *     500  the state could not be made durable        ACCORD_ESTORE, ...
  *
  * Errors: 0 or a negative ACCORD_* code, with accord_fail() called where
@@ -77,6 +77,15 @@ void witness_vkey(const witness *w, char vkey[LOGKEY_MAX_VKEY]);
  * one for that origin. */
 int witness_latest(witness *w, const char *origin, uint64_t *size, uint8_t root[MERKLE_HASH_SIZE]);
 
+/* For monitors (the spec's GET <monitoring prefix>/<origin hash>/checkpoint):
+ * appends to 'out' the latest checkpoint 'w' cosigned for the log whose
+ * origin hashes to 'origin_hash' (SHA-256, 64 lowercase hex digits,
+ * NUL-terminated): the checkpoint text, the log's signature lines the
+ * witness verified, and its own cosignature as add-checkpoint returned
+ * it. ACCORD_ENOTFOUND when it cosigned none for that origin (or only
+ * before it kept checkpoints: the next cosignature fills it in). */
+int witness_checkpoint(witness *w, const char *origin_hash, buf *out);
+
 /* The answer to one add-checkpoint request. */
 typedef struct witness_reply {
     int status;               /* HTTP status, see the table above */
@@ -110,8 +119,10 @@ typedef struct witness_http_config {
     void *on_ready_arg;
 } witness_http_config;
 
-/* Serves POST /add-checkpoint of 'w' until SIGINT or SIGTERM (other
- * paths 404, other methods 405, bodies over WITNESS_MAX_BODY 413). 'w' is
+/* Serves POST /add-checkpoint and GET /<origin hash>/checkpoint of 'w'
+ * (the submission and the monitoring prefix are the same) until SIGINT or
+ * SIGTERM (other paths 404, other methods 405, bodies over
+ * WITNESS_MAX_BODY 413). 'w' is
  * borrowed and stays the caller's. Fails with ACCORD_EINVAL (bad address)
  * or ACCORD_EENV (cannot listen). */
 int witness_serve(witness *w, const witness_http_config *cfg);
@@ -127,8 +138,11 @@ int witness_serve(witness *w, const witness_http_config *cfg);
  *     ACCORD_ECONFLICT  409 text/x.tlog.size: the witness is at another
  *                       size, stored in '*witness_size' (may be NULL);
  *                       retry with a proof from there
- *     ACCORD_EVERIFY    403, 422, the other 409 (a different root at the
- *                       same size: a fork) or a malformed 200 body
+ *     ACCORD_EVERIFY    403, 422 (a failed proof, or a different root at
+ *                       the same size: a fork), a 409 without a size
+ *                       (a witness written before the spec's change of
+ *                       2026-07-06 answered a fork so) or a malformed 200
+ *                       body
  *     ACCORD_ENOTFOUND  404: the witness does not know this log
  *     ACCORD_EINVAL     400, or bad arguments
  *     ACCORD_EENV       network errors and other statuses

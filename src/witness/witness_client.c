@@ -186,8 +186,10 @@ static int interpret(const char *url, const response *r, buf *lines, uint64_t *w
         rc = check_lines(url, &r->body);
         return rc ? rc : buf_append(lines, r->body.data, r->body.len);
     case 409:
-        /* Only the stale-size 409 carries a size; the other one means the
-         * witness holds another root at this size, which no retry fixes. */
+        /* The spec's 409 carries the witness's size. A 409 without it is
+         * how witnesses before the spec's change of 2026-07-06 answered a
+         * fork (now a 422): another root at this size, which no retry
+         * fixes. */
         if (strcasecmp(r->content_type, WITNESS_SIZE_TYPE) == 0)
             return stale_size(url, r, witness_size);
         return accord_fail(ACCORD_EVERIFY, NULL, "%s: 409, a different root at the same size: %s", url, msg);

@@ -1,5 +1,6 @@
-/* The witness over HTTP: POST /add-checkpoint on libmicrohttpd. The
- * protocol itself is witness.c; this file only moves bytes. */
+/* The witness over HTTP: POST /add-checkpoint and, for monitors, GET
+ * /<origin hash>/checkpoint, on libmicrohttpd. The protocol itself is
+ * witness.c; this file only moves bytes. */
 #include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -16,6 +17,8 @@
 #include "witness/witness.h"
 
 #define ADD_CHECKPOINT "/add-checkpoint"
+#define CHECKPOINT_SUFFIX "/checkpoint"
+#define ORIGIN_HASH_LEN 64
 
 /* Per-connection state across the calls MHD makes for one request. */
 typedef struct conn_state {
@@ -23,9 +26,9 @@ typedef struct conn_state {
     bool too_big;
 } conn_state;
 
-/* Queues the response; 405s name the one method there is. */
-static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type, const char *data,
-                                 size_t len)
+/* Queues the response; 405s name the one method each resource takes. */
+static enum MHD_Result send_text_allow(struct MHD_Connection *conn, int status, const char *type, const char *data,
+                                       size_t len, const char *allow)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -34,10 +37,16 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const 
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "POST");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type, const char *data,
+                                 size_t len)
+{
+    return send_text_allow(conn, status, type, data, len, "POST");
 }
 
 static enum MHD_Result send_message(struct MHD_Connection *conn, int status, const char *msg)
@@ -62,12 +71,58 @@ static enum MHD_Result add_checkpoint(witness *w, struct MHD_Connection *conn, c
     return ret;
 }
 
-/* Routes one complete request: there is one resource. */
+/* The origin hash of a "/<64 lowercase hex>/checkpoint" path into 'hash'
+ * (NUL-terminated), or false for any other path. */
+static bool checkpoint_path(const char *url, char hash[ORIGIN_HASH_LEN + 1])
+{
+    if (strlen(url) != 1 + ORIGIN_HASH_LEN + strlen(CHECKPOINT_SUFFIX) || url[0] != '/' ||
+        strcmp(url + 1 + ORIGIN_HASH_LEN, CHECKPOINT_SUFFIX) != 0)
+        return false;
+    for (size_t i = 0; i < ORIGIN_HASH_LEN; i++) {
+        char c = url[1 + i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+        hash[i] = c;
+    }
+    hash[ORIGIN_HASH_LEN] = '\0';
+    return true;
+}
+
+/* GET /<origin hash>/checkpoint: the latest cosigned checkpoint. */
+static enum MHD_Result get_checkpoint(witness *w, struct MHD_Connection *conn, const char *method,
+                                      const char *hash)
+{
+    buf note;
+
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_text_allow(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                               "checkpoints take GET only\n", strlen("checkpoints take GET only\n"), "GET, HEAD");
+    accord_error_clear();
+    buf_init(&note, (size_t)1 << 20);
+    int rc = witness_checkpoint(w, hash, &note);
+    enum MHD_Result ret;
+    if (rc == ACCORD_ENOTFOUND)
+        ret = send_message(conn, MHD_HTTP_NOT_FOUND, "this witness has cosigned no checkpoint for that origin\n");
+    else if (rc)
+        ret = send_message(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error\n");
+    else
+        ret = send_text(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", note.data, note.len);
+    buf_free(&note);
+    return ret;
+}
+
+/* Routes one complete request: add-checkpoint, and the checkpoints for
+ * monitors. */
 static enum MHD_Result dispatch(witness *w, struct MHD_Connection *conn, const char *method, const char *url,
                                 const conn_state *cs)
 {
+    char hash[ORIGIN_HASH_LEN + 1];
+
+    if (checkpoint_path(url, hash))
+        return get_checkpoint(w, conn, method, hash);
     if (strcmp(url, ADD_CHECKPOINT) != 0)
-        return send_message(conn, MHD_HTTP_NOT_FOUND, "not found: this witness serves POST " ADD_CHECKPOINT "\n");
+        return send_message(conn, MHD_HTTP_NOT_FOUND, "not found: this witness serves POST " ADD_CHECKPOINT
+                             " and GET /<origin hash>/checkpoint\n");
     if (strcmp(method, "POST") != 0)
         return send_message(conn, MHD_HTTP_METHOD_NOT_ALLOWED, ADD_CHECKPOINT " takes POST only\n");
     if (cs->too_big)

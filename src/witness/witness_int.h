@@ -11,13 +11,29 @@
 #include "tlog/checkpoint.h"
 #include "tlog/merkle.h"
 
+/* Lowercase hex of SHA-256(origin), NUL-terminated: the <origin hash> of
+ * GET <monitoring prefix>/<origin hash>/checkpoint. */
+#define WORIGIN_HASH_HEX 65
+
 /* What the witness records for one origin. */
 typedef struct wrecord {
     char origin[CHECKPOINT_MAX_ORIGIN + 1];
+    char origin_hash[WORIGIN_HASH_HEX];
     bool cosigned; /* false: a configured log never cosigned (size 0) */
     uint64_t size;
     uint8_t root[MERKLE_HASH_SIZE];
+    /* Owned, NUL-terminated, or NULL: the latest cosigned checkpoint as
+     * served to monitors (its text, the log's verified signature lines
+     * and the witness's cosignature). NULL for records written before
+     * the witness kept it, until the next cosignature. */
+    char *checkpoint;
 } wrecord;
+
+/* Fills r->origin_hash from r->origin. */
+void wrecord_hash_origin(wrecord *r);
+
+/* Frees the checkpoints of the 'n' records at 'recs', then 'recs'. */
+void wrecords_free(wrecord *recs, size_t n);
 
 /* Parses 'len' bytes at 's' as a tree size: ASCII decimal, no sign, no
  * leading zeroes ("0" alone is zero), at most 2^64 - 1. */
@@ -28,9 +44,9 @@ bool wparse_size(const char *s, size_t len, uint64_t *out);
 bool wparse_hash(const char *s, size_t len, uint8_t out[MERKLE_HASH_SIZE]);
 
 /* Reads the state file 'path' into a new array '*out' of '*n' records
- * with room for 'extra' more (caller frees). A missing file is an empty
- * state and sets '*missing'. ACCORD_ESTORE when it cannot be read or is
- * not a valid state file. */
+ * with room for 'extra' more (caller frees with wrecords_free()). A
+ * missing file is an empty state and sets '*missing'. ACCORD_ESTORE when
+ * it cannot be read or is not a valid state file. */
 int wstate_load(const char *path, size_t extra, wrecord **out, size_t *n, bool *missing);
 
 /* Replaces the state file 'path' by the cosigned records of 'recs' ('n'):

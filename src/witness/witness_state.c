@@ -12,9 +12,11 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "tlog/checkpoint.h"
 #include "tlog/note.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/sha256.h"
 #include "witness/witness_int.h"
 
 #define STATE_FORMAT "accord-witness-state/1"
@@ -84,25 +86,64 @@ static int read_file(const char *path, buf *out, bool *missing)
     return rc;
 }
 
+void wrecord_hash_origin(wrecord *r)
+{
+    uint8_t h[SHA256_SIZE];
+
+    sha256(h, r->origin, strlen(r->origin));
+    sodium_bin2hex(r->origin_hash, sizeof r->origin_hash, h, sizeof h);
+}
+
+void wrecords_free(wrecord *recs, size_t n)
+{
+    for (size_t i = 0; recs && i < n; i++)
+        free(recs[i].checkpoint);
+    free(recs);
+}
+
+/* The optional "checkpoint" of an entry: a signed note of the recorded
+ * size and root, as the witness served it. NULL when absent. */
+static int parse_served(const char *path, const json_t *v, wrecord *r)
+{
+    const json_t *served = json_object_get(v, "checkpoint");
+    checkpoint cp;
+
+    if (!served)
+        return ACCORD_OK;
+    const char *text = json_string_value(served);
+    size_t len = text ? strlen(text) : 0;
+    const char *blank = text ? strstr(text, "\n\n") : NULL;
+    if (!text || len > NOTE_MAX_SIZE || !blank ||
+        checkpoint_parse(text, (size_t)(blank - text) + 1, &cp) != ACCORD_OK || strcmp(cp.origin, r->origin) != 0 ||
+        cp.size != r->size || memcmp(cp.root, r->root, MERKLE_HASH_SIZE) != 0)
+        return accord_fail(ACCORD_ESTORE, "state", "witness state %s: the checkpoint of log %s is not a signed "
+                           "checkpoint of its size and root", path, r->origin);
+    r->checkpoint = strdup(text);
+    return r->checkpoint ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+}
+
 /* Fills 'r' from the entry 'origin': {"size": "<decimal>", "root":
- * "<base64>"}. */
+ * "<base64>"}, and since the witness serves checkpoints to monitors,
+ * optionally "checkpoint": "<signed note>". */
 static int parse_record(const char *path, const char *origin, const json_t *v, wrecord *r)
 {
     const char *size = json_string_value(json_object_get(v, "size"));
     const char *root = json_string_value(json_object_get(v, "root"));
     size_t olen = strlen(origin);
+    size_t fields = 2 + (json_object_get(v, "checkpoint") != NULL);
 
     memset(r, 0, sizeof *r);
     if (olen == 0 || olen > CHECKPOINT_MAX_ORIGIN || !note_line_valid(origin, olen))
         return accord_fail(ACCORD_ESTORE, "state", "witness state %s: an origin is not a valid checkpoint origin",
                            path);
-    if (!json_is_object(v) || json_object_size(v) != 2 || !size || !root ||
+    if (!json_is_object(v) || json_object_size(v) != fields || !size || !root ||
         !wparse_size(size, strlen(size), &r->size) || !wparse_hash(root, strlen(root), r->root))
-        return accord_fail(ACCORD_ESTORE, "state", "witness state %s: log %s needs a decimal \"size\" and a "
-                           "base64 \"root\" and nothing else", path, origin);
+        return accord_fail(ACCORD_ESTORE, "state", "witness state %s: log %s needs a decimal \"size\", a "
+                           "base64 \"root\", an optional \"checkpoint\" and nothing else", path, origin);
     memcpy(r->origin, origin, olen + 1);
+    wrecord_hash_origin(r);
     r->cosigned = true;
-    return ACCORD_OK;
+    return parse_served(path, v, r);
 }
 
 /* Turns the document 'doc' into records, in '*out' with 'extra' spare
@@ -129,7 +170,7 @@ static int parse_state(const char *path, const json_t *doc, size_t extra, wrecor
         (*n)++;
     }
     if (rc) {
-        free(*out);
+        wrecords_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
@@ -178,7 +219,10 @@ static char *state_text(const wrecord *recs, size_t n)
             continue;
         snprintf(size, sizeof size, "%" PRIu64, recs[i].size);
         sodium_bin2base64(root, sizeof root, recs[i].root, MERKLE_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
-        json_object_set_new(logs, recs[i].origin, json_pack("{s:s, s:s}", "size", size, "root", root));
+        json_t *entry = json_pack("{s:s, s:s}", "size", size, "root", root);
+        if (entry && recs[i].checkpoint)
+            json_object_set_new(entry, "checkpoint", json_string(recs[i].checkpoint));
+        json_object_set_new(logs, recs[i].origin, entry);
     }
     if (doc)
         text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);

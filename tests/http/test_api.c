@@ -1032,6 +1032,9 @@ Test(api_errors, invalid_query_parameters_are_400)
     expect_refused("GET", STATUS_AT "2018-09-28&format=xml", NULL, NULL, 0, 400, "invalid", "format");
     expect_refused("GET", "/api/v1/parties?kind=bogus", NULL, NULL, 0, 400, "invalid", "kind");
     expect_refused("GET", "/api/v1/groups/turkic-council?as_of=yesterday", NULL, NULL, 0, 400, "invalid", "as_of");
+    /* Found by fuzz/fuzz_proof: strtoull() skipped the white space. */
+    expect_refused("GET", "/api/v1/log/entries?start=%201", NULL, NULL, 0, 400, "invalid", "start");
+    expect_refused("GET", "/api/v1/log/proof/inclusion?index=%091&tree_size=2", NULL, NULL, 0, 400, "invalid", "index");
 }
 
 /* ---- 401 ---------------------------------------------------------------- */

@@ -306,6 +306,30 @@ Test(xlsx, a_nul_is_refused_with_its_row_and_column)
     buf_free(&file);
 }
 
+/* Found by fuzz/fuzz_xlsx: an empty inline or formula string cell made
+ * the escape decoder write into a string constant (a crash). An escape
+ * of a UTF-16 surrogate would have made invalid UTF-8: it is kept as
+ * written (a NUL escape is refused: see the test above). */
+Test(xlsx, empty_string_cells_and_escapes_that_are_no_characters)
+{
+    buf file;
+    make_xlsx("<worksheet " MAIN "><sheetData>"
+              "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t></t></is></c><c r=\"B1\" t=\"str\"/>"
+              "<c r=\"C1\" t=\"inlineStr\"><is><t>x</t></is></c></row>"
+              "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>a_x004_b</t></is></c>"
+              "<c r=\"B2\" t=\"str\"><v>_xD800_</v></c><c r=\"C2\" t=\"str\"><v>_x00e9_</v></c></row>"
+              "</sheetData></worksheet>",
+              "<sst " MAIN "/>", &file);
+    tabular_table t;
+    unsigned long line;
+    cr_assert_eq(tabular_read(file.data, file.len, &t, &line), 0, "%s", accord_error_message());
+    cr_assert_eq(t.nrows, 2);
+    assert_row(&t, 0, 1, (const char *[]){"", "", "x", NULL});
+    assert_row(&t, 1, 2, (const char *[]){"a_x004_b", "_xD800_", "\xc3\xa9", NULL});
+    tabular_free(&t);
+    buf_free(&file);
+}
+
 Test(xlsx, bad_files_are_refused)
 {
     tabular_table t;

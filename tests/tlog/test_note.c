@@ -407,7 +407,7 @@ Test(note, malformed_notes)
     snprintf(good_b64, sizeof good_b64, "%.*s", (int)(strchr(sig, '\n') - sig), sig);
     cr_assert_eq(open_str(n.data, &v, 1, &o), 0);
 
-    char cases[16][512];
+    char cases[20][512];
     size_t k = 0;
     snprintf(cases[k++], 512, "body\n\n- example.com/log %s\n", good_b64);            /* hyphen */
     snprintf(cases[k++], 512, "body\n\n" EM "example.com/log %s\n", good_b64);        /* no space after dash */
@@ -425,6 +425,10 @@ Test(note, malformed_notes)
     snprintf(cases[k++], 512, "body\n\n");                                            /* no signatures */
     snprintf(cases[k++], 512, "body\n\n" EM " example.com/log\n");                    /* no signature */
     snprintf(cases[k++], 512, "body\n\n" EM "  %s\n", good_b64);                      /* empty name */
+    /* Found by fuzz/fuzz_checkpoint: libsodium read "é" as base64, so
+     * this line by an unknown key passed as well formed. */
+    snprintf(cases[k++], 512, "body\n\n" EM " example.com/log %s\n" EM " other.example AAAAAAAAAA\xc3\xa9\n",
+             good_b64);
     for (size_t i = 0; i < k; i++)
         cr_assert_eq(open_str(cases[i], &v, 1, &o), ACCORD_EVERIFY, "case %zu: %s", i, cases[i]);
     buf_free(&n);
@@ -726,6 +730,9 @@ Test(checkpoint, parse_rejects)
         SPEC_ORIGIN "\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jx\n",      /* 30 bytes */
         SPEC_ORIGIN "\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2Iq\n",  /* 33 bytes */
         SPEC_ORIGIN "\n20852163\n" SPEC_ROOT " \n",
+        /* Found by fuzz/fuzz_checkpoint: two bytes that are no base64 at
+         * all in a 44-byte root line. */
+        SPEC_ORIGIN "\n20852163\nAAECAwQFBgcICQoLDA0ODxACAwOUFRYX\303\275khGxwdHh8=\n",
         SPEC_BODY "\n",                                              /* empty extension */
         SPEC_BODY "ext\n\n",
         SPEC_ORIGIN "\r\n20852163\n" SPEC_ROOT "\n",                 /* control character */

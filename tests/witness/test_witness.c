@@ -402,10 +402,12 @@ Test(witness, a_fork_is_refused)
     tree_grow(&b, "b", 20);
 
     cr_assert_eq(submit_tree(&fx, &fx.a, 0, 8, &r), 200);
-    /* B at the same size with another root: the spec's 409, which is not
-     * the stale-size one (no size to retry with). */
-    cr_assert_eq(submit_tree(&fx, &b, 8, 8, &r), 409);
-    cr_assert_str_neq(r.content_type, "text/x.tlog.size");
+    /* B at the same size with another root: the spec's 422 since its
+     * change of 2026-07-06 ("If the old size matches the checkpoint
+     * size, ... the root hashes are also identical"); 409 is only ever
+     * the stale size. */
+    cr_assert_eq(submit_tree(&fx, &b, 8, 8, &r), 422);
+    cr_assert_str_eq(r.content_type, "text/plain; charset=utf-8");
     cr_assert_not_null(strstr(r.body.data, "fork"), "%s", r.body.data);
     /* B grown to 10 with B's own (valid) proof from 8: it does not reach
      * the root the witness cosigned at 8. */
@@ -439,6 +441,165 @@ Test(witness, a_smaller_tree_is_refused)
     cr_assert_eq(submit_tree(&fx, &fx.a, 0, 5, &r), 409);
     assert_latest(&fx, &fx.a, 8);
 
+    witness_reply_free(&r);
+    fx_free(&fx);
+}
+
+/* Every 409 the witness gives is the stale size, in the spec's shape. */
+Test(witness, every_409_carries_the_size)
+{
+    fixture fx;
+    witness_reply r;
+    tree b = {0};
+    fx_init(&fx);
+    witness_reply_init(&r);
+    tree_grow(&b, "b", 20);
+
+    cr_assert_eq(submit_tree(&fx, &fx.a, 0, 8, &r), 200);
+    const uint64_t olds[] = {0, 3, 9};
+    for (size_t i = 0; i < 3; i++) {
+        tree *t = i == 2 ? &fx.a : &b;
+        cr_assert_eq(submit_tree(&fx, t, olds[i], 12, &r), 409);
+        cr_assert_str_eq(r.content_type, "text/x.tlog.size");
+        cr_assert_str_eq(r.body.data, "8\n");
+    }
+
+    tree_free(&b);
+    witness_reply_free(&r);
+    fx_free(&fx);
+}
+
+/* The hex SHA-256 of 'origin', the spec's <origin hash>. */
+static void origin_hash(const char *origin, char hex[65])
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, (const uint8_t *)origin, strlen(origin));
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+/* The checkpoint served for monitors opens with the log's key and the
+ * witness's, and its text is the tree at 'size'. */
+static void assert_served(fixture *fx, const char *note, size_t len, tree *t, uint64_t size)
+{
+    note_verifier keys[2];
+    note_opened opened;
+    uint8_t root[HS];
+    cr_assert_eq(note_verifier_parse(&keys[0], fx->lvkey), 0);
+    keys[1] = fx->wv;
+    cr_assert_eq(note_open(note, len, keys, 2, &opened), 0, "%s", accord_error_message());
+    cr_assert(opened.verified[0] && opened.verified[1]);
+    cr_assert_eq(opened.nunknown, 0u, "only the log's and the witness's lines");
+    tree_root(t, size, root);
+    buf text = checkpoint_text(ORIGIN, size, root);
+    cr_assert_eq(opened.text_len, text.len);
+    cr_assert_eq(memcmp(note, text.data, text.len), 0);
+    buf_free(&text);
+}
+
+Test(witness, serves_the_latest_cosigned_checkpoint)
+{
+    fixture fx;
+    witness_reply r;
+    char hash[65];
+    buf out;
+    fx_init(&fx);
+    witness_reply_init(&r);
+    buf_init(&out, NOTE_MAX_SIZE);
+    origin_hash(ORIGIN, hash);
+
+    /* Nothing cosigned yet: the spec's 404. */
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), ACCORD_ENOTFOUND);
+    cr_assert_eq(submit_tree(&fx, &fx.a, 0, 8, &r), 200);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), 0, "%s", accord_error_message());
+    assert_served(&fx, out.data, out.len, &fx.a, 8);
+    /* Its cosignature is the one add-checkpoint returned. */
+    cr_assert_not_null(strstr(out.data, r.body.data));
+
+    /* A note also signed by a key the witness does not know: that line is
+     * not served, the log's is. */
+    note_signer stranger;
+    make_signer(&stranger, "stranger.example", NOTE_TYPE_ED25519, 3);
+    uint8_t proof[MERKLE_MAX_PROOF][HS], root[HS];
+    size_t n = tree_proof(&fx.a, 8, 12, proof);
+    tree_root(&fx.a, 12, root);
+    buf text = checkpoint_text(ORIGIN, 12, root);
+    buf note = sign_text(&fx.log, text.data, text.len);
+    buf extra;
+    buf_init(&extra, 4096);
+    cr_assert_eq(note_sign_line(&stranger, text.data, text.len, &extra), 0);
+    cr_assert_eq(note_add_signature_line(&note, extra.data, extra.len), 0);
+    buf body = request(8, (const uint8_t(*)[HS])proof, n, &note);
+    cr_assert_eq(submit(&fx, &body, &r), 0, "%s", r.body.data);
+    buf_reset(&out);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), 0);
+    assert_served(&fx, out.data, out.len, &fx.a, 12);
+    cr_assert_null(strstr(out.data, "stranger.example"));
+
+    /* A refused checkpoint leaves the served one as it was. */
+    cr_assert_eq(submit_tree(&fx, &fx.a, 3, 14, &r), 409);
+    buf_reset(&out);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), 0);
+    assert_served(&fx, out.data, out.len, &fx.a, 12);
+
+    /* It outlives the process. */
+    witness_close(fx.w);
+    fx_open(&fx);
+    buf served = {0};
+    buf_init(&served, NOTE_MAX_SIZE);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &served), 0, "%s", accord_error_message());
+    cr_assert_str_eq(served.data, out.data);
+
+    /* Other hashes are unknown; uppercase is not the spec's spelling. */
+    char other[65];
+    origin_hash("other.example/log", other);
+    cr_assert_eq(witness_checkpoint(fx.w, other, &out), ACCORD_ENOTFOUND);
+    for (char *c = hash; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'f' ? *c - 32 : *c);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), ACCORD_ENOTFOUND);
+
+    buf_free(&served);
+    buf_free(&body);
+    buf_free(&extra);
+    buf_free(&note);
+    buf_free(&text);
+    buf_free(&out);
+    witness_reply_free(&r);
+    fx_free(&fx);
+}
+
+/* A state file from before the witness kept checkpoints still opens; the
+ * log's checkpoint is served again after its next cosignature. */
+Test(witness_state, a_state_without_checkpoints_opens)
+{
+    fixture fx;
+    witness_reply r;
+    char hash[65];
+    buf out;
+    uint8_t root[HS];
+    char b64[sodium_base64_ENCODED_LEN(HS, sodium_base64_VARIANT_ORIGINAL)];
+    fx_init(&fx);
+    witness_reply_init(&r);
+    buf_init(&out, NOTE_MAX_SIZE);
+    origin_hash(ORIGIN, hash);
+    witness_close(fx.w);
+    fx.w = NULL;
+
+    tree_root(&fx.a, 8, root);
+    sodium_bin2base64(b64, sizeof b64, root, HS, sodium_base64_VARIANT_ORIGINAL);
+    FILE *f = fopen(fx.state_path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "{\"format\": \"accord-witness-state/1\", \"logs\": {\"" ORIGIN "\": {\"size\": \"8\", \"root\": "
+               "\"%s\"}}}\n", b64);
+    fclose(f);
+    fx_open(&fx);
+    assert_latest(&fx, &fx.a, 8);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), ACCORD_ENOTFOUND);
+    /* The same tree head again fills it in. */
+    cr_assert_eq(submit_tree(&fx, &fx.a, 8, 8, &r), 200);
+    cr_assert_eq(witness_checkpoint(fx.w, hash, &out), 0, "%s", accord_error_message());
+    assert_served(&fx, out.data, out.len, &fx.a, 8);
+
+    buf_free(&out);
     witness_reply_free(&r);
     fx_free(&fx);
 }
@@ -744,9 +905,12 @@ Test(witness_state, survives_close_and_reopen)
     char b64[64], want[256];
     tree_root(&fx.a, 13, root);
     sodium_bin2base64(b64, sizeof b64, root, HS, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(want, sizeof want, "\"%s\": {\n      \"root\": \"%s\",\n      \"size\": \"13\"\n    }", ORIGIN, b64);
+    snprintf(want, sizeof want, "\"%s\": {\n      \"checkpoint\": \"" ORIGIN "\\n13\\n%s\\n\\n\u2014 " ORIGIN " ",
+             ORIGIN, b64);
     char *text = read_text(fx.state_path);
     cr_assert_not_null(strstr(text, "\"format\": \"accord-witness-state/1\""), "%s", text);
+    cr_assert_not_null(strstr(text, want), "%s", text);
+    snprintf(want, sizeof want, "\"root\": \"%s\",\n      \"size\": \"13\"\n    }", b64);
     cr_assert_not_null(strstr(text, want), "%s", text);
     free(text);
     char tmp[600];
@@ -1055,6 +1219,7 @@ Test(witness_http, serve_and_submit_with_the_409_retry)
 
     /* The fork is refused: same size other root, then a proof from B. */
     cr_assert_eq(client_submit(s.base, &log, &b, 13, 13, &lines, &wsize, &note), ACCORD_EVERIFY);
+    cr_assert_not_null(strstr(accord_error_message(), "422"), "%s", accord_error_message());
     buf_free(&note);
     cr_assert_eq(client_submit(s.base, &log, &b, 13, 16, &lines, &wsize, &note), ACCORD_EVERIFY);
     buf_free(&note);
@@ -1068,7 +1233,7 @@ Test(witness_http, serve_and_submit_with_the_409_retry)
 
     /* Other paths, methods and oversized bodies. */
     th_response r;
-    char url[128];
+    char url[256];
     snprintf(url, sizeof url, "%s/add-checkpoint", s.base);
     th_http(&r, "GET", url, NULL, NULL, 0);
     cr_assert_eq(r.status, 405);
@@ -1085,6 +1250,29 @@ Test(witness_http, serve_and_submit_with_the_409_retry)
     free(huge);
     th_http(&r, "POST", url, NULL, "old 0\n", 6);
     cr_assert_eq(r.status, 400);
+    th_response_free(&r);
+
+    /* Monitors read the latest cosigned checkpoint by origin hash. */
+    char hash[65];
+    origin_hash(ORIGIN, hash);
+    snprintf(url, sizeof url, "%s/%s/checkpoint", s.base, hash);
+    th_http(&r, "GET", url, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    note_verifier keys[2];
+    note_opened opened;
+    cr_assert_eq(note_verifier_parse(&keys[0], lvkey), 0);
+    cr_assert_eq(note_verifier_parse(&keys[1], wvkey), 0);
+    cr_assert_eq(note_open(r.body, r.len, keys, 2, &opened), 0, "%s", accord_error_message());
+    cr_assert(opened.verified[0] && opened.verified[1]);
+    cr_assert(strncmp(r.body, ORIGIN "\n13\n", strlen(ORIGIN) + 4) == 0, "%s", r.body);
+    th_response_free(&r);
+    th_http(&r, "POST", url, NULL, "x", 1);
+    cr_assert_eq(r.status, 405);
+    th_response_free(&r);
+    origin_hash("other.example/log", hash);
+    snprintf(url, sizeof url, "%s/%s/checkpoint", s.base, hash);
+    th_http(&r, "GET", url, NULL, NULL, 0);
+    cr_assert_eq(r.status, 404);
     th_response_free(&r);
 
     /* The state outlives the server. */
