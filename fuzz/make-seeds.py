@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in fuzz/corpus/<target>/ from the repository's
 own test inputs, its data/ files and the conformance vectors kept in
-fuzz/vectors/ (copied from the C2SP signed-note known answers and the
-transparency-dev/merkle proof cases; see fuzz/vectors/README.md).
+tests/conformance/ (the C2SP signed-note known answers and the
+transparency-dev/merkle proof cases; see tests/conformance/README.md).
 Run from the source root; it only adds files (named by content hash), so
 inputs merged from fuzzing runs stay."""
 import base64, glob, hashlib, io, json, os, struct, zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
-VECTORS = os.path.join(ROOT, "fuzz", "vectors")
+VECTORS = os.path.join(ROOT, "tests", "conformance")
 
 
 def seed(target, data):
@@ -95,7 +95,7 @@ for text in [
     seed("markdown", text.encode("utf-8", "surrogateescape") if "\xff" not in text else text.encode("latin-1"))
 
 # --- signed notes: the C2SP known answers --------------------------------
-with open(os.path.join(VECTORS, "signed-note.json")) as f:
+with open(os.path.join(VECTORS, "signed-note", "vectors.json")) as f:
     notes = json.load(f)
 for v in notes["valid"]:
     seed("note", v["note"])
