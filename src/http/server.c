@@ -252,6 +252,7 @@ static bool budget_grow(conn_state *cs, size_t need)
  * mid-request), at most one a second: each is caused by a client, and
  * thousands of hostile connections a second must not fill the operator's
  * logs. The count of those left out is printed with the next one. */
+static void log_library(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void log_library(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
