@@ -95,6 +95,11 @@ int http_routes_check(void)
               r->rule == RULE_NEED_READER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
+        /* Only what is the same for everyone may be kept and served
+         * again (respcache.c): a public read. */
+        if (r->cache != HTTP_CACHE_NEVER && (r->rule != RULE_PUBLIC || strcmp(r->method, "GET") != 0))
+            return accord_fail(ACCORD_EENV, NULL, "route %s %s is marked cacheable but is not a public read",
+                               r->method, r->pattern);
         /* Access to a large-body route is decided before its body is
          * read, so its party cannot come from the body. */
         if (r->max_body && r->party_of == http_party_from_body)
