@@ -231,11 +231,14 @@ void cache_abandon(cache *c, const char *key)
 }
 
 /* gzip of 'len' bytes at 'in' into a new buffer, or NULL when it does not
- * save at least a twentieth (small or incompressible answers go as they are). */
+ * save at least a twentieth (small or incompressible answers go as they are).
+ * Level 1: the request that builds an answer pays for its compression, and
+ * on the 193-signatory status (267 KB of JSON) level 6 took 4.3 ms for
+ * 9.6 KB where level 1 takes 1.3 ms for 12.1 KB. */
 static unsigned char *gzip_of(const void *in, size_t len, size_t *out_len)
 {
     z_stream z = {0};
-    if (len < 256 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (len < 256 || deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     uLong bound = deflateBound(&z, (uLong)len);
     unsigned char *out = malloc(bound);

@@ -20,7 +20,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: accord serve [--db PATH] [--address ADDR] [--port N] [--threads N] [--key PATH]\n"
                "                    [--checkpoint-interval MS] [--witness URL=VKEY ...]\n"
                "                    [--secure-cookies auto|on|off] [--token-max-days N]\n"
-               "                    [--max-per-address N]\n"
+               "                    [--max-per-address N] [--cache-mb N]\n"
                "\n"
                "Serves the JSON API, the home page and the public log (/log/checkpoint, /log/tile/...)\n"
                "on http://127.0.0.1:8080 by default. --port 0 picks a free port; the chosen one is\n"
@@ -31,7 +31,9 @@ static void usage(FILE *f)
                "loopback (--secure-cookies auto). API tokens made over the API live at most\n"
                "--token-max-days (default 365, at most 3650), and never past the token or session\n"
                "that made them. One client address may hold at most --max-per-address\n"
-               "connections at once (default 256; raise it behind a proxy).\n"
+               "connections at once (default 256; raise it behind a proxy). Public answers are kept\n"
+               "in memory while the log has not grown, at most --cache-mb MiB of them (default 64,\n"
+               "0 to 4096; 0 keeps none).\n"
                "Stops on SIGINT/SIGTERM.\n"
                "The UN M49 regions are read at start from un-m49.json in $ACCORD_DATA_DIR, else in\n"
                "the source tree's data/, else in the installed data directory; without it the\n"
@@ -61,6 +63,7 @@ int cli_serve(int argc, char **argv)
                                          {"secure-cookies", required_argument, 0, 's'},
                                          {"token-max-days", required_argument, 0, 'm'},
                                          {"max-per-address", required_argument, 0, 'M'},
+                                         {"cache-mb", required_argument, 0, 'C'},
                                          {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     witness_peer witnesses[16];
     size_t nw = 0;
@@ -89,6 +92,13 @@ int cli_serve(int argc, char **argv)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "max-per-address", "--max-per-address: give 1 to %d",
                                             HTTP_MAX_CONNECTIONS));
             break;
+        case 'C': {
+            unsigned long mb = strtoul(optarg, &end, 10);
+            if (*end || end == optarg || mb > 4096)
+                return cli_fail(accord_fail(ACCORD_EINVAL, "cache-mb", "--cache-mb: give 0 to 4096 MiB"));
+            cfg.cache_bytes = mb ? (size_t)mb * 1024 * 1024 : HTTP_CACHE_OFF;
+            break;
+        }
         case 's':
             if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
                 return cli_fail(accord_fail(ACCORD_EINVAL, "secure-cookies", "--secure-cookies: auto, on or off"));

@@ -29,6 +29,8 @@
 #define HTTP_MAX_PER_ADDRESS 256 /* default connections held at once for one client address */
 #define HTTP_MAX_CONNECTIONS 16384 /* connections at once, at most; fewer when open files are scarce */
 #define HTTP_BODY_BUDGET (64 * 1024 * 1024) /* default bytes of request bodies held at once, all requests together */
+#define HTTP_CACHE_BYTES (64 * 1024 * 1024) /* default cap of the response cache (bodies and their gzip variants) */
+#define HTTP_CACHE_OFF ((size_t)1) /* a cap that keeps nothing: the cache is off */
 
 typedef struct http_config {
     const char *db_path;
@@ -40,6 +42,7 @@ typedef struct http_config {
     int secure_cookies;            /* 1 on, 0 off, -1 auto: on unless bound to loopback */
     unsigned max_per_address;      /* connections at once from one client address; 0: HTTP_MAX_PER_ADDRESS */
     size_t body_budget;            /* bytes of request bodies held at once; 0: HTTP_BODY_BUDGET */
+    size_t cache_bytes;            /* the response cache's cap; 0: HTTP_CACHE_BYTES; HTTP_CACHE_OFF: no cache */
     const struct witness_peer *witnesses;
     size_t nwitnesses;
     /* Called once the server listens, with the port it got. */
@@ -77,6 +80,7 @@ typedef struct http_req {
     int retry_after;           /* seconds, for 429; 0 for none */
     char allow[64];            /* the Allow header of a 405 */
     char client[64];           /* the caller's address, for throttling and the security log */
+    bool cors;                 /* a public read: open to every origin unless the answer is private */
 } http_req;
 
 /* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
@@ -145,6 +149,18 @@ bool http_secure_cookies(void);
 
 typedef int (*http_handler)(http_req *req);
 
+/* Whether a route's answers may be kept in the response cache (respcache.c).
+ * The zero value is "no": a route line that says nothing is never cached,
+ * so a route is cached only where someone has decided it may be. */
+typedef enum http_cache {
+    HTTP_CACHE_NEVER = 0,
+    /* A public GET whose answer depends on nothing but the URL (path and
+     * query) and the log. Only requests that carry no credentials are
+     * answered from, or kept in, the cache: a public route may show a
+     * signed-in caller more (assistance needs), so theirs is built for them. */
+    HTTP_CACHE_PUBLIC,
+} http_cache;
+
 typedef struct http_route {
     const char *method;
     const char *pattern; /* "/api/v1/instruments/{slug}"; a last "{*}" takes the rest */
@@ -161,6 +177,7 @@ typedef struct http_route {
      * is decided when the headers arrive, so its party_of must not read
      * the body (http_routes_check refuses http_party_from_body). */
     size_t max_body;
+    http_cache cache; /* omitted: HTTP_CACHE_NEVER */
 } http_route;
 
 /* What a RULE_PARTY_READER route's party_of answers for a resource that

@@ -10,6 +10,7 @@
 #include "http/assistance_handlers.h"
 #include "http/handlers.h"
 #include "http/http.h"
+#include "http/respcache_int.h"
 #include "ledger/ledger.h"
 #include "portal/portal.h"
 #include "registry/registry.h"
@@ -94,6 +95,11 @@ int http_routes_check(void)
               r->rule == RULE_NEED_READER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
+        /* Only what is the same for everyone may be kept and served
+         * again (respcache.c): a public read. */
+        if (r->cache != HTTP_CACHE_NEVER && (r->rule != RULE_PUBLIC || strcmp(r->method, "GET") != 0))
+            return accord_fail(ACCORD_EENV, NULL, "route %s %s is marked cacheable but is not a public read",
+                               r->method, r->pattern);
         /* Access to a large-body route is decided before its body is
          * read, so its party cannot come from the body. */
         if (r->max_body && r->party_of == http_party_from_body)
@@ -247,8 +253,9 @@ static int get_health(http_req *req)
     int version;
     int rc = ledger_size(req->db, &size);
     if (!rc) rc = store_schema_version(req->db, &version);
-    return reply(req, rc, rc ? NULL : json_pack("{s:s, s:s, s:i, s:I}", "status", "ok", "version", VERSION_TEXT,
-                                                "schema", version, "log_size", (json_int_t)size));
+    return reply(req, rc, rc ? NULL : json_pack("{s:s, s:s, s:i, s:I, s:o}", "status", "ok", "version", VERSION_TEXT,
+                                                "schema", version, "log_size", (json_int_t)size,
+                                                "cache", respcache_stats_json()));
 }
 
 static int get_home(http_req *req)
@@ -278,33 +285,38 @@ static int get_home(http_req *req)
     return rc;
 }
 
+/* A route line may end before its 'cache' field, which is then
+ * HTTP_CACHE_NEVER: a route is cached only where its line says so. GCC's
+ * -Wextra would call the shorter lines an error; here they are the design. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const http_route http_routes[] = {
     {"GET", "/", RULE_PUBLIC, portal_root, "the portal, in the language Accept-Language prefers (a redirect)", NULL, 0},
-    {"GET", "/api", RULE_PUBLIC, get_home, "this page: the API's endpoints", NULL, 0},
+    {"GET", "/api", RULE_PUBLIC, get_home, "this page: the API's endpoints", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/healthz", RULE_PUBLIC, get_health, "liveness, schema version and log size", NULL, 0},
-    {"GET", "/api/v1/instruments", RULE_PUBLIC, get_instruments, "instruments", NULL, 0},
-    {"GET", "/api/v1/instruments/{slug}", RULE_PUBLIC, get_instrument, "an instrument with its provisions", NULL, 0},
+    {"GET", "/api/v1/instruments", RULE_PUBLIC, get_instruments, "instruments", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/instruments/{slug}", RULE_PUBLIC, get_instrument, "an instrument with its provisions", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/status", RULE_PUBLIC, get_status,
-     "participants as at ?as_of=YYYY-MM-DD, with sources and counts (&format=csv)", NULL, 0},
-    {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action", NULL, 0},
+     "participants as at ?as_of=YYYY-MM-DD, with sources and counts (&format=csv)", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
      "record an action (the depositary or an admin)", NULL, 0},
-    {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL, 0},
-    {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states, territories and organizations (?kind=state|territory|organization)", NULL, 0},
-    {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL, 0},
-    {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups", NULL, 0},
+    {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states, territories and organizations (?kind=state|territory|organization)", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/groups", RULE_PUBLIC, get_groups, "groups", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/groups/{code}", RULE_PUBLIC, get_group,
-     "members and observers as at ?as_of=, and with ?instrument= who participated", NULL, 0},
+     "members and observers as at ?as_of=, and with ?instrument= who participated", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/regions", RULE_PUBLIC, get_regions,
-     "UN M49 regions, subregions and intermediate regions, with the countries in each", NULL, 0},
-    {"GET", "/api/v1/log", RULE_PUBLIC, http_get_log, "log size and Merkle tree root", NULL, 0},
-    {"GET", "/api/v1/log/entries", RULE_PUBLIC, http_get_log_entries, "log entries (?start=&count=, at most 1000)", NULL, 0},
+     "UN M49 regions, subregions and intermediate regions, with the countries in each", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/log", RULE_PUBLIC, http_get_log, "log size and Merkle tree root", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/log/entries", RULE_PUBLIC, http_get_log_entries, "log entries (?start=&count=, at most 1000)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/log/proof/inclusion", RULE_PUBLIC, http_get_log_inclusion,
-     "inclusion proof of entry ?index= in the tree of ?size=", NULL, 0},
+     "inclusion proof of entry ?index= in the tree of ?size=", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/log/proof/consistency", RULE_PUBLIC, http_get_log_consistency,
-     "consistency proof between tree sizes ?old= and ?new=", NULL, 0},
-    {"GET", "/api/v1/log/key", RULE_PUBLIC, http_get_log_key, "the log's origin and verifier key", NULL, 0},
-    {"GET", "/api/v1/instruments/{slug}/cycles", RULE_PUBLIC, http_get_cycles, "reporting cycles", NULL, 0},
+     "consistency proof between tree sizes ?old= and ?new=", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/log/key", RULE_PUBLIC, http_get_log_key, "the log's origin and verifier key", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/api/v1/instruments/{slug}/cycles", RULE_PUBLIC, http_get_cycles, "reporting cycles", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/instruments/{slug}/cycles", RULE_RECORD_WRITER, http_post_cycles,
      "open a reporting cycle (depositary)", NULL, 0},
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/reports", RULE_PARTY_WRITER, http_post_report_draft,
@@ -326,9 +338,9 @@ const http_route http_routes[] = {
      "uploaded it (?party=), an admin or a reviewer of all instruments",
      http_attachment_party, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/progress", RULE_PUBLIC, http_get_progress,
-     "who has submitted, who is due and who is overdue (?as_of=)", NULL, 0},
+     "who has submitted, who is due and who is overdue (?as_of=)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/published", RULE_PUBLIC, http_get_released,
-     "the released reports of a cycle (?format=json|csv|xlsx)", NULL, 0},
+     "the released reports of a cycle (?format=json|csv|xlsx)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/template", RULE_PARTY_READER, http_get_template,
      "a party's reporting template, one row per provision with its latest drafts (?party=, ?format=csv|xlsx)",
      http_party_from_query, 0},
@@ -338,14 +350,14 @@ const http_route http_routes[] = {
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/reviews", RULE_REVIEWER, http_post_review,
      "return a submitted report with comments, or rate it (a reviewer)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/ratings", RULE_PUBLIC, http_get_ratings,
-     "ratings of a cycle: per party and provision the latest, with its history", NULL, 0},
+     "ratings of a cycle: per party and provision the latest, with its history", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/matrix", RULE_PUBLIC, http_get_matrix,
      "party x provision: latest rating and self-assessment (?as_of=, ?group=, ?region=, ?cycle=, "
-     "?format=json|csv|xlsx)", NULL, 0},
+     "?format=json|csv|xlsx)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/summary", RULE_PUBLIC, http_get_summary,
-     "the matrix summarized per group or per UN M49 region (?by=group|region, ?as_of=, ?cycle=)", NULL, 0},
+     "the matrix summarized per group or per UN M49 region (?by=group|region, ?as_of=, ?cycle=)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/instruments/{slug}/trajectory", RULE_PUBLIC, http_get_trajectory,
-     "share rated implemented per year against the straight path to the goal year (?as_of=)", NULL, 0},
+     "share rated implemented per year against the straight path to the goal year (?as_of=)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/log/restricted/{index}", RULE_PARTY_READER, http_get_restricted,
      "reveal a restricted log entry: salt and bytes behind its public commitment (its party's focal point, an admin, "
      "or a reviewer of all instruments)",
@@ -364,19 +376,19 @@ const http_route http_routes[] = {
     {"DELETE", "/api/v1/tokens/{id}", RULE_SIGNED_IN, http_delete_token, "revoke an API token", NULL, 0},
     {"GET", "/api/v1/security-log", RULE_ADMIN, http_get_security_log, "security events (admin; not public)", NULL, 0},
     {"GET", "/api/v1/assistance/entities", RULE_PUBLIC, http_get_assistance_entities,
-     "providers of assistance: UN entities, organizations, states, donors (?format=csv: HXL)", NULL, 0},
+     "providers of assistance: UN entities, organizations, states, donors (?format=csv: HXL)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/entities", RULE_RECORD_WRITER, http_post_assistance_entity,
      "record an entity with its source (the depositary)", NULL, 0},
     {"GET", "/api/v1/assistance/entities/{entity}", RULE_PUBLIC, http_get_assistance_entity,
-     "an entity with its offices and what each does where", NULL, 0},
+     "an entity with its offices and what each does where", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/offices", RULE_PUBLIC, http_get_assistance_offices,
-     "headquarters and field offices (?entity=, ?country=, ?group=, ?region=, ?format=csv: HXL)", NULL, 0},
+     "headquarters and field offices (?entity=, ?country=, ?group=, ?region=, ?format=csv: HXL)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/offices", RULE_RECORD_WRITER, http_post_assistance_office,
      "record an office with its source (the depositary)", NULL, 0},
     {"GET", "/api/v1/assistance/by-entity", RULE_PUBLIC, http_get_assistance_by_entity,
-     "what an entity's offices, or one office, do where (?entity=unodc/almaty)", NULL, 0},
+     "what an entity's offices, or one office, do where (?entity=unodc/almaty)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/needs", RULE_PUBLIC, http_get_assistance_needs,
-     "assistance needs the caller may see (?country=, ?group=, ?region=, ?access=, ?format=csv: HXL)", NULL, 0},
+     "assistance needs the caller may see (?country=, ?group=, ?region=, ?access=, ?format=csv: HXL)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/needs", RULE_PARTY_WRITER, http_post_assistance_need,
      "record a need of the state (its focal point); a providers or restricted need is logged as a commitment",
      http_need_beneficiary, 0},
@@ -389,47 +401,48 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/assistance/needs/{need}/matches", RULE_NEED_READER, http_get_assistance_matches,
      "offers that could answer a need, ranked, with the reasons", http_need_access, 0},
     {"GET", "/api/v1/assistance/offers", RULE_PUBLIC, http_get_assistance_offers,
-     "offers of help (?entity=, ?format=csv: HXL)", NULL, 0},
+     "offers of help (?entity=, ?format=csv: HXL)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/offers", RULE_COORDINATOR, http_post_assistance_offer,
      "record an offer (a coordinator of the provider, or an admin)", http_offer_provider, 0},
     {"GET", "/api/v1/assistance/activities", RULE_PUBLIC, http_get_assistance_activities,
      "who does what where (?country=, ?entity=, ?status=, ?group=, ?region=, ?format=csv: HXL 3W | iati: IATI 2.03)",
-     NULL, 0},
+     NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/activities", RULE_COORDINATOR, http_post_assistance_activity,
      "record or update an activity (a coordinator of the implementing entity or office, or an admin)",
      http_activity_entity, 0},
     {"GET", "/api/v1/assistance/countries/{country}", RULE_PUBLIC, http_get_assistance_country,
-     "one country: its needs, the offers that could serve them, activities and offices, per provision", NULL, 0},
+     "one country: its needs, the offers that could serve them, activities and offices, per provision", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/gaps", RULE_PUBLIC, http_get_assistance_gaps,
      "needs with no activity, provisions with few providers, countries with no office (?group=, ?region=, "
-     "?format=csv)", NULL, 0},
+     "?format=csv)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/overlaps", RULE_PUBLIC, http_get_assistance_overlaps,
      "entities on the same provision in the same country in overlapping periods (?group=, ?region=, ?format=csv)",
-     NULL, 0},
+     NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/matrix", RULE_PUBLIC, http_get_assistance_matrix,
-     "state x provision: assistance requested and under way (?country=, ?group=, ?region=, ?format=csv)", NULL, 0},
+     "state x provision: assistance requested and under way (?country=, ?group=, ?region=, ?format=csv)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/assistance/frameworks/{framework}/{item}", RULE_PUBLIC, http_get_assistance_framework,
-     "everything linked to an SDG target, GCTS pillar or Security Council resolution (sdg/16.a)", NULL, 0},
+     "everything linked to an SDG target, GCTS pillar or Security Council resolution (sdg/16.a)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/framework-links", RULE_RECORD_WRITER, http_post_assistance_framework_link,
      "link a provision to an SDG target, GCTS pillar or resolution, with a source (the depositary)", NULL, 0},
     {"GET", "/api/v1/assistance/events", RULE_PUBLIC, http_get_assistance_meetings,
-     "meetings and ceremonies, with who presented or spoke in an official capacity (?party=)", NULL, 0},
+     "meetings and ceremonies, with who presented or spoke in an official capacity (?party=)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/events", RULE_RECORD_WRITER, http_post_assistance_meeting,
      "record a meeting or ceremony with its source (the depositary)", NULL, 0},
     {"GET", "/log/checkpoint", RULE_PUBLIC, http_get_checkpoint,
      "the latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures", NULL, 0},
     {"GET", "/log/tile/{*}", RULE_PUBLIC, http_get_tile,
-     "hash tiles and entry bundles (C2SP tlog-tiles): /log/tile/<L>/<N>[.p/<W>], /log/tile/entries/<N>[.p/<W>]", NULL, 0},
+     "hash tiles and entry bundles (C2SP tlog-tiles): /log/tile/<L>/<N>[.p/<W>], /log/tile/entries/<N>[.p/<W>]", NULL, 0, HTTP_CACHE_PUBLIC},
     /* The portal (src/portal): after every other route, since /{lang}/ would match them. */
-    {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0},
-    {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0},
+    {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0, HTTP_CACHE_PUBLIC},
+    {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0, HTTP_CACHE_PUBLIC},
     /* One pair per language, not "/{lang}/{*}", which would make every
      * unknown path a known one (405 for a POST instead of 404). */
 #define PORTAL_LANGUAGE(code)                                                                                 \
-    {"GET", "/" code "/", RULE_PUBLIC, portal_dispatch, "the portal's home page", NULL, 0},                    \
-    {"GET", "/" code "/{*}", RULE_PUBLIC, portal_dispatch, "the portal's pages", NULL, 0}
+    {"GET", "/" code "/", RULE_PUBLIC, portal_dispatch, "the portal's home page", NULL, 0, HTTP_CACHE_PUBLIC}, \
+    {"GET", "/" code "/{*}", RULE_PUBLIC, portal_dispatch, "the portal's pages", NULL, 0, HTTP_CACHE_PUBLIC}
     PORTAL_LANGUAGE("ar"), PORTAL_LANGUAGE("zh"), PORTAL_LANGUAGE("en"),
     PORTAL_LANGUAGE("fr"), PORTAL_LANGUAGE("ru"), PORTAL_LANGUAGE("es"),
 #undef PORTAL_LANGUAGE
-    {NULL, NULL, RULE_UNSET, NULL, NULL, NULL, 0},
+    {NULL, NULL, RULE_UNSET, NULL, NULL, NULL, 0, HTTP_CACHE_NEVER},
 };
+#pragma GCC diagnostic pop

@@ -18,6 +18,7 @@
 
 #include "events/committer.h"
 #include "http/http.h"
+#include "http/respcache_int.h"
 #include "ledger/checkpointer.h"
 #include "ledger/identity.h"
 #include "ledger/ledger.h"
@@ -71,6 +72,7 @@ typedef struct conn_state {
     size_t reserved; /* bytes of the body budget this request holds */
     bool too_big;
     bool over_budget; /* the server-wide body budget was spent */
+    const void *held; /* the cache entry being sent (respcache_done) */
 } conn_state;
 
 /* ---- limits on connections and request bodies ---------------------------- */
@@ -361,7 +363,7 @@ int http_json_body(http_req *req, json_t **out)
     return ACCORD_OK;
 }
 
-static void add_common_headers(struct MHD_Response *r)
+void http_common_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -375,7 +377,7 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
-    add_common_headers(r);
+    http_common_headers(r);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     if (req && req->cache_control)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, req->cache_control);
@@ -385,6 +387,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->vary)
         MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, req->vary);
+    if (req && req->cors && !(req->cache_control && strncmp(req->cache_control, "private", 7) == 0))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
     if (req && req->content_disposition[0] && status < 300)
@@ -522,6 +526,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     if (cs->over_budget)
         return send_busy(conn);
     const http_route *route = cs->route;
+    enum MHD_Result ret;
+    if (!route && strcmp(method, "OPTIONS") == 0 && respcache_preflight(conn, url, &ret))
+        return ret;
     if (!route) {
         if (cs->path_known) {
             http_req r405 = {.conn = conn};
@@ -536,6 +543,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     int rc = thread_db(&db);
     if (rc)
         return send_error(conn, rc, NULL);
+    respcache_req cached;
+    if (respcache_serve(&cached, conn, method, url, route, db, &ret, &cs->held))
+        return ret;
 
     /* Public reads are versioned by the log: the tag is taken before the
      * handler runs, so a write racing with it can only make the tag older
@@ -550,14 +560,16 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     memcpy(req.params, cs->params, sizeof req.params);
     req.body = cs->body.data;
     req.body_len = cs->body.len;
+    req.cors = is_read && route->rule == RULE_PUBLIC;
     buf_init(&req.text, 16 * 1024 * 1024);
     client_address(conn, req.client, sizeof req.client);
     rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
-    enum MHD_Result ret;
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (rc)
+    if (respcache_finish(&cached, rc, &req, &ret, &cs->held)) {
+        /* kept, and sent from the cache */
+    } else if (rc)
         ret = send_error(conn, rc, &req);
     else if (etag[0] && !req.cache_control && inm && strcmp(inm, etag) == 0)
         ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
@@ -711,6 +723,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             track_request(conn, false);
         buf_free(&cs->body);
         budget_give(cs->reserved);
+        respcache_done(cs->held);
         free(cs);
         *con_cls = NULL;
     }
@@ -791,7 +804,8 @@ int http_serve(const http_config *cfg)
     unsigned max_conns = connection_limit(raise_file_limit(), threads);
     unsigned per_address = cfg->max_per_address ? cfg->max_per_address : HTTP_MAX_PER_ADDRESS;
     body_budget = cfg->body_budget ? cfg->body_budget : HTTP_BODY_BUDGET;
-    if ((rc = sweeper_start())) {
+    if ((rc = respcache_start(cfg->cache_bytes)) || (rc = sweeper_start())) {
+        respcache_stop();
         committer_stop(writer);
         checkpointer_stop(signer);
         return rc;
@@ -807,6 +821,7 @@ int http_serve(const http_config *cfg)
         rc = accord_fail(ACCORD_EENV, NULL, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
                          errno ? strerror(errno) : "address in use or not available");
         sweeper_stop();
+        respcache_stop();
         committer_stop(writer);
         checkpointer_stop(signer);
         return rc;
@@ -820,6 +835,7 @@ int http_serve(const http_config *cfg)
     while (sigwait(&stop, &sig) != 0)
         ;
     MHD_stop_daemon(d);
+    respcache_stop();
     sweeper_stop();
     committer_stop(writer);
     checkpointer_stop(signer);

@@ -99,6 +99,13 @@ void store_set_user(store *db, void *p, void (*free_fn)(void *));
 /* Rows changed by the last INSERT/UPDATE/DELETE on 'db'. */
 int64_t store_changes(store *db);
 
+/* SQLite's PRAGMA data_version for 'db' into '*out': it differs from the
+ * value read before on the same connection exactly when another
+ * connection has committed since. A read that costs no table access, so
+ * a reader can tell whether what it learnt from the database (the log's
+ * size) may have changed. */
+int store_data_version(store *db, int64_t *out);
+
 /* The schema version this program expects, and the one in 'db'. */
 int store_schema_target(void);
 int store_schema_version(store *db, int *out);

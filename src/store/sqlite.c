@@ -403,3 +403,17 @@ void store_set_user(store *db, void *p, void (*free_fn)(void *))
 }
 
 int64_t store_changes(store *db) { return sqlite3_changes64(db->handle); }
+
+int store_data_version(store *db, int64_t *out)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st, "PRAGMA data_version", "");
+    if (rc)
+        return rc;
+    if (store_step(st) == STORE_ROW)
+        *out = store_col_int(st, 0);
+    else
+        rc = accord_fail(ACCORD_ESTORE, NULL, "PRAGMA data_version gave no row");
+    store_stmt_close(st);
+    return rc;
+}

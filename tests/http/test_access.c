@@ -271,9 +271,23 @@ static unsigned expected_for(const http_route *r, const char **query)
     return 0;
 }
 
+/* The response cache's hits so far, from /healthz. */
+static long long cache_hits(void)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/healthz", server.base);
+    th_response r;
+    th_http(&r, "GET", url, NULL, NULL, 0);
+    cr_assert_eq(r.status, 200);
+    long long n = json_integer_value(json_object_get(json_object_get(r.json, "cache"), "hits"));
+    th_response_free(&r);
+    return n;
+}
+
 Test(access, every_route_times_every_caller)
 {
     int routes = 0, refused = 0;
+    long long hits = cache_hits();
     for (const http_route *r = http_routes; r->pattern; r++, routes++) {
         const char *query;
         unsigned allowed = expected_for(r, &query);
@@ -296,6 +310,21 @@ Test(access, every_route_times_every_caller)
                                                               : "{}";
             th_http(&resp, r->method, url, headers, write ? probe : NULL, write ? strlen(probe) : 0);
             bool ok = allowed & (1u << c);
+            /* Only an anonymous read of a route marked cacheable may come
+             * from the cache; only a public read that is not private may
+             * be open to other origins. */
+            long long now = cache_hits();
+            bool public_read = r->rule == RULE_PUBLIC && !write;
+            if (c != ANONYMOUS || r->cache == HTTP_CACHE_NEVER)
+                cr_assert_eq(now, hits, "%s %s as %s was answered from the cache", r->method, path, caller_names[c]);
+            hits = now;
+            if (!public_read || strncmp(resp.cache_control, "private", 7) == 0 ||
+                strstr(resp.cache_control, "no-store"))
+                cr_assert_eq(resp.allow_origin[0], '\0', "%s %s as %s: a private answer is open to other origins",
+                             r->method, path, caller_names[c]);
+            else
+                cr_assert_str_eq(resp.allow_origin, "*", "%s %s as %s: a public read", r->method, path,
+                                 caller_names[c]);
             if (ok) {
                 cr_assert(resp.status != 401 && resp.status != 403,
                           "%s %s as %s: got %ld, the caller is admitted", r->method, path, caller_names[c], resp.status);
