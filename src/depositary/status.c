@@ -308,6 +308,79 @@ int depositary_each_participant(store *db, const char *slug, const char *as_of, 
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* Appends {"date", "count", "states", "organizations"} to 'counts' unless
+ * the last entry already holds the same count. */
+static void append_count(json_t *counts, const char *date, int states, int orgs)
+{
+    json_t *last = json_array_get(counts, json_array_size(counts) - 1);
+    if (last && json_integer_value(json_object_get(last, "count")) == states + orgs)
+        return;
+    json_array_append_new(counts, json_pack("{s:s, s:i, s:i, s:i}", "date", date, "count", states + orgs, "states",
+                                            states, "organizations", orgs));
+}
+
+/* Walks the deciding actions in date order, keeping who participates in
+ * 'in' (code -> true), and appends the count at the end of each date. */
+static int count_by_date(store *db, const char *slug, const char *to, json_t *counts)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT a.party, a.type, a.date FROM action a WHERE a.instrument = ? AND a.date <= ?"
+                         " AND a.type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY a.date, a.id",
+                         "ss", slug, to);
+    if (rc)
+        return rc;
+    json_t *in = json_object();
+    int states = 0, orgs = 0;
+    char date[11] = "";
+    while ((rc = store_step(st)) == STORE_ROW) {
+        const char *code = store_col_text(st, 0), *d = store_col_text(st, 2);
+        if (*date && strcmp(date, d) != 0)
+            append_count(counts, date, states, orgs);
+        snprintf(date, sizeof date, "%s", d);
+        bool was = json_is_true(json_object_get(in, code));
+        bool now = strcmp(store_col_text(st, 1), "withdrawal") != 0;
+        int *n = strncmp(code, "org:", 4) == 0 ? &orgs : &states;
+        *n += (int)now - (int)was;
+        json_object_set_new(in, code, json_boolean(now));
+    }
+    store_stmt_close(st);
+    json_decref(in);
+    if (rc == STORE_DONE && *date)
+        append_count(counts, date, states, orgs);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+int depositary_participant_counts(store *db, const char *slug, const char *to, json_t **out)
+{
+    static const char *const keys[] = {"as_of", "qualifier", "count", "source_title", "source_url", NULL};
+    char today[11];
+    if (!to) {
+        clock_today(today);
+        to = today;
+    }
+    int rc = date_check(to, "to");
+    if (!rc)
+        rc = check_instrument(db, slug);
+    json_t *counts = json_array(), *reported = NULL;
+    if (!rc)
+        rc = count_by_date(db, slug, to, counts);
+    store_stmt *st;
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT as_of, qualifier, count, source_title, source_url FROM reported_total"
+                         " WHERE instrument = ? AND as_of <= ? ORDER BY as_of, id",
+                         "ss", slug, to);
+    if (!rc)
+        rc = registry_rows_json(st, keys, &reported);
+    if (rc) {
+        json_decref(counts);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o}", "counts", counts, "reported", reported);
+    return *out ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+}
+
 /* Appends one CSV field and its separator: quoted when it needs to be
  * (RFC 4180), and never read as a formula by a spreadsheet. */
 static int csv_field(buf *out, const char *s, bool last)

@@ -76,12 +76,18 @@ void portal_dress_party(const portal_page *pg, json_t *party)
     const char *kind = json_string_value(json_object_get(party, "kind"));
     const char *recorded = json_string_value(json_object_get(party, "name"));
     char name[512] = "", href[300];
-    /* PORTAL-UN-NAMES: the UN's short names in six languages (UNTERM,
-     * data/un-names.json through the registry) come first here once
-     * wired; then CLDR's through ICU; English pages use the recorded
-     * ISO 3166 name, which CLDR abbreviates ("St. Vincent & Grenadines"). */
+    /* PORTAL-UN-NAMES: the UN's short names in six languages (UNSD's M49
+     * names through the registry) come first, for states and territories
+     * alike; then CLDR's through ICU; English pages otherwise use the
+     * recorded ISO 3166 name, which CLDR abbreviates ("St. Vincent &
+     * Grenadines"). */
     bool localized = false;
-    if (code && kind && strcmp(kind, "state") == 0 && strcmp(pg->lang->code, "en") != 0)
+    bool country = code && kind && (strcmp(kind, "state") == 0 || strcmp(kind, "territory") == 0);
+    const char *un = country ? registry_un_name(code, pg->lang->code) : NULL;
+    if (un) {
+        snprintf(name, sizeof name, "%s", un);
+        localized = true;
+    } else if (country && strcmp(pg->lang->code, "en") != 0)
         localized = web_country_name(pg->lang, code, name, sizeof name);
     if (!localized)
         snprintf(name, sizeof name, "%s", recorded ? recorded : code ? code : "");
@@ -166,8 +172,14 @@ static int home_page(const portal_page *pg)
         portal_dress_date(pg, inst, "opened_on");
         if (!rc)
             rc = status_model(pg, slug, today, &status);
+        json_t *map = NULL;
         if (!rc)
+            rc = portal_map_model(pg, slug, today, status, &map);
+        if (!rc) {
             json_object_set_new(inst, "status", status);
+            json_object_set_new(inst, "map", map);
+        } else
+            json_decref(status);
         if (!rc)
             rc = depositary_list_notifications(pg->req->db, slug, &notes);
         if (!rc) {
@@ -310,7 +322,7 @@ static int instrument_page(const portal_page *pg, const char *slug)
 {
     char as_of[11], query[64] = "";
     bool given;
-    json_t *inst = NULL, *status = NULL, *timeline = NULL, *m = NULL;
+    json_t *inst = NULL, *status = NULL, *timeline = NULL, *map = NULL, *chart = NULL, *m = NULL;
     int rc = page_as_of(pg, as_of, &given);
     if (!rc)
         rc = registry_get_instrument(pg->req->db, slug, &inst);
@@ -318,6 +330,10 @@ static int instrument_page(const portal_page *pg, const char *slug)
         rc = status_model(pg, slug, as_of, &status);
     if (!rc)
         rc = timeline_rows(pg, slug, as_of, &timeline);
+    if (!rc)
+        rc = portal_map_model(pg, slug, as_of, status, &map);
+    if (!rc)
+        rc = portal_timeline_model(pg, slug, as_of, &chart);
     if (rc)
         goto out;
     if (given)
@@ -335,9 +351,13 @@ static int instrument_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "instrument", inst);
     json_object_set_new(m, "status", status);
     json_object_set_new(m, "timeline_rows", timeline);
-    inst = status = timeline = NULL;
+    json_object_set_new(m, "map", map);
+    json_object_set_new(m, "timeline", chart);
+    inst = status = timeline = map = chart = NULL;
     return portal_render(pg, "instrument", m);
 out:
+    json_decref(map);
+    json_decref(chart);
     json_decref(inst);
     json_decref(status);
     json_decref(timeline);
@@ -443,6 +463,13 @@ static int implementation_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "instrument", inst);
     json_object_set_new(m, "classes", classes);
     json_object_set_new(m, "matrix", matrix);
+    json_t *chart;
+    if (portal_trajectory_model(pg, traj, &chart)) {
+        json_decref(m);
+        json_decref(traj);
+        return ACCORD_EINVAL;
+    }
+    json_object_set_new(m, "trajectory_chart", chart);
     json_object_set_new(m, "trajectory", traj);
     return portal_render(pg, "implementation", m);
 }

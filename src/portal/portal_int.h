@@ -38,6 +38,17 @@ json_t *portal_number(const portal_page *pg, long long n);
 
 int portal_log_page(const portal_page *pg);
 
+/* The charts (chart_models.c), each a new object in '*out' with its labels
+ * in the page's language: the map of participation in 'slug' as at
+ * 'as_of' from its 'status' (every state participating, withdrawn or
+ * not, territories as not a state; names, the lists beside it and the
+ * count of UN members), the timeline of recorded participants with the
+ * reported totals up to 'as_of', and the trajectory chart of
+ * 'trajectory' (implementation_trajectory()'s answer). */
+int portal_map_model(const portal_page *pg, const char *slug, const char *as_of, const json_t *status, json_t **out);
+int portal_timeline_model(const portal_page *pg, const char *slug, const char *as_of, json_t **out);
+int portal_trajectory_model(const portal_page *pg, const json_t *trajectory, json_t **out);
+
 /* Renders the page at 'rest' (what follows /{lang}/) into req->text.
  * With req->conn NULL the page is rendered for the static copy: no query
  * parameters, and no links to the live API. */
