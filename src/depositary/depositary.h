@@ -35,7 +35,8 @@ int depositary_each_participant(store *db, const char *slug, const char *as_of, 
                                 void *arg);
 
 /* The recorded participants of 'slug' over time, up to 'to' (NULL:
- * today): {"counts": [{"date", "count", "states", "organizations"}] with
+ * today): {"counts": [{"date", "count", "states", "organizations",
+ * "territories"}] with
  * one entry per date on which the count changed, in date order (the count
  * holds from that date on), "reported": [{"as_of", "qualifier", "count",
  * "source_title", "source_url"}] every reported total on or before 'to',

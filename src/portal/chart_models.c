@@ -75,7 +75,7 @@ static int un_count(const portal_page *pg, json_t *map, const char *slug, const 
                                   "members_text", portal_number(pg, json_integer_value(json_object_get(c, "members"))),
                                   "group_href", ""));
     char href[64];
-    snprintf(href, sizeof href, "/%s/groups/un", pg->lang->code);
+    snprintf(href, sizeof href, "/%s/groups/un#no-h", pg->lang->code);
     json_object_set_new(json_object_get(map, "un"), "group_href", json_string(href));
     json_decref(cov);
     return ACCORD_OK;

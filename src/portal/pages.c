@@ -232,8 +232,8 @@ static json_t *status_row(const portal_page *pg, json_t *entry, bool former)
 static void dress_source_counts(const portal_page *pg, json_t *counts)
 {
     json_t *rec = json_object_get(counts, "recorded");
-    const char *keys[] = {"participants", "states", "organizations", "endorsements"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *keys[] = {"participants", "states", "organizations", "territories", "endorsements"};
+    for (size_t i = 0; i < 5; i++) {
         char k[48];
         snprintf(k, sizeof k, "%s_text", keys[i]);
         json_object_set_new(rec, k, portal_number(pg, json_integer_value(json_object_get(rec, keys[i]))));
@@ -578,7 +578,12 @@ static int party_page(const portal_page *pg, const char *code)
         json_object_set_new(m, "implementation", implementation);
     json_object_set_new(m, "party", party);
     json_object_set_new(m, "actions", actions);
-    json_object_set_new(m, "is_state", json_boolean(strcmp(json_string_value(json_object_get(party, "kind")), "state") == 0));
+    /* A territory is never called a state: the kind is said in full. */
+    const char *kind = json_string_value(json_object_get(party, "kind"));
+    json_object_set_new(m, "kind_label",
+                        json_string(web_t(pg->lang, strcmp(kind, "state") == 0       ? "State"
+                                                    : strcmp(kind, "territory") == 0 ? "Territory (not a UN member or observer State)"
+                                                                                     : "Organization")));
     return portal_render(pg, "party", m);
 }
 
@@ -622,6 +627,10 @@ static int group_page(const portal_page *pg, const char *code)
     json_object_set_new(m, "not_participating", not_participating);
     json_object_set_new(m, "participating_text", portal_number(pg, (long long)json_array_size(participating)));
     json_object_set_new(m, "not_participating_text", portal_number(pg, (long long)json_array_size(not_participating)));
+    /* The UN's own group answers "which member states have not yet signed". */
+    json_object_set_new(m, "not_participating_heading",
+                        json_string(web_t(pg->lang, strcmp(code, "un") == 0 ? "UN member states that have not yet signed"
+                                                                            : "Not participating")));
     json_object_set(m, "instrument", json_array_get(instruments, 0));
     json_decref(instruments);
     return portal_render(pg, "group", m);

@@ -9,6 +9,7 @@
 #include "depositary/depositary.h"
 #include "events/events.h"
 #include "helpers.h"
+#include "registry/registry.h"
 #include "util/error.h"
 
 static char *dir, *path;
@@ -411,4 +412,25 @@ Test(depositary, participant_counts_agree_with_the_status_on_every_date)
     json_decref(v);
     cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2018-02-30", &v), ACCORD_EINVAL);
     cr_assert_eq(depositary_participant_counts(db, "nope", "2018-09-28", &v), ACCORD_ENOTFOUND);
+}
+
+Test(depositary, a_territory_is_counted_apart_from_the_states)
+{
+    json_t *grl;
+    cr_assert_eq(registry_get_party(db, "GRL", &grl), 0, "%s", accord_error_message());
+    cr_assert_str_eq(json_string_value(json_object_get(grl, "kind")), "territory");
+    json_decref(grl);
+    cr_assert_eq(record("GRL", "signature", "2019-01-10", NULL), 0, "%s", accord_error_message());
+    json_t *s = status("2019-01-10");
+    json_t *recorded = json_object_get(json_object_get(s, "counts"), "recorded");
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "states")), 5, "the five states of 2018-09-28; the territory is not one");
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "territories")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "participants")), 7);
+    json_decref(s);
+    json_t *v;
+    cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2019-01-10", &v), 0);
+    json_t *last = json_array_get(json_object_get(v, "counts"), 1);
+    cr_assert_eq(json_integer_value(json_object_get(last, "territories")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(last, "count")), 7);
+    json_decref(v);
 }

@@ -134,3 +134,40 @@ Test(portal_pages, a_withdrawn_participant_is_in_brackets_from_its_withdrawal)
     cr_assert(strstr(r.body, "id=\"withdrawn-note\""));
     th_response_free(&r);
 }
+
+Test(portal_pages, names_are_the_uns_and_a_territory_is_never_a_state)
+{
+    /* UN names first: "Fédération de Russie", not CLDR's "Russie". */
+    th_response r = get("/fr/parties/RUS");
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "<h1>Fédération de Russie "), "%.400s", r.body);
+    th_response_free(&r);
+    r = get("/en/parties/GRL");
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "<dd>Territory (not a UN member or observer State)</dd>"));
+    cr_assert_null(strstr(r.body, "<dd>State</dd>"));
+    cr_assert_null(strstr(r.body, "<dd>Organization</dd>"));
+    th_response_free(&r);
+    /* On the map, Greenland is drawn as not a state, Kazakhstan as a participant. */
+    r = get("/en/instruments/code-of-conduct?as_of=2018-09-28");
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "<path class=\"st-participant\" d=\""));
+    const char *kaz = strstr(r.body, "<title>Kazakhstan</title>");
+    const char *grl = strstr(r.body, "<title>Greenland</title>");
+    cr_assert(kaz && grl);
+    const char *p = kaz;
+    while (p > r.body && strncmp(p, "<path", 5) != 0)
+        p--;
+    cr_assert(strncmp(p, "<path class=\"st-participant\"", 28) == 0);
+    p = grl;
+    while (p > r.body && strncmp(p, "<path", 5) != 0)
+        p--;
+    cr_assert(strncmp(p, "<path class=\"st-not_a_state\"", 28) == 0);
+    cr_assert(strstr(r.body, "<span class=\"n\">5</span> / 193 UN member states participate"), "the denominator is the group un");
+    th_response_free(&r);
+    /* The group un answers "which UN member states have not yet signed". */
+    r = get("/en/groups/un?as_of=2018-09-28");
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "UN member states that have not yet signed (188)"));
+    th_response_free(&r);
+}
