@@ -132,7 +132,8 @@ static const char *page_query(const portal_page *pg, const char *key)
     return pg->req->conn ? http_query(pg->req, key) : NULL;
 }
 
-/* A date from ?as_of= (checked), else today, into 'out'. */
+/* A date from ?as_of=, else today, into 'out': checked and bounded
+ * exactly as the API bounds it (http_query_date()). */
 static int page_as_of(const portal_page *pg, char out[11], bool *given)
 {
     const char *q = page_query(pg, "as_of");
@@ -141,7 +142,7 @@ static int page_as_of(const portal_page *pg, char out[11], bool *given)
         clock_today(out);
         return ACCORD_OK;
     }
-    int rc = date_check(q, "as_of");
+    int rc = http_query_date(pg->req, "as_of", &q);
     if (!rc)
         snprintf(out, 11, "%s", q);
     return rc;
@@ -795,6 +796,19 @@ static int error_page(const portal_page *pg, int code)
     json_t *m = portal_base(pg, web_t(pg->lang, code == ACCORD_ENOTFOUND ? "Not found" : "Cannot show this page"), "");
     json_object_set_new(m, "message", json_string(accord_error_message()));
     json_object_set_new(m, "not_found", json_boolean(code == ACCORD_ENOTFOUND));
+    /* What was wrong, in the person's language, beside the program's message. */
+    const char *field = code == ACCORD_EINVAL ? accord_error_field() : NULL;
+    if (field && strcmp(field, "as_of") == 0) {
+        char today[11], last[16];
+        clock_today(today);
+        snprintf(last, sizeof last, "%04d-12-31", (date_year(today) + HTTP_DATE_YEARS_AHEAD) % 10000);
+        json_object_set_new(m, "hint", json_string(web_t(pg->lang, "The date must be a day written YYYY-MM-DD, from the first to the last date below.")));
+        json_object_set_new(m, "first_date", json_string(HTTP_FIRST_DATE));
+        json_object_set_new(m, "last_date", json_string(last));
+        portal_dress_date(pg, m, "first_date");
+        portal_dress_date(pg, m, "last_date");
+    } else if (field && strcmp(field, "index") == 0)
+        json_object_set_new(m, "hint", json_string(web_t(pg->lang, "The entry must be a whole number, 0 or more, below the log's size.")));
     buf_reset(&pg->req->text);
     pg->req->status = accord_error_http_status(code);
     return portal_render(pg, "error", m);

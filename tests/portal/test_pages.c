@@ -171,3 +171,32 @@ Test(portal_pages, names_are_the_uns_and_a_territory_is_never_a_state)
     cr_assert(strstr(r.body, "UN member states that have not yet signed (188)"));
     th_response_free(&r);
 }
+
+Test(portal_pages, dates_and_numbers_are_bounded_as_the_api_bounds_them)
+{
+    const char *dates[] = {"1944-12-31", "9999-01-01", NULL};
+    for (size_t i = 0; dates[i]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/fr/instruments/code-of-conduct?as_of=%s", dates[i]);
+        th_response r = get(path);
+        cr_assert_eq(r.status, 400, "%s", path);
+        cr_assert(strstr(r.body, "<html lang=\"fr\""));
+        cr_assert(strstr(r.body, "La date doit être un jour écrit AAAA-MM-JJ"), "%s", path);
+        cr_assert(strstr(r.body, "1er janvier 1945") || strstr(r.body, "1 janvier 1945"), "%s", path);
+        th_response_free(&r);
+        snprintf(path, sizeof path, "/api/v1/instruments/code-of-conduct/status?as_of=%s", dates[i]);
+        r = get(path);
+        cr_assert_eq(r.status, 400, "the API refuses %s as well", dates[i]);
+        th_response_free(&r);
+    }
+    th_response r = get("/en/groups/un?as_of=1945-01-01");
+    cr_assert_eq(r.status, 200, "the first date the API answers for is answered");
+    th_response_free(&r);
+    r = get("/en/log/entries/99999999999999999999999");
+    cr_assert_eq(r.status, 400, "an index past 2^64 is not a number, not a missing entry");
+    cr_assert(strstr(r.body, "The entry must be a whole number"));
+    th_response_free(&r);
+    r = get("/ar/log/entries/+1");
+    cr_assert_eq(r.status, 400);
+    th_response_free(&r);
+}
