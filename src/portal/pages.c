@@ -866,6 +866,18 @@ int portal_page_render(http_req *req, const web_lang *lang, const char *rest)
         rc = region_page(&pg, seg[1]);
     else if (n == 1 && IS(0, "notifications"))
         rc = notifications_page(&pg);
+    else if (n == 3 && IS(0, "assistance") && IS(1, "countries"))
+        rc = portal_assistance_country_page(&pg, seg[2]);
+    else if (n == 2 && IS(0, "assistance") && IS(1, "gaps"))
+        rc = portal_assistance_gaps_page(&pg);
+    else if (n == 3 && IS(0, "assistance") && IS(1, "entities"))
+        rc = portal_assistance_entity_page(&pg, seg[2]);
+    else if (n == 4 && IS(0, "assistance") && IS(1, "entities")) {
+        char office[2 * MAX_REST + 2]; /* an office: "unodc/almaty" */
+        snprintf(office, sizeof office, "%s/%s", seg[2], seg[3]);
+        rc = portal_assistance_entity_page(&pg, office);
+    } else if (n == 4 && IS(0, "assistance") && IS(1, "frameworks"))
+        rc = portal_assistance_framework_page(&pg, seg[2], seg[3]);
     else if (n == 1 && IS(0, "log"))
         rc = portal_log_page(&pg);
     else if (n == 3 && IS(0, "log") && IS(1, "entries"))

@@ -55,4 +55,13 @@ int portal_trajectory_model(const portal_page *pg, const json_t *trajectory, jso
 int portal_page_render(http_req *req, const web_lang *lang, const char *rest);
 int portal_log_entry_page(const portal_page *pg, const char *index);
 
+/* Capacity-building and coordination (assistance_pages.c), public needs
+ * only: a country's needs and what answers them, gaps and overlaps
+ * (?region=, ?group=), what an entity or office does where, and what is
+ * linked to one framework item (sdg, gcts, unsc). */
+int portal_assistance_country_page(const portal_page *pg, const char *code);
+int portal_assistance_gaps_page(const portal_page *pg);
+int portal_assistance_entity_page(const portal_page *pg, const char *entity);
+int portal_assistance_framework_page(const portal_page *pg, const char *framework, const char *code);
+
 #endif

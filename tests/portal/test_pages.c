@@ -200,3 +200,44 @@ Test(portal_pages, dates_and_numbers_are_bounded_as_the_api_bounds_them)
     cr_assert_eq(r.status, 400);
     th_response_free(&r);
 }
+
+/* Loads the synthetic assistance data set into the server's database. */
+static void load_synthetic(void)
+{
+    const char *args[] = {"assistance", "load", "--db", db_path, th_source_path("data/assistance.json"), NULL};
+    char *out = NULL, *err = NULL;
+    cr_assert_eq(th_run_accord_full(&out, &err, args), 0, "%s", err);
+    free(out);
+    free(err);
+    args[4] = th_source_path("data/assistance.synthetic.json");
+    cr_assert_eq(th_run_accord_full(&out, &err, args), 0, "%s", err);
+    free(out);
+    free(err);
+}
+
+Test(portal_pages, assistance_pages_show_public_needs_only_and_say_synthetic)
+{
+    load_synthetic();
+    /* syn-need-29 (KAZ) is for providers; syn-need-06 (AZE, SDG 16.a) restricted. */
+    const char *pages[] = {"/en/assistance/countries/KAZ", "/ru/assistance/gaps?region=143",
+                           "/fr/assistance/frameworks/sdg/16.a", "/ar/assistance/entities/unodc/almaty",
+                           "/zh/assistance/entities/unodc", "/es/assistance/countries/AZE", NULL};
+    for (size_t i = 0; pages[i]; i++) {
+        th_response r = get(pages[i]);
+        cr_assert_eq(r.status, 200, "%s: %s", pages[i], r.body);
+        cr_assert_null(strstr(r.body, "Human rights in counter-terrorism investigations (KAZ"), "%s shows a providers need", pages[i]);
+        cr_assert_null(strstr(r.body, "National counter-terrorism strategy review (AZE"), "%s shows a restricted need", pages[i]);
+        cr_assert(strstr(r.body, "class=\"synthetic-note\""), "%s does not say its records are synthetic", pages[i]);
+        th_response_free(&r);
+    }
+    th_response r = get("/en/assistance/countries/KAZ");
+    cr_assert(strstr(r.body, "Border management training for counter-terrorism units (KAZ, synthetic)"));
+    cr_assert(strstr(r.body, "format=iati"));
+    th_response_free(&r);
+    r = get("/en/assistance/entities/unodc/almaty");
+    cr_assert(strstr(r.body, "UNODC Programme Office, Almaty"));
+    th_response_free(&r);
+    r = get("/en/assistance/frameworks/nope/1");
+    cr_assert(r.status == 400 || r.status == 404, "%ld", (long)r.status);
+    th_response_free(&r);
+}
