@@ -141,3 +141,44 @@ int portal_assistance_framework_page(const portal_page *pg, const char *framewor
     snprintf(title, sizeof title, "%s %s", strcmp(framework, "sdg") == 0 ? "SDG" : framework, code);
     return render(pg, "assistance_framework", title, "", f, syn);
 }
+
+int portal_events_model(const portal_page *pg, const char *party, const char *slug, json_t **out)
+{
+    json_t *all;
+    int rc = assistance_meetings(pg->req->db, party, &all);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    size_t i, j;
+    json_t *e, *p;
+    json_array_foreach(all, i, e) {
+        bool concerned = !slug;
+        json_array_foreach(json_object_get(e, "instruments"), j, p) if (slug && json_string_value(p) &&
+                                                                      strcmp(json_string_value(p), slug) == 0) concerned = true;
+        if (!concerned)
+            continue;
+        /* A day is written in the page's language; a month stays as recorded (ISO). */
+        const char *precision = json_string_value(json_object_get(e, "date_precision"));
+        if (precision && strcmp(precision, "day") == 0)
+            portal_dress_date(pg, e, "date");
+
+        json_array_foreach(json_object_get(e, "participants"), j, p) {
+            const char *code = json_string_value(json_object_get(p, "party"));
+            if (code) {
+                json_t *brief = json_pack("{s:s, s:s, s:s}", "code", code, "kind", strncmp(code, "org:", 4) == 0 ? "organization" : "state", "name", code);
+                portal_dress_party(pg, brief);
+                json_object_set_new(p, "party_brief", brief);
+            }
+            /* A participant's source is written out only where it is not the event's. */
+            const char *url = json_string_value(json_object_get(json_object_get(p, "source"), "url"));
+            const char *event_url = json_string_value(json_object_get(json_object_get(e, "source"), "url"));
+            json_object_set_new(p, "own_source", json_boolean(url && (!event_url || strcmp(url, event_url) != 0)));
+            const char *role = json_string_value(json_object_get(p, "role"));
+            json_object_set_new(p, "role_label", json_string(web_t(pg->lang, role && strcmp(role, "presented") == 0 ? "presented" : "spoke")));
+        }
+        json_array_append(list, e);
+    }
+    json_decref(all);
+    *out = list;
+    return ACCORD_OK;
+}

@@ -354,6 +354,9 @@ static int instrument_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "timeline_rows", timeline);
     json_object_set_new(m, "map", map);
     json_object_set_new(m, "timeline", chart);
+    json_t *events;
+    if (!portal_events_model(pg, NULL, slug, &events))
+        json_object_set_new(m, "events", events);
     inst = status = timeline = map = chart = NULL;
     return portal_render(pg, "instrument", m);
 out:
@@ -577,6 +580,9 @@ static int party_page(const portal_page *pg, const char *code)
     json_t *implementation = party_implementation(pg, code);
     if (implementation)
         json_object_set_new(m, "implementation", implementation);
+    json_t *events;
+    if (!portal_events_model(pg, code, NULL, &events))
+        json_object_set_new(m, "events", events);
     json_object_set_new(m, "party", party);
     json_object_set_new(m, "actions", actions);
     /* A territory is never called a state: the kind is said in full. */

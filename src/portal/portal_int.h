@@ -64,4 +64,9 @@ int portal_assistance_gaps_page(const portal_page *pg);
 int portal_assistance_entity_page(const portal_page *pg, const char *entity);
 int portal_assistance_framework_page(const portal_page *pg, const char *framework, const char *code);
 
+/* The recorded events (meetings, ceremonies) dressed for the page, as a
+ * new array in '*out': those 'party' presented or spoke at (NULL: all),
+ * and of those, the ones concerning instrument 'slug' (NULL: any). */
+int portal_events_model(const portal_page *pg, const char *party, const char *slug, json_t **out);
+
 #endif
