@@ -8,6 +8,7 @@
 
 #include <microhttpd.h>
 
+#include "assistance/assistance.h"
 #include "depositary/depositary.h"
 #include "http/handlers.h"
 #include "implementation/implementation.h"
@@ -379,6 +380,40 @@ static const char *const rating_classes[][3] = {
     {"not_rated", "–", "Not rated"},
 };
 
+/* Marks each cell of the implementation matrix with whether assistance
+ * is requested (a public need names the party and provision) and under
+ * way (an activity in pipeline or implementation does), from the
+ * assistance matrix the API gives an anonymous caller. */
+static void mark_assistance(const portal_page *pg, json_t *matrix)
+{
+    json_t *am;
+    if (assistance_matrix(pg->req->db, &ASSISTANCE_PUBLIC, &(assistance_filter){0}, &am)) {
+        accord_error_clear();
+        return;
+    }
+    json_t *index = json_object();
+    size_t i, j;
+    json_t *c, *row;
+    json_array_foreach(am, i, c) {
+        char key[80];
+        snprintf(key, sizeof key, "%s/%lld", json_string_value(json_object_get(c, "party")),
+                 (long long)json_integer_value(json_object_get(c, "provision")));
+        json_object_set(index, key, c);
+    }
+    json_array_foreach(json_object_get(matrix, "rows"), i, row) {
+        const char *party = json_string_value(json_object_get(json_object_get(row, "party"), "code"));
+        json_array_foreach(json_object_get(row, "cells"), j, c) {
+            char key[80];
+            snprintf(key, sizeof key, "%s/%lld", party ? party : "", (long long)json_integer_value(json_object_get(c, "provision")));
+            json_t *a = json_object_get(index, key);
+            json_object_set_new(c, "requested", json_boolean(json_is_true(json_object_get(a, "requested"))));
+            json_object_set_new(c, "under_way", json_boolean(json_is_true(json_object_get(a, "under_way"))));
+        }
+    }
+    json_decref(index);
+    json_decref(am);
+}
+
 static int implementation_page(const portal_page *pg, const char *slug)
 {
     char as_of[11], query[512] = "";
@@ -441,6 +476,7 @@ static int implementation_page(const portal_page *pg, const char *slug)
         }
     }
     web_sort_by(pg->lang, json_object_get(matrix, "rows"), "sort");
+    mark_assistance(pg, matrix);
     json_t *y;
     json_array_foreach(json_object_get(traj, "years"), i, y) {
         char pct[32];

@@ -237,6 +237,19 @@ Test(portal_pages, assistance_pages_show_public_needs_only_and_say_synthetic)
     r = get("/en/assistance/entities/unodc/almaty");
     cr_assert(strstr(r.body, "UNODC Programme Office, Almaty"));
     th_response_free(&r);
+    /* The heatmap marks KAZ's provision 3 (public need syn-need-01) as requested. */
+    r = get("/en/instruments/code-of-conduct/implementation");
+    cr_assert_eq(r.status, 200);
+    const char *kaz = strstr(r.body, "/en/parties/KAZ\"");
+    cr_assert(kaz);
+    const char *end = strstr(kaz, "</tr>");
+    const char *cell = kaz;
+    for (int k = 0; k < 3 && cell; k++)
+        cell = strstr(cell + 1, "<td class=\"cell");
+    cr_assert(cell && cell < end);
+    const char *next = strstr(cell + 1, "</td>");
+    cr_assert(next && memmem(cell, (size_t)(next - cell), "assistance requested", 20), "%.*s", (int)(next - cell), cell);
+    th_response_free(&r);
     r = get("/en/assistance/frameworks/nope/1");
     cr_assert(r.status == 400 || r.status == 404, "%ld", (long)r.status);
     th_response_free(&r);
