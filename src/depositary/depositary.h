@@ -34,6 +34,16 @@ typedef int (*depositary_participant_fn)(void *arg, const char *code, const char
 int depositary_each_participant(store *db, const char *slug, const char *as_of, depositary_participant_fn each,
                                 void *arg);
 
+/* The recorded participants of 'slug' over time, up to 'to' (NULL:
+ * today): {"counts": [{"date", "count", "states", "organizations",
+ * "territories"}] with
+ * one entry per date on which the count changed, in date order (the count
+ * holds from that date on), "reported": [{"as_of", "qualifier", "count",
+ * "source_title", "source_url"}] every reported total on or before 'to',
+ * in date order}. The counts follow the rule of depositary_status(): a
+ * party's latest deciding action decides. New object in '*out'. */
+int depositary_participant_counts(store *db, const char *slug, const char *to, json_t **out);
+
 /* Within a participant entry of a status view, the action that made the
  * party a participant (borrowed), or NULL. */
 json_t *depositary_joining_action(const json_t *participant);

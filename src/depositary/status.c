@@ -214,7 +214,7 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
         return rc;
     }
     json_t *participants = json_array(), *former = json_array(), *endorsements = json_array();
-    int states = 0, orgs = 0;
+    int states = 0, orgs = 0, territories = 0;
     const char *code;
     json_t *p;
     json_object_foreach(map, code, p)
@@ -231,8 +231,14 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
             json_object_set(entry, "joined_by", json_object_get(json_object_get(since, "notification"), "number"));
             json_object_set(entry, "actions", actions);
             json_array_append(participants, entry);
+            /* A territory (an ISO 3166-1 area that is not a UN member or
+             * observer State) is counted as neither a state nor an
+             * organization. */
+            const char *kind = json_string_value(json_object_get(json_object_get(first, "party"), "kind"));
             if (strncmp(code, "org:", 4) == 0)
                 orgs++;
+            else if (kind && strcmp(kind, "territory") == 0)
+                territories++;
             else
                 states++;
         } else if (json_object_get(p, "withdrawn")) {
@@ -249,7 +255,7 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
     json_decref(map);
     sort_by_since(participants);
 
-    int recorded = states + orgs;
+    int recorded = states + orgs + territories;
     char summary[200];
     if (json_is_object(reported))
         snprintf(summary, sizeof summary, "recorded %d, reported %s as of %s", recorded,
@@ -262,9 +268,10 @@ int depositary_status(store *db, const char *slug, const char *as_of, json_t **o
                               json_object_get(inst, "title"), "opened_on", json_object_get(inst, "opened_on"),
                               "goal_year", json_object_get(inst, "goal_year"), "completeness_note",
                               json_object_get(inst, "completeness_note"), "source", json_object_get(inst, "source"));
-    *out = json_pack("{s:o, s:s, s:o, s:o, s:o, s:{s:{s:i, s:i, s:i, s:i}, s:o}, s:s, s:o}", "instrument", brief, "as_of",
+    *out = json_pack("{s:o, s:s, s:o, s:o, s:o, s:{s:{s:i, s:i, s:i, s:i, s:i}, s:o}, s:s, s:o}", "instrument", brief, "as_of",
                      as_of, "participants", participants, "endorsements", endorsements, "former_participants", former,
                      "counts", "recorded", "participants", recorded, "states", states, "organizations", orgs,
+                     "territories", territories,
                      "endorsements", (int)json_array_size(endorsements), "reported", reported, "summary", summary,
                      "known_gaps", gaps);
     json_decref(inst);
@@ -306,6 +313,82 @@ int depositary_each_participant(store *db, const char *slug, const char *as_of, 
     if (rc == STORE_DONE && p.joined)
         rc = each(arg, p.code, p.kind, p.name);
     return rc < 0 ? rc : ACCORD_OK;
+}
+
+/* Appends {"date", "count", "states", "organizations", "territories"} to
+ * 'counts' unless the last entry already holds the same count. */
+static void append_count(json_t *counts, const char *date, int states, int orgs, int territories)
+{
+    json_t *last = json_array_get(counts, json_array_size(counts) - 1);
+    int n = states + orgs + territories;
+    if (last && json_integer_value(json_object_get(last, "count")) == n)
+        return;
+    json_array_append_new(counts, json_pack("{s:s, s:i, s:i, s:i, s:i}", "date", date, "count", n, "states", states,
+                                            "organizations", orgs, "territories", territories));
+}
+
+/* Walks the deciding actions in date order, keeping who participates in
+ * 'in' (code -> true), and appends the count at the end of each date. */
+static int count_by_date(store *db, const char *slug, const char *to, json_t *counts)
+{
+    store_stmt *st;
+    int rc = store_query(db, &st,
+                         "SELECT a.party, a.type, a.date, p.kind FROM action a JOIN party p ON p.code = a.party"
+                         " WHERE a.instrument = ? AND a.date <= ?"
+                         " AND a.type IN (" DEPOSITARY_DECIDING_TYPES ") ORDER BY a.date, a.id",
+                         "ss", slug, to);
+    if (rc)
+        return rc;
+    json_t *in = json_object();
+    int states = 0, orgs = 0, territories = 0;
+    char date[11] = "";
+    while ((rc = store_step(st)) == STORE_ROW) {
+        const char *code = store_col_text(st, 0), *d = store_col_text(st, 2);
+        if (*date && strcmp(date, d) != 0)
+            append_count(counts, date, states, orgs, territories);
+        snprintf(date, sizeof date, "%s", d);
+        bool was = json_is_true(json_object_get(in, code));
+        bool now = strcmp(store_col_text(st, 1), "withdrawal") != 0;
+        const char *kind = store_col_text(st, 3);
+        int *n = strcmp(kind, "organization") == 0 ? &orgs : strcmp(kind, "state") == 0 ? &states : &territories;
+        *n += (int)now - (int)was;
+        json_object_set_new(in, code, json_boolean(now));
+    }
+    store_stmt_close(st);
+    json_decref(in);
+    if (rc == STORE_DONE && *date)
+        append_count(counts, date, states, orgs, territories);
+    return rc < 0 ? rc : ACCORD_OK;
+}
+
+int depositary_participant_counts(store *db, const char *slug, const char *to, json_t **out)
+{
+    static const char *const keys[] = {"as_of", "qualifier", "count", "source_title", "source_url", NULL};
+    char today[11];
+    if (!to) {
+        clock_today(today);
+        to = today;
+    }
+    int rc = date_check(to, "to");
+    if (!rc)
+        rc = check_instrument(db, slug);
+    json_t *counts = json_array(), *reported = NULL;
+    if (!rc)
+        rc = count_by_date(db, slug, to, counts);
+    store_stmt *st;
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT as_of, qualifier, count, source_title, source_url FROM reported_total"
+                         " WHERE instrument = ? AND as_of <= ? ORDER BY as_of, id",
+                         "ss", slug, to);
+    if (!rc)
+        rc = registry_rows_json(st, keys, &reported);
+    if (rc) {
+        json_decref(counts);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o}", "counts", counts, "reported", reported);
+    return *out ? ACCORD_OK : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
 }
 
 /* Appends one CSV field and its separator: quoted when it needs to be

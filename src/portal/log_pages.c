@@ -2,6 +2,8 @@
  * cosignatures, the verifier key and how to check it offline; and one
  * entry with its canonical bytes, leaf hash and inclusion proof. */
 #include <sodium.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +97,10 @@ int portal_log_page(const portal_page *pg)
 int portal_log_entry_page(const portal_page *pg, const char *index_text)
 {
     char *end;
+    errno = 0;
     unsigned long long index = strtoull(index_text, &end, 10);
-    if (!*index_text || *end || index_text[0] == '-' || (index_text[0] == '0' && index_text[1]))
+    if (!*index_text || *end || errno == ERANGE || !isdigit((unsigned char)index_text[0]) ||
+        (index_text[0] == '0' && index_text[1]))
         return accord_fail(ACCORD_EINVAL, "index", "index: '%s' is not a non-negative integer", index_text);
     uint64_t size = 0;
     uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];

@@ -8,6 +8,7 @@
 
 #include <microhttpd.h>
 
+#include "assistance/assistance.h"
 #include "depositary/depositary.h"
 #include "http/handlers.h"
 #include "implementation/implementation.h"
@@ -76,12 +77,18 @@ void portal_dress_party(const portal_page *pg, json_t *party)
     const char *kind = json_string_value(json_object_get(party, "kind"));
     const char *recorded = json_string_value(json_object_get(party, "name"));
     char name[512] = "", href[300];
-    /* PORTAL-UN-NAMES: the UN's short names in six languages (UNTERM,
-     * data/un-names.json through the registry) come first here once
-     * wired; then CLDR's through ICU; English pages use the recorded
-     * ISO 3166 name, which CLDR abbreviates ("St. Vincent & Grenadines"). */
+    /* PORTAL-UN-NAMES: the UN's short names in six languages (UNSD's M49
+     * names through the registry) come first, for states and territories
+     * alike; then CLDR's through ICU; English pages otherwise use the
+     * recorded ISO 3166 name, which CLDR abbreviates ("St. Vincent &
+     * Grenadines"). */
     bool localized = false;
-    if (code && kind && strcmp(kind, "state") == 0 && strcmp(pg->lang->code, "en") != 0)
+    bool country = code && kind && (strcmp(kind, "state") == 0 || strcmp(kind, "territory") == 0);
+    const char *un = country ? registry_un_name(code, pg->lang->code) : NULL;
+    if (un) {
+        snprintf(name, sizeof name, "%s", un);
+        localized = true;
+    } else if (country && strcmp(pg->lang->code, "en") != 0)
         localized = web_country_name(pg->lang, code, name, sizeof name);
     if (!localized)
         snprintf(name, sizeof name, "%s", recorded ? recorded : code ? code : "");
@@ -126,7 +133,8 @@ static const char *page_query(const portal_page *pg, const char *key)
     return pg->req->conn ? http_query(pg->req, key) : NULL;
 }
 
-/* A date from ?as_of= (checked), else today, into 'out'. */
+/* A date from ?as_of=, else today, into 'out': checked and bounded
+ * exactly as the API bounds it (http_query_date()). */
 static int page_as_of(const portal_page *pg, char out[11], bool *given)
 {
     const char *q = page_query(pg, "as_of");
@@ -135,7 +143,7 @@ static int page_as_of(const portal_page *pg, char out[11], bool *given)
         clock_today(out);
         return ACCORD_OK;
     }
-    int rc = date_check(q, "as_of");
+    int rc = http_query_date(pg->req, "as_of", &q);
     if (!rc)
         snprintf(out, 11, "%s", q);
     return rc;
@@ -166,8 +174,14 @@ static int home_page(const portal_page *pg)
         portal_dress_date(pg, inst, "opened_on");
         if (!rc)
             rc = status_model(pg, slug, today, &status);
+        json_t *map = NULL;
         if (!rc)
+            rc = portal_map_model(pg, slug, today, status, &map);
+        if (!rc) {
             json_object_set_new(inst, "status", status);
+            json_object_set_new(inst, "map", map);
+        } else
+            json_decref(status);
         if (!rc)
             rc = depositary_list_notifications(pg->req->db, slug, &notes);
         if (!rc) {
@@ -220,8 +234,8 @@ static json_t *status_row(const portal_page *pg, json_t *entry, bool former)
 static void dress_source_counts(const portal_page *pg, json_t *counts)
 {
     json_t *rec = json_object_get(counts, "recorded");
-    const char *keys[] = {"participants", "states", "organizations", "endorsements"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *keys[] = {"participants", "states", "organizations", "territories", "endorsements"};
+    for (size_t i = 0; i < 5; i++) {
         char k[48];
         snprintf(k, sizeof k, "%s_text", keys[i]);
         json_object_set_new(rec, k, portal_number(pg, json_integer_value(json_object_get(rec, keys[i]))));
@@ -310,7 +324,7 @@ static int instrument_page(const portal_page *pg, const char *slug)
 {
     char as_of[11], query[64] = "";
     bool given;
-    json_t *inst = NULL, *status = NULL, *timeline = NULL, *m = NULL;
+    json_t *inst = NULL, *status = NULL, *timeline = NULL, *map = NULL, *chart = NULL, *m = NULL;
     int rc = page_as_of(pg, as_of, &given);
     if (!rc)
         rc = registry_get_instrument(pg->req->db, slug, &inst);
@@ -318,6 +332,10 @@ static int instrument_page(const portal_page *pg, const char *slug)
         rc = status_model(pg, slug, as_of, &status);
     if (!rc)
         rc = timeline_rows(pg, slug, as_of, &timeline);
+    if (!rc)
+        rc = portal_map_model(pg, slug, as_of, status, &map);
+    if (!rc)
+        rc = portal_timeline_model(pg, slug, as_of, &chart);
     if (rc)
         goto out;
     if (given)
@@ -335,9 +353,16 @@ static int instrument_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "instrument", inst);
     json_object_set_new(m, "status", status);
     json_object_set_new(m, "timeline_rows", timeline);
-    inst = status = timeline = NULL;
+    json_object_set_new(m, "map", map);
+    json_object_set_new(m, "timeline", chart);
+    json_t *events;
+    if (!portal_events_model(pg, NULL, slug, &events))
+        json_object_set_new(m, "events", events);
+    inst = status = timeline = map = chart = NULL;
     return portal_render(pg, "instrument", m);
 out:
+    json_decref(map);
+    json_decref(chart);
     json_decref(inst);
     json_decref(status);
     json_decref(timeline);
@@ -354,6 +379,40 @@ static const char *const rating_classes[][3] = {
     {"not_implemented", "N", "Not implemented"},
     {"not_rated", "–", "Not rated"},
 };
+
+/* Marks each cell of the implementation matrix with whether assistance
+ * is requested (a public need names the party and provision) and under
+ * way (an activity in pipeline or implementation does), from the
+ * assistance matrix the API gives an anonymous caller. */
+static void mark_assistance(const portal_page *pg, json_t *matrix)
+{
+    json_t *am;
+    if (assistance_matrix(pg->req->db, &ASSISTANCE_PUBLIC, &(assistance_filter){0}, &am)) {
+        accord_error_clear();
+        return;
+    }
+    json_t *index = json_object();
+    size_t i, j;
+    json_t *c, *row;
+    json_array_foreach(am, i, c) {
+        char key[80];
+        snprintf(key, sizeof key, "%s/%lld", json_string_value(json_object_get(c, "party")),
+                 (long long)json_integer_value(json_object_get(c, "provision")));
+        json_object_set(index, key, c);
+    }
+    json_array_foreach(json_object_get(matrix, "rows"), i, row) {
+        const char *party = json_string_value(json_object_get(json_object_get(row, "party"), "code"));
+        json_array_foreach(json_object_get(row, "cells"), j, c) {
+            char key[80];
+            snprintf(key, sizeof key, "%s/%lld", party ? party : "", (long long)json_integer_value(json_object_get(c, "provision")));
+            json_t *a = json_object_get(index, key);
+            json_object_set_new(c, "requested", json_boolean(json_is_true(json_object_get(a, "requested"))));
+            json_object_set_new(c, "under_way", json_boolean(json_is_true(json_object_get(a, "under_way"))));
+        }
+    }
+    json_decref(index);
+    json_decref(am);
+}
 
 static int implementation_page(const portal_page *pg, const char *slug)
 {
@@ -417,6 +476,7 @@ static int implementation_page(const portal_page *pg, const char *slug)
         }
     }
     web_sort_by(pg->lang, json_object_get(matrix, "rows"), "sort");
+    mark_assistance(pg, matrix);
     json_t *y;
     json_array_foreach(json_object_get(traj, "years"), i, y) {
         char pct[32];
@@ -443,6 +503,13 @@ static int implementation_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "instrument", inst);
     json_object_set_new(m, "classes", classes);
     json_object_set_new(m, "matrix", matrix);
+    json_t *chart;
+    if (portal_trajectory_model(pg, traj, &chart)) {
+        json_decref(m);
+        json_decref(traj);
+        return ACCORD_EINVAL;
+    }
+    json_object_set_new(m, "trajectory_chart", chart);
     json_object_set_new(m, "trajectory", traj);
     return portal_render(pg, "implementation", m);
 }
@@ -549,9 +616,17 @@ static int party_page(const portal_page *pg, const char *code)
     json_t *implementation = party_implementation(pg, code);
     if (implementation)
         json_object_set_new(m, "implementation", implementation);
+    json_t *events;
+    if (!portal_events_model(pg, code, NULL, &events))
+        json_object_set_new(m, "events", events);
     json_object_set_new(m, "party", party);
     json_object_set_new(m, "actions", actions);
-    json_object_set_new(m, "is_state", json_boolean(strcmp(json_string_value(json_object_get(party, "kind")), "state") == 0));
+    /* A territory is never called a state: the kind is said in full. */
+    const char *kind = json_string_value(json_object_get(party, "kind"));
+    json_object_set_new(m, "kind_label",
+                        json_string(web_t(pg->lang, strcmp(kind, "state") == 0       ? "State"
+                                                    : strcmp(kind, "territory") == 0 ? "Territory (not a UN member or observer State)"
+                                                                                     : "Organization")));
     return portal_render(pg, "party", m);
 }
 
@@ -595,6 +670,10 @@ static int group_page(const portal_page *pg, const char *code)
     json_object_set_new(m, "not_participating", not_participating);
     json_object_set_new(m, "participating_text", portal_number(pg, (long long)json_array_size(participating)));
     json_object_set_new(m, "not_participating_text", portal_number(pg, (long long)json_array_size(not_participating)));
+    /* The UN's own group answers "which member states have not yet signed". */
+    json_object_set_new(m, "not_participating_heading",
+                        json_string(web_t(pg->lang, strcmp(code, "un") == 0 ? "UN member states that have not yet signed"
+                                                                            : "Not participating")));
     json_object_set(m, "instrument", json_array_get(instruments, 0));
     json_decref(instruments);
     return portal_render(pg, "group", m);
@@ -759,6 +838,19 @@ static int error_page(const portal_page *pg, int code)
     json_t *m = portal_base(pg, web_t(pg->lang, code == ACCORD_ENOTFOUND ? "Not found" : "Cannot show this page"), "");
     json_object_set_new(m, "message", json_string(accord_error_message()));
     json_object_set_new(m, "not_found", json_boolean(code == ACCORD_ENOTFOUND));
+    /* What was wrong, in the person's language, beside the program's message. */
+    const char *field = code == ACCORD_EINVAL ? accord_error_field() : NULL;
+    if (field && strcmp(field, "as_of") == 0) {
+        char today[11], last[16];
+        clock_today(today);
+        snprintf(last, sizeof last, "%04d-12-31", (date_year(today) + HTTP_DATE_YEARS_AHEAD) % 10000);
+        json_object_set_new(m, "hint", json_string(web_t(pg->lang, "The date must be a day written YYYY-MM-DD, from the first to the last date below.")));
+        json_object_set_new(m, "first_date", json_string(HTTP_FIRST_DATE));
+        json_object_set_new(m, "last_date", json_string(last));
+        portal_dress_date(pg, m, "first_date");
+        portal_dress_date(pg, m, "last_date");
+    } else if (field && strcmp(field, "index") == 0)
+        json_object_set_new(m, "hint", json_string(web_t(pg->lang, "The entry must be a whole number, 0 or more, below the log's size.")));
     buf_reset(&pg->req->text);
     pg->req->status = accord_error_http_status(code);
     return portal_render(pg, "error", m);
@@ -816,6 +908,18 @@ int portal_page_render(http_req *req, const web_lang *lang, const char *rest)
         rc = region_page(&pg, seg[1]);
     else if (n == 1 && IS(0, "notifications"))
         rc = notifications_page(&pg);
+    else if (n == 3 && IS(0, "assistance") && IS(1, "countries"))
+        rc = portal_assistance_country_page(&pg, seg[2]);
+    else if (n == 2 && IS(0, "assistance") && IS(1, "gaps"))
+        rc = portal_assistance_gaps_page(&pg);
+    else if (n == 3 && IS(0, "assistance") && IS(1, "entities"))
+        rc = portal_assistance_entity_page(&pg, seg[2]);
+    else if (n == 4 && IS(0, "assistance") && IS(1, "entities")) {
+        char office[2 * MAX_REST + 2]; /* an office: "unodc/almaty" */
+        snprintf(office, sizeof office, "%s/%s", seg[2], seg[3]);
+        rc = portal_assistance_entity_page(&pg, office);
+    } else if (n == 4 && IS(0, "assistance") && IS(1, "frameworks"))
+        rc = portal_assistance_framework_page(&pg, seg[2], seg[3]);
     else if (n == 1 && IS(0, "log"))
         rc = portal_log_page(&pg);
     else if (n == 3 && IS(0, "log") && IS(1, "entries"))

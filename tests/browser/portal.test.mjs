@@ -29,6 +29,10 @@ before(async () => {
   const db = join(dir, 'accord.db');
   execFileSync(bin, ['init', '--db', db, '--token-file', join(dir, 'admin.token')], { stdio: 'ignore' });
   execFileSync(bin, ['load', '--db', db, join(root, 'data', 'code-of-conduct.json')], { stdio: 'ignore' });
+  // The sourced assistance records and the synthetic demonstration set
+  // (labelled synthetic on every page that shows one of its records).
+  execFileSync(bin, ['assistance', 'load', '--db', db, join(root, 'data', 'assistance.json')], { stdio: 'ignore' });
+  execFileSync(bin, ['assistance', 'load', '--db', db, join(root, 'data', 'assistance.synthetic.json')], { stdio: 'ignore' });
   server = spawn(bin, ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--threads', '4'],
                  { stdio: ['ignore', 'pipe', 'inherit'] });
   base = await new Promise((resolve, reject) => {
@@ -88,7 +92,9 @@ async function statusCodes(page) {
 const PAGES = [
   '/', `/instruments/${SLUG}?as_of=2019-07-15`, `/instruments/${SLUG}/implementation`,
   '/parties/KAZ', '/groups', '/groups/turkic-council?as_of=2018-09-28',
-  '/regions/143', '/notifications', '/log', '/log/entries/0',
+  '/regions/143', '/notifications', '/log', '/log/entries/0', '/groups/un?as_of=2018-09-28',
+  '/assistance/countries/KAZ', '/assistance/gaps?region=143', '/assistance/entities/unodc/almaty',
+  '/assistance/frameworks/sdg/16.a',
 ];
 
 for (const lang of LANGS) {
@@ -209,8 +215,26 @@ test('the implementation page lists the API matrix rows, with letters as well as
   const { context, page } = await open(`/en/instruments/${SLUG}/implementation?as_of=2019-07-15`);
   const rows = await page.locator('table.heatmap tbody tr').count();
   assert.equal(rows, m.rows.length);
-  const cells = await page.$$eval('table.heatmap td.cell', (tds) => tds.map((t) => t.innerText.trim()));
+  const cells = await page.$$eval('table.heatmap td.cell abbr', (as) => as.map((a) => a.innerText.trim()));
   assert.ok(cells.length > 0 && cells.every((c) => c.length === 1));
+  await context.close();
+});
+
+test('the heatmap marks assistance requested and under way exactly where the API does', async () => {
+  const am = (await api('/api/v1/assistance/matrix')).cells;
+  const m = await api(`/api/v1/instruments/${SLUG}/matrix`);
+  const parties = new Set(m.rows.map((r) => r.party.code));
+  const want = am.filter((c) => parties.has(c.party))
+    .flatMap((c) => [c.requested ? `${c.party}/${c.provision}/requested` : null, c.under_way ? `${c.party}/${c.provision}/under way` : null])
+    .filter(Boolean).sort();
+  const { context, page } = await open(`/en/instruments/${SLUG}/implementation`);
+  const got = await page.$$eval('table.heatmap tbody tr', (rows) => rows.flatMap((r) => {
+    const code = r.querySelector('th a').getAttribute('href').split('/').pop();
+    return [...r.querySelectorAll('td.cell')].flatMap((td, i) => [...td.querySelectorAll('.visually-hidden')]
+      .map((s) => `${code}/${i + 1}/${s.textContent.replace('assistance ', '')}`));
+  })).then((l) => l.sort());
+  assert.ok(want.length > 0);
+  assert.deepEqual(got, want);
   await context.close();
 });
 
@@ -227,4 +251,71 @@ test('screenshots: desktop and phone, English and Arabic', async () => {
       }
     }
   }
+});
+
+test('the map colours exactly the states the API lists as participants, territories as not a state', async () => {
+  const st = await api(`/api/v1/instruments/${SLUG}/status?as_of=2018-09-28`);
+  const want = st.participants.map((p) => p.party.code).filter((c) => !c.startsWith('org:')).sort();
+  for (const lang of ['en', 'ar', 'ru']) {
+    const { context, page } = await open(`/${lang}/instruments/${SLUG}?as_of=2018-09-28`);
+    const svg = page.locator('svg.map');
+    assert.equal(await svg.count(), 1, lang);
+    const coloured = await page.$$eval('svg.map .st-participant', (els) => els.length);
+    assert.equal(coloured, want.length, `${lang}: one shape or marker per participating state`);
+    const participants = await page.$$eval('.map-data .names a + bdi', (els) => els.map((e) => e.textContent).sort());
+    assert.deepEqual(participants, want, `${lang}: the lists beside the map`);
+    // Every UN member state can be found by name on the map.
+    const un = await api('/api/v1/groups/un');
+    const titles = new Set(await page.$$eval('svg.map title', (ts) => ts.map((t) => t.textContent)));
+    assert.ok(titles.size >= un.members.length, `${lang}: ${titles.size} named shapes for ${un.members.length} members`);
+    if (lang === 'en') {
+      assert.ok(titles.has('Kazakhstan') && titles.has('Greenland'));
+      const grl = await page.$$eval('svg.map path', (ps) => ps.filter((p) => p.querySelector('title')?.textContent === 'Greenland').map((p) => p.getAttribute('class')));
+      assert.deepEqual(grl, ['st-not_a_state']);
+      assert.match(await page.locator('.un-count').innerText(), new RegExp(`^${want.length} / ${un.members.length} UN member states participate`));
+    }
+    await context.close();
+  }
+});
+
+test('the timeline draws the recorded counts and the reported totals apart, as the API gives them', async () => {
+  const st = await api(`/api/v1/instruments/${SLUG}/status?as_of=2019-07-15`);
+  const { context, page } = await open(`/en/instruments/${SLUG}?as_of=2019-07-15`);
+  const points = await page.$$eval('svg.timeline circle.recorded title', (ts) => ts.map((t) => t.textContent));
+  assert.ok(points.at(-1).startsWith(`15 July 2019: ${st.counts.recorded.participants} `), points.at(-1));
+  const reported = await page.$$eval('svg.timeline .reported-label', (ts) => ts.map((t) => t.textContent));
+  assert.ok(reported.some((r) => r.includes(String(st.counts.reported.count)) && r.includes('(reported)')), reported.join('|'));
+  await context.close();
+});
+
+test('the signing ceremony is on the instrument page and on its presenter\'s page, with who spoke and the source', async () => {
+  const events = (await api('/api/v1/assistance/events')).events;
+  const ceremony = events.find((e) => e.date === '2018-09-28');
+  assert.ok(ceremony, 'the ceremony is recorded');
+  for (const path of [`/fr/instruments/${SLUG}`, '/fr/parties/KAZ']) {
+    const { context, page } = await open(path);
+    const text = await page.locator('section[aria-labelledby=events-h]').innerText();
+    for (const p of ceremony.participants) assert.ok(text.includes(`${p.name}, ${p.title}`), `${path}: ${p.name}`);
+    await context.close();
+  }
+});
+
+test('the assistance pages show the public needs the API gives an anonymous caller, labelled synthetic', async () => {
+  const kaz = await api('/api/v1/assistance/countries/KAZ');
+  const all = (await api('/api/v1/assistance/needs?country=KAZ')).needs;
+  assert.ok(all.every((n) => n.access === 'public'), 'the API shows an anonymous caller public needs only');
+  for (const lang of LANGS) {
+    const { context, page } = await open(`/${lang}/assistance/countries/KAZ`);
+    const titles = await page.$$eval('#needs-h + ul li > span.title', (ss) => ss.map((s) => s.textContent).sort());
+    assert.deepEqual(titles, kaz.needs.map((n) => n.title).sort(), lang);
+    assert.equal(await page.locator('.synthetic-note').count(), 1, `${lang}: the synthetic note`);
+    const links = await page.$$eval('ul.downloads a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(links.some((h) => h.includes('format=iati')) && links.some((h) => h.includes('format=csv')), lang);
+    await context.close();
+  }
+  const sdg = await api('/api/v1/assistance/frameworks/sdg/16.a');
+  const { context, page } = await open('/en/assistance/frameworks/sdg/16.a');
+  const needs = await page.$$eval('#n-h + ul li > span.title', (ss) => ss.map((s) => s.textContent).sort());
+  assert.deepEqual(needs, sdg.needs.map((n) => n.title).sort());
+  await context.close();
 });

@@ -9,6 +9,7 @@
 #include "depositary/depositary.h"
 #include "events/events.h"
 #include "helpers.h"
+#include "registry/registry.h"
 #include "util/error.h"
 
 static char *dir, *path;
@@ -369,4 +370,67 @@ Test(depositary, status_refuses_bad_dates_and_unknown_instruments)
     cr_assert_eq(depositary_status(db, "code-of-conduct", "2018-02-30", &v), ACCORD_EINVAL);
     cr_assert_str_eq(accord_error_field(), "as_of");
     cr_assert_eq(depositary_status(db, "nope", "2018-02-20", &v), ACCORD_ENOTFOUND);
+}
+
+/* The participant count of status(as_of), recorded only. */
+static long long recorded_count(const char *as_of)
+{
+    json_t *s = status(as_of);
+    long long n = json_integer_value(json_object_get(json_object_get(json_object_get(s, "counts"), "recorded"), "participants"));
+    json_decref(s);
+    return n;
+}
+
+Test(depositary, participant_counts_agree_with_the_status_on_every_date)
+{
+    cr_assert_eq(record("FRA", "signature", "2019-01-10", NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(record("FRA", "withdrawal", "2020-03-01", NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(record("FRA", "accession", "2021-05-05", NULL), 0, "%s", accord_error_message());
+    json_t *v;
+    cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2022-01-01", &v), 0, "%s", accord_error_message());
+    json_t *counts = json_object_get(v, "counts");
+    /* 6 on the opening day, FRA, VCT, FRA's withdrawal, FRA's accession. */
+    static const char *const dates[] = {"2018-09-28", "2019-01-10", "2019-07-15", "2020-03-01", "2021-05-05"};
+    static const long long want[] = {6, 7, 8, 7, 8};
+    cr_assert_eq(json_array_size(counts), 5, "%s", json_dumps(counts, 0));
+    for (size_t i = 0; i < 5; i++) {
+        json_t *c = json_array_get(counts, i);
+        cr_assert_str_eq(json_string_value(json_object_get(c, "date")), dates[i]);
+        cr_assert_eq(json_integer_value(json_object_get(c, "count")), want[i], "%s", dates[i]);
+        cr_assert_eq(json_integer_value(json_object_get(c, "count")), recorded_count(dates[i]), "%s", dates[i]);
+    }
+    /* The reported totals, in date order, never added to the counts. */
+    json_t *reported = json_object_get(v, "reported");
+    cr_assert_eq(json_array_size(reported), 2);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(reported, 0), "count")), 70);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(reported, 1), "count")), 80);
+    json_decref(v);
+
+    cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2018-09-28", &v), 0);
+    cr_assert_eq(json_array_size(json_object_get(v, "counts")), 1);
+    cr_assert_eq(json_array_size(json_object_get(v, "reported")), 1);
+    json_decref(v);
+    cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2018-02-30", &v), ACCORD_EINVAL);
+    cr_assert_eq(depositary_participant_counts(db, "nope", "2018-09-28", &v), ACCORD_ENOTFOUND);
+}
+
+Test(depositary, a_territory_is_counted_apart_from_the_states)
+{
+    json_t *grl;
+    cr_assert_eq(registry_get_party(db, "GRL", &grl), 0, "%s", accord_error_message());
+    cr_assert_str_eq(json_string_value(json_object_get(grl, "kind")), "territory");
+    json_decref(grl);
+    cr_assert_eq(record("GRL", "signature", "2019-01-10", NULL), 0, "%s", accord_error_message());
+    json_t *s = status("2019-01-10");
+    json_t *recorded = json_object_get(json_object_get(s, "counts"), "recorded");
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "states")), 5, "the five states of 2018-09-28; the territory is not one");
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "territories")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(recorded, "participants")), 7);
+    json_decref(s);
+    json_t *v;
+    cr_assert_eq(depositary_participant_counts(db, "code-of-conduct", "2019-01-10", &v), 0);
+    json_t *last = json_array_get(json_object_get(v, "counts"), 1);
+    cr_assert_eq(json_integer_value(json_object_get(last, "territories")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(last, "count")), 7);
+    json_decref(v);
 }
