@@ -1,5 +1,5 @@
-/* The HTTP server: libmicrohttpd with an epoll thread pool, JSON bodies
- * via jansson, one store connection per worker thread.
+/* The API server, on the HTTP skeleton (httpd/httpd.h): JSON bodies via
+ * jansson, one store connection per worker thread.
  *
  * Requests pass through one pipeline: route lookup, the route's access
  * rule, body limits and content type, then the handler. Errors from any
