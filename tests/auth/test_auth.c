@@ -812,11 +812,11 @@ Test(auth, tokens_made_by_a_caller_expire_within_the_maximum)
     int64_t tid;
     add_user("life@example.org", "depositary", NULL, id);
     /* No expiry asked for: the default, not never. */
-    int64_t before = (int64_t)time(NULL);
+    int64_t before = clock_now();
     cr_assert_eq(auth_token_create(db, id, "default", NULL, NULL, as(id), token, &tid), 0, "%s",
                  accord_error_message());
     int64_t t = token_expiry_of(tid);
-    cr_assert(t >= before + AUTH_TOKEN_DEFAULT_SECONDS && t <= (int64_t)time(NULL) + AUTH_TOKEN_DEFAULT_SECONDS,
+    cr_assert(t >= before + AUTH_TOKEN_DEFAULT_SECONDS && t <= clock_now() + AUTH_TOKEN_DEFAULT_SECONDS,
               "a token without expires_at lives the default %d s, got %lld", AUTH_TOKEN_DEFAULT_SECONDS,
               (long long)(t - before));
     /* Past the maximum: refused, naming the latest date allowed. */
@@ -830,7 +830,7 @@ Test(auth, tokens_made_by_a_caller_expire_within_the_maximum)
     cr_assert_eq(auth_token_set_max_seconds(2 * 86400), 0);
     cr_assert_eq(auth_token_create(db, id, "3 days", NULL, ts(3 * 86400), as(id), token, NULL), ACCORD_EINVAL);
     cr_assert_eq(auth_token_create(db, id, "short default", NULL, NULL, as(id), token, &tid), 0);
-    cr_assert_leq(token_expiry_of(tid), (int64_t)time(NULL) + 2 * 86400, "the default stays within the maximum");
+    cr_assert_leq(token_expiry_of(tid), clock_now() + 2 * 86400, "the default stays within the maximum");
     cr_assert_eq(auth_token_set_max_seconds(3600), ACCORD_EINVAL, "at least a day");
     cr_assert_eq(auth_token_set_max_seconds((int64_t)(AUTH_TOKEN_MAX_DAYS_LIMIT + 1) * 86400), ACCORD_EINVAL);
     cr_assert_eq(auth_token_set_max_seconds(AUTH_TOKEN_MAX_SECONDS), 0);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "util/clock.h"
 #include "http/http.h"
 #include "util/date.h"
 
@@ -597,13 +598,13 @@ Test(access, the_operator_sets_the_longest_token_lifetime)
     snprintf(url, sizeof url, "%s/api/v1/tokens", short_lived.base);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[DEPOSITARY]);
     const char *headers[] = {"Content-Type: application/json", auth, NULL};
-    date_format_rfc3339((int64_t)time(NULL) + 3 * 86400, when);
+    date_format_rfc3339(clock_now() + 3 * 86400, when);
     snprintf(body, sizeof body, "{\"name\":\"three days\",\"expires_at\":\"%s\"}", when);
     th_response r;
     th_http(&r, "POST", url, headers, body, strlen(body));
     cr_assert_eq(r.status, 400, "%s", r.body);
     th_response_free(&r);
-    date_format_rfc3339((int64_t)time(NULL) + 86400, when);
+    date_format_rfc3339(clock_now() + 86400, when);
     snprintf(body, sizeof body, "{\"name\":\"one day\",\"expires_at\":\"%s\"}", when);
     th_http(&r, "POST", url, headers, body, strlen(body));
     cr_assert_eq(r.status, 201, "%s", r.body);
