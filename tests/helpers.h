@@ -70,6 +70,13 @@ void th_server_start(th_server *s, const char *db_path);
 void th_server_start_cmd(th_server *s, const char *const *args);
 void th_server_stop(th_server *s);
 
+/* Raw sockets, for limits no HTTP client shows. A TCP connection to
+ * 127.0.0.1:'port' from loopback address 'src' (another client, as far as
+ * per-address limits go), or -1. */
+int th_connect_from(unsigned port, const char *src);
+/* Sends all 'len' bytes at 'p' on 'fd'; false if the peer is gone. */
+bool th_send_all(int fd, const char *p, size_t len);
+
 /* Waits (up to 4 s) until the checkpoint served by 's' covers 'size'
  * entries; fails the test otherwise. */
 void th_wait_checkpoint(const th_server *s, uint64_t size);

@@ -9,6 +9,7 @@
 #include "charts/charts.h"
 #include "cli/cli.h"
 #include "http/http.h"
+#include "httpd/httpd.h"
 #include "ledger/checkpointer.h"
 #include "registry/registry.h"
 #include "util/clock.h"
@@ -88,9 +89,9 @@ int cli_serve(int argc, char **argv)
         case 'k': cfg.key_path = optarg; break;
         case 'M':
             cfg.max_per_address = (unsigned)strtoul(optarg, &end, 10);
-            if (*end || cfg.max_per_address < 1 || cfg.max_per_address > HTTP_MAX_CONNECTIONS)
+            if (*end || cfg.max_per_address < 1 || cfg.max_per_address > HTTPD_MAX_CONNECTIONS)
                 return cli_fail(accord_fail(ACCORD_EINVAL, "max-per-address", "--max-per-address: give 1 to %d",
-                                            HTTP_MAX_CONNECTIONS));
+                                            HTTPD_MAX_CONNECTIONS));
             break;
         case 'C': {
             unsigned long mb = strtoul(optarg, &end, 10);

@@ -1,5 +1,5 @@
-/* The HTTP server: libmicrohttpd with an epoll thread pool, JSON bodies
- * via jansson, one store connection per worker thread.
+/* The API server, on the HTTP skeleton (httpd/httpd.h): JSON bodies via
+ * jansson, one store connection per worker thread.
  *
  * Requests pass through one pipeline: route lookup, the route's access
  * rule, body limits and content type, then the handler. Errors from any
@@ -23,12 +23,8 @@
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_ANSWER (16 * 1024 * 1024) /* a JSON answer past this is refused (500), never sent */
 
-/* Connection limits (see docs/internals/http.md, "Limits"). */
-#define HTTP_HEADER_DEADLINE 5  /* s from connecting, or from the last answer, to a request's complete headers */
-#define HTTP_IDLE_TIMEOUT 10    /* s without any byte in or out while a request is under way */
-#define HTTP_MAX_PER_ADDRESS 256 /* default connections held at once for one client address */
-#define HTTP_MAX_CONNECTIONS 16384 /* connections at once, at most; fewer when open files are scarce */
-#define HTTP_BODY_BUDGET (64 * 1024 * 1024) /* default bytes of request bodies held at once, all requests together */
+/* The limits on connections and bodies in flight are the skeleton's
+ * (httpd/httpd.h, HTTPD_*; docs/internals/httpd.md, "Limits"). */
 #define HTTP_CACHE_BYTES (64 * 1024 * 1024) /* default cap of the response cache (bodies and their gzip variants) */
 #define HTTP_CACHE_OFF ((size_t)1) /* a cap that keeps nothing: the cache is off */
 
@@ -40,8 +36,8 @@ typedef struct http_config {
     const char *key_path;          /* log signing key; NULL: the one 'accord init' made */
     unsigned checkpoint_interval;  /* ms between checkpoint signatures under load */
     int secure_cookies;            /* 1 on, 0 off, -1 auto: on unless bound to loopback */
-    unsigned max_per_address;      /* connections at once from one client address; 0: HTTP_MAX_PER_ADDRESS */
-    size_t body_budget;            /* bytes of request bodies held at once; 0: HTTP_BODY_BUDGET */
+    unsigned max_per_address;      /* connections at once from one client address; 0: HTTPD_MAX_PER_ADDRESS */
+    size_t body_budget;            /* bytes of request bodies held at once; 0: HTTPD_BODY_BUDGET */
     size_t cache_bytes;            /* the response cache's cap; 0: HTTP_CACHE_BYTES; HTTP_CACHE_OFF: no cache */
     const struct witness_peer *witnesses;
     size_t nwitnesses;
@@ -83,7 +79,7 @@ typedef struct http_req {
     bool cors;                 /* a public read: open to every origin unless the answer is private */
 } http_req;
 
-/* Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
+/* The request accessors (request.c). Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
 const char *http_query(http_req *req, const char *key);
 
 /* The dates a query may ask about: from the year the United Nations was

@@ -114,6 +114,7 @@ typedef struct witness_http_config {
     const char *address; /* IPv4 or IPv6 literal to bind */
     unsigned port;       /* 0 picks a free port */
     unsigned threads;    /* worker threads, 1..256 */
+    unsigned max_per_address; /* connections at once from one client address; 0: HTTPD_MAX_PER_ADDRESS */
     /* Called once the server listens, with the port it got. */
     void (*on_ready)(unsigned port, void *arg);
     void *on_ready_arg;
@@ -122,7 +123,8 @@ typedef struct witness_http_config {
 /* Serves POST /add-checkpoint and GET /<origin hash>/checkpoint of 'w'
  * (the submission and the monitoring prefix are the same) until SIGINT or
  * SIGTERM (other paths 404, other methods 405, bodies over
- * WITNESS_MAX_BODY 413). 'w' is
+ * WITNESS_MAX_BODY 413), on the HTTP skeleton and under its limits
+ * (httpd/httpd.h). 'w' is
  * borrowed and stays the caller's. Fails with ACCORD_EINVAL (bad address)
  * or ACCORD_EENV (cannot listen). */
 int witness_serve(witness *w, const witness_http_config *cfg);

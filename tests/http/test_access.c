@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "util/clock.h"
 #include "http/http.h"
 #include "util/clock.h"
 #include "util/date.h"

@@ -64,32 +64,9 @@ static double now_s(void)
 
 /* A TCP connection to the server from loopback address 'src' (another
  * client, as far as per-address limits go), or -1. */
-static int connect_from(const char *src)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, src, &a.sin_addr);
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx.server.port)};
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || connect(fd, (struct sockaddr *)&to, sizeof to) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
+static int connect_from(const char *src) { return th_connect_from(fx.server.port, src); }
 
-static bool send_all(int fd, const char *p, size_t len)
-{
-    while (len) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n <= 0)
-            return false;
-        p += n, len -= (size_t)n;
-    }
-    return true;
-}
+static bool send_all(int fd, const char *p, size_t len) { return th_send_all(fd, p, len); }
 
 /* Reads into 'out' until the peer closes, 'out' is full, a complete
  * response has arrived (when 'one_response'), or 'timeout_ms' passes.

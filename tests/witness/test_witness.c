@@ -18,6 +18,9 @@
 #include "witness/witness.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -1295,6 +1298,108 @@ Test(witness_http, serve_and_submit_with_the_409_retry)
     tree_free(&b);
     th_rmtree(dir);
     free(dir);
+}
+
+/* ---------------------------------------------------------------------------
+ * The witness server keeps the API server's limits (the HTTP skeleton)
+ * ------------------------------------------------------------------------- */
+
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* True once the server has closed 'fd' (end of stream or reset), waiting
+ * up to 'timeout_ms' for it. */
+static bool closed_by_server(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char c[256];
+    double deadline = mono_s() + timeout_ms / 1000.0;
+    for (;;) {
+        int left = (int)((deadline - mono_s()) * 1000);
+        if (poll(&p, 1, left > 0 ? left : 0) != 1)
+            return false;
+        ssize_t n = recv(fd, c, sizeof c, MSG_DONTWAIT);
+        if (n <= 0)
+            return n == 0 || errno != EAGAIN;
+    }
+}
+
+/* Starts `accord witness serve` in 'dir' with its default limits. */
+static void start_witness(th_server *s, const char *dir)
+{
+    char key[512], state[512], wvkey[LOGKEY_MAX_VKEY], lvkey[LOGKEY_MAX_VKEY];
+    note_signer log;
+    snprintf(key, sizeof key, "%s/w.key", dir);
+    snprintf(state, sizeof state, "%s/state.json", dir);
+    cli_witness_init(key, wvkey);
+    make_signer(&log, ORIGIN, NOTE_TYPE_ED25519, 7);
+    note_signer_vkey(&log, lvkey);
+    const char *args[] = {"witness", "serve", "--key", key, "--state", state, "--log", lvkey,
+                          "--port", "0", "--threads", "2", NULL};
+    th_server_start_cmd(s, args);
+}
+
+Test(witness_http, a_request_whose_headers_trickle_in_is_closed_at_the_header_deadline)
+{
+    char *dir = th_tempdir();
+    th_server s;
+    start_witness(&s, dir);
+    /* One header line a second keeps the connection active: only a
+     * deadline for the whole header ends it (libmicrohttpd's own timeout
+     * counts inactivity). */
+    int fd = th_connect_from(s.port, "127.0.0.1");
+    cr_assert_geq(fd, 0);
+    double t0 = mono_s();
+    bool open = th_send_all(fd, "POST /add-checkpoint HTTP/1.1\r\n", 31);
+    while (open && mono_s() - t0 < 15) {
+        open = th_send_all(fd, "X-Slow: 1\r\n", 11);
+        if (closed_by_server(fd, 1000))
+            open = false;
+    }
+    double took = mono_s() - t0;
+    close(fd);
+    th_server_stop(&s);
+    th_rmtree(dir);
+    free(dir);
+    cr_assert_lt(took, 12.0, "the trickling connection stayed open for %.1f s", took);
+}
+
+Test(witness_http, one_address_holds_at_most_256_connections_and_others_are_still_served)
+{
+    char *dir = th_tempdir();
+    th_server s;
+    start_witness(&s, dir);
+    enum { OPEN = 300 };
+    static int fds[OPEN];
+    int opened = 0, refused = 0;
+    for (int i = 0; i < OPEN; i++)
+        if ((fds[i] = th_connect_from(s.port, "127.0.0.1")) >= 0)
+            opened++;
+    cr_assert_eq(opened, OPEN, "could open only %d sockets", opened);
+    /* Well before the header deadline: what is closed now was refused. */
+    for (int i = 0; i < OPEN; i++)
+        refused += closed_by_server(fds[i], i == 0 ? 500 : 0);
+    /* Another address is served meanwhile. */
+    int other = th_connect_from(s.port, "127.0.0.2");
+    cr_assert_geq(other, 0);
+    const char req[] = "GET /add-checkpoint HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    th_send_all(other, req, sizeof req - 1);
+    char out[512] = "";
+    struct pollfd p = {.fd = other, .events = POLLIN};
+    if (poll(&p, 1, 3000) == 1)
+        recv(other, out, sizeof out - 1, 0);
+    close(other);
+    for (int i = 0; i < OPEN; i++)
+        close(fds[i]);
+    th_server_stop(&s);
+    th_rmtree(dir);
+    free(dir);
+    cr_assert_eq(refused, OPEN - 256, "%d of %d connections from one address were closed at once", refused, OPEN);
+    cr_assert(strncmp(out, "HTTP/1.1 405 ", 13) == 0, "another address got: %s", out);
 }
 
 Test(witness_http, cli_refusals)

@@ -1,0 +1,162 @@
+/* httpd-httpd: the HTTP skeleton on its own, in this process, with an
+ * application that echoes bodies: the order of the callbacks, the body's
+ * cap, the budget of bodies in flight, and the bind address. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "httpd/httpd.h"
+#include "util/error.h"
+
+/* What the application saw. */
+static _Atomic int answered, refused, ended, begun;
+
+static void *begin(void *cls, const char *uri)
+{
+    (void)cls;
+    (void)uri;
+    begun++;
+    return strdup("state");
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *text, size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* "/small" takes bodies up to 16 bytes; "/missing" is refused. */
+static int headers(void *cls, struct MHD_Connection *conn, const char *method, const char *url, void *state,
+                   size_t *max_body)
+{
+    (void)cls;
+    (void)conn;
+    (void)method;
+    if (!state || strcmp(state, "state") != 0) /* no assertion here: a worker thread */
+        return accord_fail(ACCORD_EINVAL, NULL, "the state made by 'begin' is missing");
+    if (strcmp(url, "/missing") == 0)
+        return accord_fail(ACCORD_ENOTFOUND, NULL, "no such thing");
+    if (strcmp(url, "/small") == 0)
+        *max_body = 16;
+    return ACCORD_OK;
+}
+
+static enum MHD_Result refuse(void *cls, struct MHD_Connection *conn, int code, void *state)
+{
+    (void)cls;
+    (void)state;
+    refused++;
+    const char *msg = accord_error_message();
+    return send_text(conn, accord_error_http_status(code), msg, strlen(msg));
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *method, const char *url,
+                              const buf *body, void *state)
+{
+    (void)cls;
+    (void)method;
+    (void)url;
+    (void)state;
+    answered++;
+    return send_text(conn, 200, body->data ? body->data : "", body->len);
+}
+
+static void end(void *cls, void *state)
+{
+    (void)cls;
+    ended++;
+    free(state);
+}
+
+static httpd *d;
+static char base[64];
+
+static void start(size_t budget)
+{
+    httpd_config cfg = {.address = "127.0.0.1", .threads = 2, .body_budget = budget, .log_prefix = "test: http",
+                        .app = {.begin = begin, .headers = headers, .refuse = refuse, .answer = answer, .end = end}};
+    answered = refused = ended = begun = 0;
+    cr_assert_eq(httpd_start(&d, &cfg), 0, "%s", accord_error_message());
+    snprintf(base, sizeof base, "http://127.0.0.1:%u", httpd_port(d));
+}
+
+static void post(th_response *r, const char *path, const char *body, size_t len)
+{
+    char url[128];
+    snprintf(url, sizeof url, "%s%s", base, path);
+    th_http(r, "POST", url, NULL, body, len);
+}
+
+Test(httpd, the_whole_body_is_answered_and_each_request_ends_once)
+{
+    start(0);
+    th_response r;
+    post(&r, "/echo", "hello", 5);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(r.body, "hello");
+    th_response_free(&r);
+    post(&r, "/missing", "x", 1);
+    cr_expect_eq(r.status, 404);
+    cr_expect_str_eq(r.body, "no such thing");
+    th_response_free(&r);
+    httpd_stop(d);
+    cr_expect_eq(begun, 2);
+    cr_expect_eq(answered, 1);
+    cr_expect_eq(refused, 1);
+    cr_expect_eq(ended, 2);
+}
+
+Test(httpd, a_body_past_its_cap_is_refused_and_never_answered)
+{
+    start(0);
+    th_response r;
+    post(&r, "/small", "sixteen bytes ok", 16);
+    cr_expect_eq(r.status, 200);
+    th_response_free(&r);
+    post(&r, "/small", "seventeen bytes!!", 17);
+    cr_expect_eq(r.status, 413);
+    cr_expect(strstr(r.body, "over the limit of 16 bytes") != NULL, "%s", r.body);
+    th_response_free(&r);
+    httpd_stop(d);
+    cr_expect_eq(answered, 1);
+    cr_expect_eq(refused, 1);
+}
+
+Test(httpd, bodies_in_flight_share_one_budget)
+{
+    /* 100 KiB for all bodies: a client that announces 60 KiB and sends
+     * nothing holds 64 KiB (the budget is taken in 64 KiB steps), so
+     * another 60 KiB no longer fits until it goes. */
+    start(100 * 1024);
+    int fd = th_connect_from(httpd_port(d), "127.0.0.1");
+    cr_assert_geq(fd, 0);
+    const char head[] = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 61440\r\n\r\n";
+    th_send_all(fd, head, sizeof head - 1);
+    usleep(200 * 1000);
+    static char big[61440];
+    memset(big, 'a', sizeof big);
+    th_response r;
+    post(&r, "/echo", big, sizeof big);
+    cr_expect_eq(r.status, 503);
+    th_response_free(&r);
+    close(fd);
+    usleep(200 * 1000);
+    post(&r, "/echo", big, sizeof big);
+    cr_expect_eq(r.status, 200);
+    cr_expect_eq(r.len, sizeof big);
+    th_response_free(&r);
+    httpd_stop(d);
+}
+
+Test(httpd, an_address_that_is_not_a_literal_is_refused)
+{
+    httpd_config cfg = {.address = "localhost", .app = {.refuse = refuse, .answer = answer}};
+    cr_assert_eq(httpd_start(&d, &cfg), ACCORD_EINVAL);
+    cr_expect_str_eq(accord_error_field(), "address");
+}
