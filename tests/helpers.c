@@ -334,6 +334,7 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
         r->csp = true;
     header_value(ptr, len, "Cache-Control:", r->cache_control, sizeof r->cache_control);
     header_value(ptr, len, "Content-Disposition:", r->content_disposition, sizeof r->content_disposition);
+    header_value(ptr, len, "Location:", r->location, sizeof r->location);
     if (len > 5 && strncasecmp(ptr, "ETag:", 5) == 0) {
         snprintf(r->etag, sizeof r->etag, "%.*s", (int)(len - 5), ptr + 5);
         char *p = r->etag;

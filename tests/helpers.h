@@ -84,6 +84,7 @@ typedef struct th_response {
     char set_cookie[400];
     char cache_control[128];
     char content_disposition[1024];
+    char location[512];  /* the Location header, or "" */
     bool nosniff, frame_deny, csp;
     int retry_after;     /* the Retry-After header, 0 when absent */
     json_t *json;        /* parsed body when it is JSON, else NULL */

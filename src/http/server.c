@@ -554,6 +554,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
+    rc = http_refused_page(&req, route, rc);
     enum MHD_Result ret;
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (rc)
