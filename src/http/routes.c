@@ -436,6 +436,10 @@ const http_route http_routes[] = {
     {"POST", "/{lang}/workspace/sign-in", RULE_PUBLIC, workspace_sign_in,
      "sign in from the workspace's form (then a redirect)", NULL, 0},
     {"POST", "/{lang}/workspace/sign-out", RULE_SIGNED_IN, workspace_sign_out, "sign out (a form)", NULL, 0},
+    {"GET", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_READER, workspace_reports,
+     "a party's reports in a cycle: each provision's state; ?provision=N: its form", workspace_party_from_path, 0},
+    {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_WRITER, workspace_post_report,
+     "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
     /* The portal (src/portal): after every other route, since /{lang}/ would match them. */

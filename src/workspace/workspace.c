@@ -10,24 +10,19 @@
 #include <microhttpd.h>
 
 #include "auth/auth.h"
+#include "implementation/implementation.h"
+#include "registry/registry.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "web/web.h"
 #include "workspace/workspace.h"
+#include "workspace/workspace_int.h"
 
 #define SESSION_COOKIE "accord_session"
 #define FORM_TYPE "application/x-www-form-urlencoded"
 
-/* One page request: its language and the part of the path after
- * /{lang}/ (for the language switcher). */
-typedef struct ws_page {
-    http_req *req;
-    const web_lang *lang;
-    const char *rest; /* "workspace/sign-in" */
-} ws_page;
-
 /* The page's language from the route's {lang}. */
-static int page_open(http_req *req, const char *rest, ws_page *pg)
+int ws_page_open(http_req *req, const char *rest, ws_page *pg)
 {
     int rc = web_init();
     if (rc)
@@ -44,7 +39,7 @@ static int page_open(http_req *req, const char *rest, ws_page *pg)
  * head and foot (language, direction, stylesheet, the six alternates, the
  * draft-translation note), the signed-in account, and the CSRF token its
  * forms carry. */
-static json_t *page_base(const ws_page *pg, const char *title)
+json_t *ws_page_base(const ws_page *pg, const char *title)
 {
     const web_lang *langs = web_langs();
     char path[512];
@@ -74,7 +69,7 @@ static json_t *page_base(const ws_page *pg, const char *title)
 
 /* Renders template 'name' with 'model' (taken) as the answer, never
  * cached: workspace pages are one person's. */
-static int page_render(const ws_page *pg, const char *name, json_t *model)
+int ws_page_render(const ws_page *pg, const char *name, json_t *model)
 {
     const web_template *t = web_template_get(name);
     int rc = t ? ACCORD_OK : accord_fail(ACCORD_EENV, NULL, "template %s is missing", name);
@@ -87,7 +82,7 @@ static int page_render(const ws_page *pg, const char *name, json_t *model)
 }
 
 /* Answers 303 See Other to 'path' (a form's result: the browser GETs it). */
-static void redirect(http_req *req, const char *lang, const char *path)
+void ws_redirect(http_req *req, const char *lang, const char *path)
 {
     snprintf(req->location, sizeof req->location, "/%s/%s", lang, path);
     req->status = 303;
@@ -105,7 +100,7 @@ static void session_cookie(http_req *req, const char *token)
 
 /* The form posted with the request (new object; the caller decrefs).
  * Fails ACCORD_EMEDIA unless the body is a form. */
-static int read_form(http_req *req, json_t **out)
+int ws_read_form(http_req *req, json_t **out)
 {
     const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type || strncasecmp(type, FORM_TYPE, strlen(FORM_TYPE)) != 0)
@@ -113,7 +108,7 @@ static int read_form(http_req *req, json_t **out)
     return web_form_parse(req->body ? req->body : "", req->body ? req->body_len : 0, out);
 }
 
-static const char *form_text(const json_t *form, const char *key)
+const char *ws_form_text(const json_t *form, const char *key)
 {
     const char *s = json_string_value(json_object_get(form, key));
     return s ? s : "";
@@ -121,7 +116,7 @@ static const char *form_text(const json_t *form, const char *key)
 
 /* Adds the problem 'msgid' (in the page's language) to 'errors' under
  * 'field' ("" for the form as a whole). */
-static void add_problem(const ws_page *pg, json_t *errors, const char *field, const char *msgid)
+void ws_add_problem(const ws_page *pg, json_t *errors, const char *field, const char *msgid)
 {
     json_object_set_new(errors, field[0] ? field : "form", json_string(web_t(pg->lang, msgid)));
 }
@@ -130,20 +125,20 @@ static void add_problem(const ws_page *pg, json_t *errors, const char *field, co
 
 static int sign_in_form(const ws_page *pg, const char *email, json_t *errors)
 {
-    json_t *m = page_base(pg, "Sign in");
+    json_t *m = ws_page_base(pg, "Sign in");
     const char *expired = pg->req->conn ? http_query(pg->req, "expired") : NULL;
     const char *out = pg->req->conn ? http_query(pg->req, "signed_out") : NULL;
     json_object_set_new(m, "email", json_string(email));
     json_object_set_new(m, "errors", errors ? errors : json_object());
     json_object_set_new(m, "expired", json_boolean(expired && !errors));
     json_object_set_new(m, "signed_out", json_boolean(out && !errors));
-    return page_render(pg, "workspace_sign_in", m);
+    return ws_page_render(pg, "workspace_sign_in", m);
 }
 
 int workspace_sign_in_page(http_req *req)
 {
     ws_page pg;
-    int rc = page_open(req, "workspace/sign-in", &pg);
+    int rc = ws_page_open(req, "workspace/sign-in", &pg);
     return rc ? rc : sign_in_form(&pg, "", NULL);
 }
 
@@ -161,25 +156,25 @@ int workspace_sign_in(http_req *req)
     ws_page pg;
     json_t *form = NULL, *errors = json_object();
     char token[AUTH_TOKEN_LEN], csrf[AUTH_TOKEN_LEN];
-    int rc = page_open(req, "workspace/sign-in", &pg);
-    if (!rc) rc = read_form(req, &form);
+    int rc = ws_page_open(req, "workspace/sign-in", &pg);
+    if (!rc) rc = ws_read_form(req, &form);
     if (rc)
         goto out;
-    const char *email = form_text(form, "email"), *password = form_text(form, "password");
+    const char *email = ws_form_text(form, "email"), *password = ws_form_text(form, "password");
     if (!email[0])
-        add_problem(&pg, errors, "email", "Enter your email address.");
+        ws_add_problem(&pg, errors, "email", "Enter your email address.");
     if (!password[0])
-        add_problem(&pg, errors, "password", "Enter your password.");
+        ws_add_problem(&pg, errors, "password", "Enter your password.");
     if (json_object_size(errors) == 0) {
         rc = auth_login(req->db, email, password, req->client, token, csrf, &req->retry_after);
         sodium_memzero(csrf, sizeof csrf);
         if (rc == ACCORD_EAUTH || rc == ACCORD_EINVAL) {
-            add_problem(&pg, errors, "", "Wrong email or password.");
+            ws_add_problem(&pg, errors, "", "Wrong email or password.");
             req->status = 401;
         } else if (rc == ACCORD_ETHROTTLED) {
             char at[32];
             retry_time(req->retry_after, at, sizeof at);
-            add_problem(&pg, errors, "", "Too many failed attempts: signing in is paused for a while.");
+            ws_add_problem(&pg, errors, "", "Too many failed attempts: signing in is paused for a while.");
             json_object_set_new(errors, "retry_at", json_string(at));
             req->status = 429;
         } else if (rc)
@@ -195,7 +190,7 @@ int workspace_sign_in(http_req *req)
     }
     session_cookie(req, token);
     sodium_memzero(token, sizeof token);
-    redirect(req, pg.lang->code, "workspace/");
+    ws_redirect(req, pg.lang->code, "workspace/");
 out:
     json_decref(form);
     json_decref(errors);
@@ -205,14 +200,14 @@ out:
 int workspace_sign_out(http_req *req)
 {
     ws_page pg;
-    int rc = page_open(req, "workspace/sign-out", &pg);
+    int rc = ws_page_open(req, "workspace/sign-out", &pg);
     if (!rc && !req->who->via_session)
         rc = accord_fail(ACCORD_EINVAL, NULL, "signing out ends a browser session; revoke API tokens instead");
     if (!rc) rc = auth_logout(req->db, req->who);
     if (rc)
         return rc;
     session_cookie(req, NULL);
-    redirect(req, pg.lang->code, "workspace/sign-in?signed_out=1");
+    ws_redirect(req, pg.lang->code, "workspace/sign-in?signed_out=1");
     return ACCORD_OK;
 }
 
@@ -230,24 +225,58 @@ static const char *role_label(const char *role)
     return role;
 }
 
+/* A focal point's cycles: every instrument's, each with the link to the
+ * party's dashboard, as "cycles" in 'm'. */
+static int add_cycles(const ws_page *pg, json_t *m)
+{
+    json_t *instruments = NULL, *all = json_array();
+    int rc = registry_list_instruments(pg->req->db, &instruments);
+    size_t i, j;
+    json_t *ins, *c;
+    json_array_foreach(instruments, i, ins)
+    {
+        const char *slug = json_string_value(json_object_get(ins, "slug"));
+        json_t *cycles = NULL;
+        if (rc || !slug || (rc = implementation_list_cycles(pg->req->db, slug, &cycles)))
+            break;
+        json_array_foreach(cycles, j, c)
+        {
+            char href[400];
+            snprintf(href, sizeof href, "/%s/workspace/reports/%s/%s/%s", pg->lang->code, slug,
+                     json_string_value(json_object_get(c, "code")), pg->req->who->scope);
+            json_array_append_new(all, json_pack("{s:s, s:O, s:O, s:s}", "instrument", slug, "code",
+                                                 json_object_get(c, "code"), "name", json_object_get(c, "name"),
+                                                 "href", href));
+        }
+        json_decref(cycles);
+    }
+    json_decref(instruments);
+    json_object_set_new(m, "cycles", all);
+    return rc;
+}
+
 int workspace_home(http_req *req)
 {
     ws_page pg;
     json_t *me = NULL;
-    int rc = page_open(req, "workspace/", &pg);
+    int rc = ws_page_open(req, "workspace/", &pg);
     if (!rc) rc = auth_user_get(req->db, req->who->id, &me);
     if (rc)
         return rc;
     const char *role = req->who->role;
     json_object_set_new(me, "role_label", json_string(web_t(pg.lang, role_label(role))));
-    json_t *m = page_base(&pg, "Workspace");
+    json_t *m = ws_page_base(&pg, "Workspace");
     json_object_set_new(m, "me", me);
     json_object_set_new(m, "is_focal_point", json_boolean(strcmp(role, "focal_point") == 0));
     json_object_set_new(m, "is_reviewer", json_boolean(strcmp(role, "reviewer") == 0));
     json_object_set_new(m, "is_depositary", json_boolean(strcmp(role, "depositary") == 0));
     json_object_set_new(m, "is_admin", json_boolean(strcmp(role, "admin") == 0));
     json_object_set_new(m, "is_coordinator", json_boolean(strcmp(role, "coordinator") == 0));
-    return page_render(&pg, "workspace_home", m);
+    if (strcmp(role, "focal_point") == 0 && (rc = add_cycles(&pg, m))) {
+        json_decref(m);
+        return rc;
+    }
+    return ws_page_render(&pg, "workspace_home", m);
 }
 
 /* ---- refusals --------------------------------------------------------------- */
@@ -258,7 +287,7 @@ int workspace_refused(http_req *req, int rc)
     int message_rc = rc;
     char message[512];
     snprintf(message, sizeof message, "%s", accord_error_message());
-    if (page_open(req, "workspace/", &pg)) {
+    if (ws_page_open(req, "workspace/", &pg)) {
         accord_error_clear();
         return message_rc; /* no such language: the API's answer */
     }
@@ -268,13 +297,13 @@ int workspace_refused(http_req *req, int rc)
         /* Not signed in, or the session ended: to the sign-in page, which
          * says which it was. */
         bool had = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE) != NULL;
-        redirect(req, pg.lang->code, had ? "workspace/sign-in?expired=1" : "workspace/sign-in");
+        ws_redirect(req, pg.lang->code, had ? "workspace/sign-in?expired=1" : "workspace/sign-in");
         if (had)
             session_cookie(req, NULL);
         return ACCORD_OK;
     }
     const char *title = rc == ACCORD_EFORBIDDEN ? "Not allowed" : rc == ACCORD_ENOTFOUND ? "Not found" : "Something went wrong";
-    json_t *m = page_base(&pg, title);
+    json_t *m = ws_page_base(&pg, title);
     bool csrf = rc == ACCORD_EFORBIDDEN && strstr(message, "CSRF");
     json_object_set_new(m, "explanation",
                         json_string(web_t(pg.lang, csrf ? "This form has expired or did not come from this site: "
@@ -284,6 +313,6 @@ int workspace_refused(http_req *req, int rc)
                                                               : "The server could not do this.")));
     json_object_set_new(m, "message", json_string(message));
     req->status = accord_error_http_status(rc);
-    int r = page_render(&pg, "workspace_refused", m);
+    int r = ws_page_render(&pg, "workspace_refused", m);
     return r ? message_rc : ACCORD_OK;
 }

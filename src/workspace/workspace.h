@@ -28,6 +28,20 @@ int workspace_sign_out(http_req *req);
 /* GET /{lang}/workspace/: who is signed in and what their role may do. */
 int workspace_home(http_req *req);
 
+/* GET /{lang}/workspace/reports/{slug}/{cycle}/{party}: the cycle's
+ * dashboard for the party (each provision's state, the due date, overdue
+ * or not); with ?provision=N the form of that provision's report. */
+int workspace_reports(http_req *req);
+
+/* POST the same path: the form's "step" is "save" (a new draft version),
+ * "submit" or "release", for its "provision". Redirects to the dashboard;
+ * a refused draft comes back as the form, filled in, with the problem
+ * beside its field. */
+int workspace_post_report(http_req *req);
+
+/* The party of a reports route: its {party}. */
+int workspace_party_from_path(http_req *req, char *out, size_t len);
+
 /* Turns the refusal 'rc' of a workspace page (access.c said no, or the
  * handler failed) into a page: a redirect to the sign-in page when the
  * caller is not signed in (or the session ended), else a page in the

@@ -110,6 +110,8 @@ static const struct {
     {"GET /{lang}/workspace/sign-in", ALL},
     {"POST /{lang}/workspace/sign-in", ALL},
     {"POST /{lang}/workspace/sign-out", SIGNED_IN},
+    {"GET /{lang}/workspace/reports/{slug}/{cycle}/{party}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(REVIEWER)},
+    {"POST /{lang}/workspace/reports/{slug}/{cycle}/{party}", ONLY(FOCAL_KAZ)},
     {"GET /{lang}/workspace/", SIGNED_IN},
     {"GET /static/{file}", ALL},
     {"GET /feeds/notifications.atom", ALL},
