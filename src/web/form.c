@@ -38,6 +38,19 @@ static int decode(const char *s, size_t len, char *out)
             out[n++] = s[i];
     }
     out[n] = '\0';
+    /* Browsers send a textarea's line breaks as CR LF (HTML's form
+     * submission normalizes them so); the text is stored with LF, as the
+     * API takes it, and a CR is nowhere else wanted. */
+    size_t w = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (out[r] == '\r') {
+            out[w++] = '\n';
+            if (r + 1 < n && out[r + 1] == '\n')
+                r++;
+        } else
+            out[w++] = out[r];
+    }
+    out[w] = '\0';
     return ACCORD_OK;
 }
 

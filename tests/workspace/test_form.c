@@ -50,3 +50,10 @@ Test(web_form, an_empty_body_is_an_empty_form)
     cr_assert_eq(json_object_size(f), 0);
     json_decref(f);
 }
+
+Test(web_form, a_textarea_s_line_breaks_become_lf)
+{
+    json_t *f = parse("narrative=%23+Title%0D%0A%0D%0Aline+two%0Dthree%0Afour");
+    cr_assert_str_eq(field(f, "narrative"), "# Title\n\nline two\nthree\nfour");
+    json_decref(f);
+}
