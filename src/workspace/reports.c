@@ -250,11 +250,12 @@ int workspace_post_report(http_req *req)
         json_decref(form);
         return rc;
     }
+    /* 'step' points into 'form': the answer is written before it goes. */
+    snprintf(where, sizeof where, "%s?done=%s", rest, strcmp(step, "submit") == 0 ? "submitted"
+                                                       : strcmp(step, "release") == 0 ? "released" : "saved");
     json_decref(form);
     if (rc)
         return rc;
-    snprintf(where, sizeof where, "%s?done=%s", rest, strcmp(step, "submit") == 0 ? "submitted"
-                                                       : strcmp(step, "release") == 0 ? "released" : "saved");
     ws_redirect(req, pg.lang->code, where);
     return ACCORD_OK;
 }
