@@ -367,6 +367,7 @@ static size_t collect_header(char *ptr, size_t size, size_t n, void *arg)
     header_value(ptr, len, "Access-Control-Allow-Origin:", r->allow_origin, sizeof r->allow_origin);
     header_value(ptr, len, "Vary:", r->vary, sizeof r->vary);
     header_value(ptr, len, "Content-Encoding:", r->content_encoding, sizeof r->content_encoding);
+    header_value(ptr, len, "Location:", r->location, sizeof r->location);
     if (len > 5 && strncasecmp(ptr, "ETag:", 5) == 0) {
         snprintf(r->etag, sizeof r->etag, "%.*s", (int)(len - 5), ptr + 5);
         char *p = r->etag;

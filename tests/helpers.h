@@ -94,6 +94,7 @@ typedef struct th_response {
     char allow_origin[64];      /* Access-Control-Allow-Origin, or "" */
     char vary[128];
     char content_encoding[32];
+    char location[512];  /* the Location header, or "" */
     bool nosniff, frame_deny, csp;
     int retry_after;     /* the Retry-After header, 0 when absent */
     json_t *json;        /* parsed body when it is JSON, else NULL */

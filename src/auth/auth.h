@@ -136,6 +136,13 @@ int auth_login(store *db, const char *email, const char *password, const char *c
  * disabled account); refreshes its idle time; fills '*out'. */
 int auth_check_session(store *db, const char *token, principal *out);
 
+/* The CSRF token of the session whose token (the cookie's value) is
+ * 'token', into 'csrf': derived from it with a keyed hash, so that the
+ * server's pages can put it in their forms without storing it anywhere.
+ * Only someone holding the session token can compute it, and the cookie
+ * is HttpOnly and SameSite=Strict. */
+void auth_session_csrf(const char *token, char csrf[AUTH_TOKEN_LEN]);
+
 /* True when 'csrf' is the CSRF token of session 'p' (constant time). */
 bool auth_check_csrf(store *db, const principal *p, const char *csrf);
 

@@ -334,7 +334,7 @@ static int login_success(store *db, const login_attempt *at, const char *passwor
     if (rc)
         return rc;
     auth_secret_new(AUTH_PREFIX_SESSION, token);
-    auth_secret_new(AUTH_PREFIX_CSRF, csrf);
+    auth_session_csrf(token, csrf);
     rc = open_session(db, at, rehash ? newhash : NULL, auth_clock(), token, csrf);
     if (rc) {
         sodium_memzero(token, AUTH_TOKEN_LEN);
@@ -409,6 +409,23 @@ int auth_check_session(store *db, const char *token, principal *out)
         return ACCORD_OK;
     return store_run(db, "UPDATE session SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?", "sis", now,
                      out->session, now);
+}
+
+void auth_session_csrf(const char *token, char csrf[AUTH_TOKEN_LEN])
+{
+    static const char context[] = "accord session csrf v1";
+    unsigned char raw[32];
+    size_t plen = strlen(AUTH_PREFIX_CSRF), klen = strnlen(token, crypto_generichash_KEYBYTES_MAX);
+    /* The session token (47 bytes) is the key; BLAKE2b needs at least 16. */
+    if (klen < crypto_generichash_KEYBYTES_MIN) {
+        csrf[0] = '\0';
+        return;
+    }
+    crypto_generichash(raw, sizeof raw, (const unsigned char *)context, sizeof context - 1,
+                       (const unsigned char *)token, klen);
+    memcpy(csrf, AUTH_PREFIX_CSRF, plen);
+    sodium_bin2base64(csrf + plen, AUTH_TOKEN_LEN - plen, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
 }
 
 bool auth_check_csrf(store *db, const principal *p, const char *csrf)

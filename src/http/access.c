@@ -6,6 +6,7 @@
 
 #include "http/http.h"
 #include "util/error.h"
+#include "web/web.h"
 
 #define SESSION_COOKIE "accord_session"
 
@@ -30,6 +31,28 @@ static int authenticate(http_req *req, principal *p, bool *present)
     if (cookie)
         return auth_check_session(req->db, cookie, p);
     return accord_fail(ACCORD_EAUTH, NULL, "sign in first: POST /api/v1/login, or send Authorization: Bearer <token>");
+}
+
+/* True when the session's CSRF token came with the request: in the
+ * X-CSRF-Token header (scripts), or, for a form posted by a browser
+ * without JavaScript, in its field HTTP_CSRF_FIELD. Both are checked the
+ * same way against the session. */
+static bool csrf_given(http_req *req, const principal *p)
+{
+    const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+    if (csrf)
+        return auth_check_csrf(req->db, p, csrf);
+    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    json_t *form;
+    if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 || !req->body ||
+        web_form_parse(req->body, req->body_len, &form) != ACCORD_OK) {
+        accord_error_clear();
+        return false;
+    }
+    csrf = json_string_value(json_object_get(form, HTTP_CSRF_FIELD));
+    bool ok = csrf && auth_check_csrf(req->db, p, csrf);
+    json_decref(form);
+    return ok;
 }
 
 static bool role_is(const principal *p, const char *role) { return strcmp(p->role, role) == 0; }
@@ -79,8 +102,7 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
     if (rc)
         return rc;
     if (p->via_session && is_state_changing(req->method)) {
-        const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
-        if (!csrf || !auth_check_csrf(req->db, p, csrf))
+        if (!csrf_given(req, p))
             return accord_fail(ACCORD_EFORBIDDEN, NULL,
                                "missing or wrong X-CSRF-Token: send the token that login returned");
     }

@@ -181,10 +181,15 @@ typedef struct http_route {
  * it, as under RULE_PUBLIC. No party has this code. */
 #define HTTP_PARTY_PUBLIC "*"
 
+/* The form field that carries the session's CSRF token in a form posted
+ * without JavaScript (application/x-www-form-urlencoded). */
+#define HTTP_CSRF_FIELD "csrf_token"
+
 /* Decides whether the caller of 'req' may use 'route': authenticates
  * (bearer token, else session cookie), applies the route's rule, and for
- * a session checks the CSRF token on state-changing requests. Sets
- * req->who. This is the only place where access is decided. */
+ * a session checks the CSRF token on state-changing requests (the
+ * X-CSRF-Token header, or a form's HTTP_CSRF_FIELD). Sets req->who. This
+ * is the only place where access is decided. */
 int http_authorize(http_req *req, const http_route *route, principal *p);
 
 /* Parses the query value 'value' of parameter 'key' (untrusted,
@@ -203,6 +208,12 @@ const http_route *http_route_match(const char *method, const char *path, char *s
 
 /* Writes the methods that 'path' accepts ("GET, HEAD, POST") to 'out'. */
 void http_route_methods(const char *path, char *out, size_t len);
+
+/* What a refusal 'rc' of 'route' (by the access rule or the handler)
+ * becomes: for the workspace's pages a page or a redirect to sign in
+ * (returns 0 once req holds it), for every other route 'rc' itself,
+ * answered as JSON. */
+int http_refused_page(http_req *req, const http_route *route, int rc);
 
 /* Fails if any route lacks a rule or a handler, or takes a large body
  * but finds its party in the body. */

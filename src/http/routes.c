@@ -13,6 +13,7 @@
 #include "http/respcache_int.h"
 #include "ledger/ledger.h"
 #include "portal/portal.h"
+#include "workspace/workspace.h"
 #include "registry/registry.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -61,6 +62,8 @@ const http_route *http_route_match(const char *method, const char *path, char *s
 {
     *path_known = false;
     for (const http_route *r = http_routes; r->pattern; r++) {
+        /* A pattern that failed part way may have captured a segment. */
+        memset(params, 0, HTTP_MAX_PARAMS * sizeof *params);
         if (!match(r->pattern, path, scratch, scratch_len, params))
             continue;
         if (strcmp(r->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
@@ -285,6 +288,13 @@ static int get_home(http_req *req)
     return rc;
 }
 
+int http_refused_page(http_req *req, const http_route *route, int rc)
+{
+    if (rc && strncmp(route->pattern, "/{lang}/workspace/", 18) == 0)
+        return workspace_refused(req, rc);
+    return rc;
+}
+
 /* A route line may end before its 'cache' field, which is then
  * HTTP_CACHE_NEVER: a route is cached only where its line says so. GCC's
  * -Wextra would call the shorter lines an error; here they are the design. */
@@ -432,6 +442,18 @@ const http_route http_routes[] = {
      "the latest signed checkpoint (C2SP tlog-checkpoint), with witness cosignatures", NULL, 0},
     {"GET", "/log/tile/{*}", RULE_PUBLIC, http_get_tile,
      "hash tiles and entry bundles (C2SP tlog-tiles): /log/tile/<L>/<N>[.p/<W>], /log/tile/entries/<N>[.p/<W>]", NULL, 0, HTTP_CACHE_PUBLIC},
+    /* The workspace (src/workspace): pages for signed-in people, before
+     * the portal's /{lang}/{*}. Refusals become pages (http_refused_page). */
+    {"GET", "/{lang}/workspace/sign-in", RULE_PUBLIC, workspace_sign_in_page, "the workspace's sign-in page", NULL, 0},
+    {"POST", "/{lang}/workspace/sign-in", RULE_PUBLIC, workspace_sign_in,
+     "sign in from the workspace's form (then a redirect)", NULL, 0},
+    {"POST", "/{lang}/workspace/sign-out", RULE_SIGNED_IN, workspace_sign_out, "sign out (a form)", NULL, 0},
+    {"GET", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_READER, workspace_reports,
+     "a party's reports in a cycle: each provision's state; ?provision=N: its form", workspace_party_from_path, 0},
+    {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_WRITER, workspace_post_report,
+     "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
+    {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
+     NULL, 0},
     /* The portal (src/portal): after every other route, since /{lang}/ would match them. */
     {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0, HTTP_CACHE_PUBLIC},

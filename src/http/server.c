@@ -87,7 +87,11 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     }
     if (req && req->vary)
         MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, req->vary);
-    if (req && req->cors && !(req->cache_control && strncmp(req->cache_control, "private", 7) == 0))
+    /* Open to other origins: public reads, unless the answer is marked
+     * for this caller only (private) or for no one to keep (no-store, as
+     * the workspace's forms are). */
+    if (req && req->cors &&
+        !(req->cache_control && (strncmp(req->cache_control, "private", 7) == 0 || strstr(req->cache_control, "no-store"))))
         MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     if (req && req->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, req->location);
@@ -257,6 +261,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
     rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
+    rc = http_refused_page(&req, route, rc);
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     if (respcache_finish(&cached, rc, &req, &ret, &cs->held)) {
         /* kept, and sent from the cache */

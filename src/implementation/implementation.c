@@ -276,6 +276,57 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     return read_reports(st, 0, NULL, out);
 }
 
+int implementation_report_states(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
+{
+    store_stmt *st;
+    char opens[11], opened[11];
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = registry_party_require(db, party, "party");
+    if (rc)
+        return rc;
+#define SAME_REPORT(t) " WHERE " t ".instrument = ? AND " t ".cycle = ? AND " t ".party = ? AND " t ".provision = l.n" \
+                       " AND " t ".version = l.v"
+    rc = store_query(db, &st,
+                     "WITH l AS (SELECT p.number AS n, p.title AS title, (SELECT max(d.version) FROM report_draft d"
+                     "   WHERE d.instrument = p.instrument AND d.cycle = ? AND d.party = ? AND d.provision = p.number)"
+                     "   AS v FROM provision p WHERE p.instrument = ?)"
+                     " SELECT l.n, l.title, coalesce(l.v, 0),"
+                     " EXISTS (SELECT 1 FROM submission s" SAME_REPORT("s") "),"
+                     " EXISTS (SELECT 1 FROM review r" SAME_REPORT("r") " AND r.outcome = 'returned'),"
+                     " (SELECT g.rating FROM rating g" SAME_REPORT("g") " ORDER BY g.seq DESC LIMIT 1),"
+                     " EXISTS (SELECT 1 FROM report t" SAME_REPORT("t") ")"
+                     " FROM l ORDER BY l.n",
+                     "sssssssssssssss", cycle, party, slug, slug, cycle, party, slug, cycle, party, slug, cycle, party,
+                     slug, cycle, party);
+#undef SAME_REPORT
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t version = store_col_int(st, 2);
+        const char *rating = store_col_text(st, 5), *title = store_col_text(st, 1);
+        const char *state = version == 0              ? "no_draft"
+                            : store_col_int(st, 6)    ? "released"
+                            : rating                  ? "rated"
+                            : store_col_int(st, 4)    ? "returned"
+                            : store_col_int(st, 3)    ? "submitted"
+                                                      : "draft";
+        json_t *row = json_pack("{s:I, s:s, s:I, s:s}", "provision", (json_int_t)store_col_int(st, 0), "title",
+                                title ? title : "", "version", (json_int_t)version, "state", state);
+        if (rating)
+            json_object_set_new(row, "rating", json_string(rating));
+        json_array_append_new(list, row);
+    }
+    store_stmt_close(st);
+    if (rc < 0) {
+        json_decref(list);
+        return rc;
+    }
+    *out = list;
+    return ACCORD_OK;
+}
+
 /* ---- submission and release --------------------------------------------- */
 
 /* The latest draft version of a report and whether it was submitted. */

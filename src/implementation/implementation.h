@@ -95,6 +95,14 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
 /* The latest draft of each provision by 'party' in a cycle (private). */
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out);
 
+/* Where each provision's report by 'party' in a cycle stands, one object
+ * per provision of 'slug' in order: {"provision", "title", "version" (the
+ * latest draft's, 0 for none), "state"}, the state being "no_draft",
+ * "draft", "submitted", "returned" (its latest version was returned with
+ * comments), "rated" (with "rating", the latest) or "released". Private:
+ * for the party's focal point, an admin or a reviewer. */
+int implementation_report_states(store *db, const char *slug, const char *cycle, const char *party, json_t **out);
+
 /* Attachments. A party's focal point uploads a file (attachment.stored, a
  * restricted event: the public log shows only the instrument, cycle and
  * party), names it in a draft's "attachments" by its SHA-256, and its

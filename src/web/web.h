@@ -107,6 +107,15 @@ int web_escape_url_component(buf *out, const char *s);
  * https: or mailto:. */
 bool web_url_safe(const char *s);
 
+/* ---- forms ----------------------------------------------------------------- */
+
+/* Reads an application/x-www-form-urlencoded body of 'len' bytes into
+ * '*out' (a new object of strings; the caller decrefs). A repeated field
+ * keeps its last value; line breaks (CR LF, as browsers send a textarea's,
+ * or a lone CR) become LF. Fails ACCORD_EINVAL on an encoded NUL or a field
+ * that is not UTF-8. */
+int web_form_parse(const char *body, size_t len, json_t **out);
+
 /* ---- the stylesheet -------------------------------------------------------- */
 
 /* "/static/accord.<hash>.css": the path the pages link to. */

@@ -154,7 +154,17 @@ Test(web_i18n, every_catalogue_translates_every_string_the_portal_uses)
         "Withdrawal", "Declaration", "Implemented", "Largely implemented", "Partly implemented", "Not implemented",
         "Not rated", "Observer", "Member", "Not found", "Cannot show this page", "more than", "about", "at least",
         "Depositary notifications", "Groups and regions", "Implementation", "Log entry", "The public log",
-        "The public record of the Code of Conduct", NULL};
+        "The public record of the Code of Conduct",
+        /* src/workspace/workspace.c */
+        "Sign in", "Workspace", "Enter your email address.", "Enter your password.", "Wrong email or password.",
+        "Too many failed attempts: signing in is paused for a while.", "Administrator", "Depositary", "Focal point",
+        "Reviewer", "Coordinator", "Not allowed", "Something went wrong",
+        "This form has expired or did not come from this site: go back, reload the page and send it again.",
+        "Your account may not do this.", "The server could not do this.",
+        /* src/workspace/reports.c */
+        "Reports", "Report on a provision", "No draft", "Draft", "Submitted", "Returned with comments", "Rated",
+        "Released", "Submitted.", "Released.", "Saved.", "Not started", "Planned", "In progress",
+        "Substantially implemented", "Implemented", "Not applicable", "The report was not saved.", NULL};
     for (size_t i = 0; from_code[i]; i++)
         check_msgid(from_code[i], &m);
     cr_assert_eq(m.n, 0, "untranslated: %s", m.list);

@@ -1,0 +1,261 @@
+/* The focal point's reports: the dashboard of a cycle (each provision's
+ * state, what is due and when) and the form to draft, submit and release
+ * one provision's report. Reads call the implementation module's
+ * functions; writes submit the same events, with the same data, as the
+ * API's handlers (report_handlers.c), through http_submit_event(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "implementation/implementation.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "web/web.h"
+#include "workspace/workspace.h"
+#include "workspace/workspace_int.h"
+
+#define REST_MAX 300
+
+int workspace_party_from_path(http_req *req, char *out, size_t len)
+{
+    snprintf(out, len, "%s", req->params[3] ? req->params[3] : "");
+    return ACCORD_OK;
+}
+
+static const char *state_label(const char *state)
+{
+    static const char *const labels[][2] = {
+        {"no_draft", "No draft"},  {"draft", "Draft"},  {"submitted", "Submitted"},
+        {"returned", "Returned with comments"}, {"rated", "Rated"}, {"released", "Released"},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i][0], state) == 0)
+            return labels[i][1];
+    return state;
+}
+
+/* "workspace/reports/<slug>/<cycle>/<party>" into 'out'. */
+static void reports_rest(const http_req *req, char *out, size_t len)
+{
+    snprintf(out, len, "workspace/reports/%s/%s/%s", req->params[1], req->params[2], req->params[3]);
+}
+
+/* The provision asked for (?provision= or the form's field), 0 if none. */
+static long provision_of(const char *s)
+{
+    char *end;
+    long n = s && *s ? strtol(s, &end, 10) : 0;
+    return n > 0 && n <= 10000 && *end == '\0' ? n : 0;
+}
+
+static int dashboard(const ws_page *pg, const char *done)
+{
+    http_req *req = pg->req;
+    json_t *states = NULL;
+    char opens[11], due[11], today[11], text[128];
+    int rc = implementation_cycle_dates(req->db, req->params[1], req->params[2], opens, due);
+    if (!rc) rc = implementation_report_states(req->db, req->params[1], req->params[2], req->params[3], &states);
+    if (rc)
+        return rc;
+    clock_today(today);
+    size_t i;
+    json_t *row;
+    json_array_foreach(states, i, row)
+    {
+        const char *state = json_string_value(json_object_get(row, "state"));
+        json_object_set_new(row, "state_label", json_string(web_t(pg->lang, state_label(state))));
+        char href[REST_MAX + 40];
+        snprintf(href, sizeof href, "/%s/%s?provision=%lld", pg->lang->code, pg->rest,
+                 (long long)json_integer_value(json_object_get(row, "provision")));
+        json_object_set_new(row, "href", json_string(href));
+    }
+    json_t *m = ws_page_base(pg, "Reports");
+    web_date(pg->lang, due, text, sizeof text);
+    json_object_set_new(m, "due_text", json_string(text));
+    web_date(pg->lang, opens, text, sizeof text);
+    json_object_set_new(m, "opens_text", json_string(text));
+    json_object_set_new(m, "overdue", json_boolean(strcmp(today, due) > 0));
+    json_object_set_new(m, "instrument", json_string(req->params[1]));
+    json_object_set_new(m, "cycle", json_string(req->params[2]));
+    json_object_set_new(m, "party", json_string(req->params[3]));
+    json_object_set_new(m, "provisions", states);
+    if (done && *done)
+        json_object_set_new(m, "done", json_string(web_t(pg->lang, strcmp(done, "submitted") == 0 ? "Submitted."
+                                                                   : strcmp(done, "released") == 0 ? "Released."
+                                                                                                   : "Saved.")));
+    return ws_page_render(pg, "workspace_reports", m);
+}
+
+/* The draft form of 'provision': filled from 'values' (a refused post)
+ * or else from the latest draft; 'errors' (taken; may be NULL). */
+static int draft_form(const ws_page *pg, long provision, const json_t *values, json_t *errors)
+{
+    http_req *req = pg->req;
+    json_t *drafts = NULL, *states = NULL, *draft = NULL;
+    int rc = implementation_drafts(req->db, req->params[1], req->params[2], req->params[3], &drafts);
+    if (!rc) rc = implementation_report_states(req->db, req->params[1], req->params[2], req->params[3], &states);
+    if (rc) {
+        json_decref(errors);
+        json_decref(drafts);
+        return rc;
+    }
+    size_t i;
+    json_t *row, *state = NULL;
+    json_array_foreach(drafts, i, row) if (json_integer_value(json_object_get(row, "provision")) == provision) draft = row;
+    json_array_foreach(states, i, row) if (json_integer_value(json_object_get(row, "provision")) == provision) state = row;
+    if (!state) {
+        json_decref(errors);
+        json_decref(drafts);
+        json_decref(states);
+        return accord_fail(ACCORD_ENOTFOUND, "provision", "no provision %ld in %s", provision, req->params[1]);
+    }
+    json_t *m = ws_page_base(pg, "Report on a provision");
+    json_t *f = json_object();
+    static const char *const fields[] = {"status", "narrative", "measures", "assistance_needs", NULL};
+    for (size_t k = 0; fields[k]; k++) {
+        const char *v = values ? ws_form_text(values, fields[k])
+                               : json_string_value(json_object_get(draft, fields[k]));
+        json_object_set_new(f, fields[k], json_string(v ? v : ""));
+    }
+    /* Evidence: one link a line, "URL title". */
+    if (values)
+        json_object_set_new(f, "evidence", json_string(ws_form_text(values, "evidence")));
+    else {
+        char lines[8192] = "";
+        json_t *link;
+        json_array_foreach(json_object_get(draft, "evidence"), i, link)
+        {
+            size_t used = strlen(lines);
+            snprintf(lines + used, sizeof lines - used, "%s %s\n", json_string_value(json_object_get(link, "url")),
+                     json_string_value(json_object_get(link, "title")));
+        }
+        json_object_set_new(f, "evidence", json_string(lines));
+    }
+    const char *status = json_string_value(json_object_get(f, "status"));
+    json_t *statuses = json_array();
+    static const char *const all[][2] = {
+        {"not_started", "Not started"}, {"planned", "Planned"}, {"in_progress", "In progress"},
+        {"substantially_implemented", "Substantially implemented"}, {"implemented", "Implemented"},
+        {"not_applicable", "Not applicable"}};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        json_array_append_new(statuses, json_pack("{s:s, s:s, s:b}", "code", all[k][0], "label",
+                                                  web_t(pg->lang, all[k][1]), "selected", strcmp(status, all[k][0]) == 0));
+    const char *st = json_string_value(json_object_get(state, "state"));
+    json_object_set_new(state, "state_label", json_string(web_t(pg->lang, state_label(st))));
+    json_object_set_new(m, "report", json_incref(state));
+    json_object_set_new(m, "form", f);
+    json_object_set_new(m, "statuses", statuses);
+    json_object_set_new(m, "errors", errors ? errors : json_object());
+    json_object_set_new(m, "can_draft", json_boolean(strcmp(st, "submitted") && strcmp(st, "rated") && strcmp(st, "released")));
+    json_object_set_new(m, "can_submit", json_boolean(strcmp(st, "draft") == 0));
+    json_object_set_new(m, "can_release", json_boolean(strcmp(st, "rated") == 0 || strcmp(st, "submitted") == 0));
+    char back[REST_MAX + 8];
+    snprintf(back, sizeof back, "/%s/%s", pg->lang->code, pg->rest);
+    json_object_set_new(m, "back", json_string(back));
+    json_object_set_new(m, "provision", json_integer(provision));
+    json_object_set_new(m, "writer", json_boolean(strcmp(req->who->role, "focal_point") == 0));
+    json_decref(drafts);
+    json_decref(states);
+    return ws_page_render(pg, "workspace_draft", m);
+}
+
+int workspace_reports(http_req *req)
+{
+    ws_page pg;
+    char rest[REST_MAX];
+    reports_rest(req, rest, sizeof rest);
+    int rc = ws_page_open(req, rest, &pg);
+    if (rc)
+        return rc;
+    const char *q = http_query(req, "provision");
+    if (q) {
+        long provision = provision_of(q);
+        if (!provision)
+            return accord_fail(ACCORD_EINVAL, "provision", "provision: a number from 1");
+        return draft_form(&pg, provision, NULL, NULL);
+    }
+    return dashboard(&pg, http_query(req, "done"));
+}
+
+/* The evidence field, one link a line ("URL title"), as the API's
+ * [{title, url}] (new array). */
+static json_t *evidence_links(const char *text)
+{
+    json_t *links = json_array();
+    while (*text) {
+        size_t len = strcspn(text, "\r\n");
+        char line[2048];
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), text);
+        text += len;
+        text += strspn(text, "\r\n");
+        char *url = line + strspn(line, " \t");
+        if (!*url)
+            continue;
+        char *title = url + strcspn(url, " \t");
+        if (*title)
+            *title++ = '\0';
+        title += strspn(title, " \t");
+        json_array_append_new(links, json_pack("{s:s, s:s}", "title", *title ? title : url, "url", url));
+    }
+    return links;
+}
+
+int workspace_post_report(http_req *req)
+{
+    ws_page pg;
+    char rest[REST_MAX], where[REST_MAX + 32];
+    json_t *form = NULL, *data = NULL;
+    uint64_t seq;
+    reports_rest(req, rest, sizeof rest);
+    int rc = ws_page_open(req, rest, &pg);
+    if (!rc) rc = ws_read_form(req, &form);
+    if (rc)
+        return rc;
+    long provision = provision_of(ws_form_text(form, "provision"));
+    const char *step = ws_form_text(form, "step");
+    const char *type = strcmp(step, "submit") == 0    ? "report.submitted"
+                       : strcmp(step, "release") == 0 ? "report.released"
+                                                      : "report.drafted";
+    /* The body the API takes, plus what its handler adds from the path. */
+    data = json_pack("{s:s, s:I}", "party", req->params[3], "provision", (json_int_t)provision);
+    if (strcmp(type, "report.drafted") == 0) {
+        static const char *const texts[] = {"status", "narrative", "measures", "assistance_needs", NULL};
+        for (size_t k = 0; texts[k]; k++)
+            if (*ws_form_text(form, texts[k]) || strcmp(texts[k], "status") == 0)
+                json_object_set_new(data, texts[k], json_string(ws_form_text(form, texts[k])));
+        json_t *links = evidence_links(ws_form_text(form, "evidence"));
+        if (json_array_size(links))
+            json_object_set_new(data, "evidence", links);
+        else
+            json_decref(links);
+    }
+    json_object_set_new(data, "instrument", json_string(req->params[1]));
+    json_object_set_new(data, "cycle", json_string(req->params[2]));
+    rc = provision ? http_submit_event(req, type, data, &seq)
+                   : accord_fail(ACCORD_EINVAL, "provision", "provision: a number from 1");
+    json_decref(data);
+    if (rc == ACCORD_EINVAL || rc == ACCORD_ERULE || rc == ACCORD_ECONFLICT || rc == ACCORD_ETOOBIG) {
+        /* The form again, as it was sent, with the problem beside its field. */
+        /* The field the module names ("evidence.url", "evidence[2]") is
+         * shown beside the form's field it came from. */
+        char field[64];
+        snprintf(field, sizeof field, "%s", accord_error_field() ? accord_error_field() : "");
+        field[strcspn(field, ".[")] = '\0';
+        json_t *errors = json_object();
+        json_object_set_new(errors, field[0] ? field : "form_detail", json_string(accord_error_message()));
+        ws_add_problem(&pg, errors, "", "The report was not saved.");
+        req->status = accord_error_http_status(rc);
+        accord_error_clear();
+        rc = provision ? draft_form(&pg, provision, form, errors) : dashboard(&pg, NULL);
+        json_decref(form);
+        return rc;
+    }
+    /* 'step' points into 'form': the answer is written before it goes. */
+    snprintf(where, sizeof where, "%s?done=%s", rest, strcmp(step, "submit") == 0 ? "submitted"
+                                                       : strcmp(step, "release") == 0 ? "released" : "saved");
+    json_decref(form);
+    if (rc)
+        return rc;
+    ws_redirect(req, pg.lang->code, where);
+    return ACCORD_OK;
+}

@@ -1,0 +1,52 @@
+/* The workspace: the pages of the server where focal points, reviewers,
+ * the depositary and admins do their work in a browser, behind the
+ * sign-in, in the six languages of the portal.
+ *
+ * Pages live under /{lang}/workspace/. Forms work without JavaScript:
+ * each posts application/x-www-form-urlencoded with the session's CSRF
+ * token in a hidden field (checked by http/access.c like the
+ * X-CSRF-Token header), then redirects to a page that shows the result.
+ * Every write calls the module functions the API handlers call. */
+#ifndef ACCORD_WORKSPACE_WORKSPACE_H
+#define ACCORD_WORKSPACE_WORKSPACE_H
+
+#include "http/http.h"
+
+/* GET /{lang}/workspace/sign-in: the sign-in form (?expired=1 after a
+ * session ended, ?signed_out=1 after signing out). */
+int workspace_sign_in_page(http_req *req);
+
+/* POST /{lang}/workspace/sign-in: email and password; on success sets the
+ * session cookie and redirects (303) to the workspace's home page; else
+ * the form again, filled in, with what went wrong. */
+int workspace_sign_in(http_req *req);
+
+/* POST /{lang}/workspace/sign-out: ends the session, redirects to the
+ * sign-in page. */
+int workspace_sign_out(http_req *req);
+
+/* GET /{lang}/workspace/: who is signed in and what their role may do. */
+int workspace_home(http_req *req);
+
+/* GET /{lang}/workspace/reports/{slug}/{cycle}/{party}: the cycle's
+ * dashboard for the party (each provision's state, the due date, overdue
+ * or not); with ?provision=N the form of that provision's report. */
+int workspace_reports(http_req *req);
+
+/* POST the same path: the form's "step" is "save" (a new draft version),
+ * "submit" or "release", for its "provision". Redirects to the dashboard;
+ * a refused draft comes back as the form, filled in, with the problem
+ * beside its field. */
+int workspace_post_report(http_req *req);
+
+/* The party of a reports route: its {party}. */
+int workspace_party_from_path(http_req *req, char *out, size_t len);
+
+/* Turns the refusal 'rc' of a workspace page (access.c said no, or the
+ * handler failed) into a page: a redirect to the sign-in page when the
+ * caller is not signed in (or the session ended), else a page in the
+ * caller's language with the status of 'rc'. Returns 0 once the page is
+ * made, 'rc' when it could not be. */
+int workspace_refused(http_req *req, int rc);
+
+#endif
