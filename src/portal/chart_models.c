@@ -164,10 +164,7 @@ int portal_timeline_model(const portal_page *pg, const char *slug, const char *a
         json_object_set_new(t, "count_text", portal_number(pg, json_integer_value(json_object_get(t, "count"))));
         const char *q = json_string_value(json_object_get(t, "qualifier"));
         json_object_set_new(t, "qualifier_label",
-                            json_string(q && strcmp(q, "more_than") == 0 ? web_t(pg->lang, "more than")
-                                        : q && strcmp(q, "about") == 0   ? web_t(pg->lang, "about")
-                                        : q && strcmp(q, "at_least") == 0 ? web_t(pg->lang, "at least")
-                                                                          : ""));
+                            json_string(portal_qualifier_label(pg, q)));
     }
     *out = chart;
     return ACCORD_OK;

@@ -246,11 +246,17 @@ static void dress_source_counts(const portal_page *pg, json_t *counts)
         json_object_set_new(rep, "count_text", portal_number(pg, json_integer_value(json_object_get(rep, "count"))));
         const char *q = json_string_value(json_object_get(rep, "qualifier"));
         json_object_set_new(rep, "qualifier_label",
-                            json_string(q && strcmp(q, "more_than") == 0 ? web_t(pg->lang, "more than")
-                                        : q && strcmp(q, "about") == 0   ? web_t(pg->lang, "about")
-                                        : q && strcmp(q, "at_least") == 0 ? web_t(pg->lang, "at least")
-                                                                          : ""));
+                            json_string(portal_qualifier_label(pg, q)));
     }
+}
+
+const char *portal_qualifier_label(const portal_page *pg, const char *qualifier)
+{
+    if (!qualifier || strcmp(qualifier, "exactly") == 0)
+        return "";
+    if (strcmp(qualifier, "more than") == 0 || strcmp(qualifier, "about") == 0 || strcmp(qualifier, "at least") == 0)
+        return web_t(pg->lang, qualifier);
+    return qualifier;
 }
 
 /* The status of 'slug' as at 'as_of', dressed for the page: rows of the

@@ -36,6 +36,12 @@ void portal_dress_party(const portal_page *pg, json_t *party);
 /* 'n' as text in the page's language (new JSON string). */
 json_t *portal_number(const portal_page *pg, long long n);
 
+/* The words a page shows before a reported count, from its recorded
+ * qualifier ("more than", "about", "at least", "exactly", "fewer than"):
+ * in the page's language where there is a translation, else as recorded,
+ * so that "more than 70" never reads as "70". "" for exactly or none. */
+const char *portal_qualifier_label(const portal_page *pg, const char *qualifier);
+
 int portal_log_page(const portal_page *pg);
 
 /* The charts (chart_models.c), each a new object in '*out' with its labels

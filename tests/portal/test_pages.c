@@ -254,3 +254,19 @@ Test(portal_pages, assistance_pages_show_public_needs_only_and_say_synthetic)
     cr_assert(r.status == 400 || r.status == 404, "%ld", (long)r.status);
     th_response_free(&r);
 }
+
+/* A reported total keeps its qualifier: "more than 70" never reads as "70",
+ * in the header block and on the timeline, in English and in French. */
+Test(portal_pages, a_reported_total_keeps_its_qualifier)
+{
+    th_response r = get("/en/instruments/code-of-conduct?as_of=2018-09-28");
+    cr_assert_eq(r.status, 200);
+    /* The header block, the timeline's point (its title and its label)
+     * and the timeline's table. */
+    int n = 0;
+    for (const char *p = r.body; (p = strstr(p, "more than 70")); p++)
+        n++;
+    cr_assert_geq(n, 4, "'more than 70' is shown %d times, not in every place that shows the total", n);
+    cr_assert_null(strstr(r.body, "\"n\"> 70"), "a reported total lost its qualifier");
+    th_response_free(&r);
+}
