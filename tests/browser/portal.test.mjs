@@ -244,6 +244,10 @@ test('screenshots: desktop and phone, English and Arabic', async () => {
       for (const [pageName, path] of [['home', '/'], ['instrument', `/instruments/${SLUG}?as_of=2019-07-15`],
                                       ['implementation', `/instruments/${SLUG}/implementation`]]) {
         const { context, page } = await open(`/${lang}${path}`, { width, height });
+        // Nothing pushes the page wider than the screen: wide tables scroll
+        // inside their own box, and form fields fit.
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(wide <= width, `${lang}${path} at ${width} px is ${wide} px wide`);
         const file = join(shots, `${pageName}-${lang}-${name}.png`);
         await page.screenshot({ path: file, fullPage: true });
         await context.close();
