@@ -636,3 +636,23 @@ store *th_replay_matches(const th_server *s, const char *db_path, const char *re
     cr_assert_str_eq(da, dbb, "%s", what);
     return b;
 }
+
+th_response th_call_with(const th_server *s, const char *method, const char *path, const char *h1, const char *h2,
+                         const char *body)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", s->base, path);
+    const char *headers[] = {h1 ? h1 : h2, h1 ? h2 : NULL, NULL};
+    th_response r;
+    th_http(&r, method, url, headers, body, body ? strlen(body) : 0);
+    return r;
+}
+
+void th_fixture_end(th_server *s, char *dir, char *db)
+{
+    th_server_stop(s);
+    if (dir)
+        th_rmtree(dir);
+    free(dir);
+    free(db);
+}

@@ -118,6 +118,18 @@ store *th_replay_matches(const th_server *s, const char *db_path, const char *re
 th_response th_call(const th_server *s, const char *method, const char *path, const char *token, const char *type,
                     const void *body, size_t len);
 
+/* A request to 's' at 'path' with up to two extra header lines ('h1',
+ * 'h2'; either may be NULL) and a NUL-terminated 'body' (may be NULL):
+ * what th_call() is for a caller that speaks with cookies, forms or its
+ * own headers rather than a bearer token. */
+th_response th_call_with(const th_server *s, const char *method, const char *path, const char *h1, const char *h2,
+                         const char *body);
+
+/* The usual end of a suite's fixture: stops 's', removes 'dir' and frees
+ * 'dir' and 'db' (either may be NULL). */
+void th_fixture_end(th_server *s, char *dir, char *db);
+
+
 /* POSTs JSON 'body' with header 'auth'; returns the status, or 0 when the
  * server could not be reached (no assertion: used while killing it). */
 long th_http_try(const char *url, const char *auth, const char *body);

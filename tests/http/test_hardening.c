@@ -43,13 +43,7 @@ static void fixture_start(void)
     th_server_start(&fx.server, fx.db_path);
 }
 
-static void fixture_stop(void)
-{
-    th_server_stop(&fx.server);
-    th_rmtree(fx.dir);
-    free(fx.dir);
-    free(fx.db_path);
-}
+static void fixture_stop(void) { th_fixture_end(&fx.server, fx.dir, fx.db_path); }
 
 TestSuite(http_hardening, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 

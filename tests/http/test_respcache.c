@@ -27,25 +27,14 @@ static void fixture_start(void)
     th_server_start(&fx.server, fx.db_path);
 }
 
-static void fixture_stop(void)
-{
-    th_server_stop(&fx.server);
-    th_rmtree(fx.dir);
-    free(fx.dir);
-    free(fx.db_path);
-}
+static void fixture_stop(void) { th_fixture_end(&fx.server, fx.dir, fx.db_path); }
 
 TestSuite(http_respcache, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 
 /* GET 'path' with the extra header lines 'h1', 'h2' (may be NULL). */
 static th_response get(const char *path, const char *h1, const char *h2)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", fx.server.base, path);
-    const char *headers[] = {h1, h1 ? h2 : NULL, NULL};
-    th_response r;
-    th_http(&r, "GET", url, headers, NULL, 0);
-    return r;
+    return th_call_with(&fx.server, "GET", path, h1, h1 ? h2 : NULL, NULL);
 }
 
 /* A counter of the cache from /healthz. */

@@ -24,25 +24,14 @@ static void start(void)
     th_server_start(&server, db_path);
 }
 
-static void stop(void)
-{
-    th_server_stop(&server);
-    th_rmtree(dir);
-    free(dir);
-    free(db_path);
-}
+static void stop(void) { th_fixture_end(&server, dir, db_path); }
 
 TestSuite(workspace_sign_in, .init = start, .fini = stop, .timeout = 120);
 
 /* A request with up to two extra header lines ('cookie' may be NULL). */
 static th_response req(const char *method, const char *path, const char *cookie, const char *type, const char *body)
 {
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", server.base, path);
-    const char *headers[] = {type ? type : cookie, type ? cookie : NULL, NULL};
-    th_response r;
-    th_http(&r, method, url, headers, body, body ? strlen(body) : 0);
-    return r;
+    return th_call_with(&server, method, path, type ? type : cookie, type ? cookie : NULL, body);
 }
 
 /* Signs in through the form; returns the "Cookie: ..." line. */
