@@ -46,7 +46,7 @@ static _Thread_local struct {
     uint64_t size;
 } seen;
 
-static int current_version(store *db, char *out, size_t len)
+int respcache_version(store *db, char *out, size_t len)
 {
     int64_t dv;
     int rc = store_data_version(db, &dv);
@@ -241,7 +241,7 @@ bool respcache_serve(respcache_req *rq, struct MHD_Connection *conn, const char 
     if (!responses || route->cache != HTTP_CACHE_PUBLIC || route->rule != RULE_PUBLIC ||
         (strcmp(method, "GET") && strcmp(method, "HEAD")) || has_credentials(conn))
         return false;
-    if (!make_key(conn, url, rq->key, sizeof rq->key) || current_version(db, rq->version, sizeof rq->version))
+    if (!make_key(conn, url, rq->key, sizeof rq->key) || respcache_version(db, rq->version, sizeof rq->version))
         return false;
     accord_error_clear();
     rq->active = true;

@@ -50,6 +50,11 @@ bool respcache_preflight(struct MHD_Connection *conn, const char *url, enum MHD_
 /* The cache's counters, as a JSON object (new reference), for /healthz. */
 json_t *respcache_stats_json(void);
 
+/* The version of every public answer, "<log size>-<YYYYMMDD>" into 'out':
+ * what a cached answer is kept under and what its tag says. Reads the log
+ * size only when something was committed since this thread last read it. */
+int respcache_version(store *db, char *out, size_t len);
+
 /* The security headers of every answer (server.c). */
 void http_common_headers(struct MHD_Response *r);
 

@@ -16,7 +16,6 @@
 #include "httpd/httpd.h"
 #include "ledger/checkpointer.h"
 #include "ledger/identity.h"
-#include "ledger/ledger.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -206,15 +205,16 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
-/* The public state version for caching: ledger size and today's date
- * (views default to "as at today"). */
+/* The public state version as a quoted tag: the version the response
+ * cache keeps answers under (respcache_version), so an answer built here
+ * and one served from the cache carry the same tag. */
 static void current_etag(store *db, char *out, size_t len)
 {
-    uint64_t size = 0;
-    ledger_size(db, &size);
-    char today[11];
-    clock_today(today);
-    snprintf(out, len, "\"%llu-%.4s%.2s%.2s\"", (unsigned long long)size, today, today + 5, today + 8);
+    char version[64];
+    if (respcache_version(db, version, sizeof version) == ACCORD_OK)
+        snprintf(out, len, "\"%.60s\"", version);
+    else
+        out[0] = '\0'; /* no tag rather than a wrong one */
 }
 
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
