@@ -6,69 +6,30 @@
 // database loaded with the demo data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, axeViolations, shots, LANGS, SLUG } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const root = process.env.ACCORD_SOURCE_ROOT || join(dirname(new URL(import.meta.url).pathname), '..', '..');
-const bin = process.env.ACCORD_BIN || join(root, 'build', 'accord');
-const shots = process.env.ACCORD_SCREENSHOT_DIR || join(root, 'build', 'screenshots');
-const LANGS = ['ar', 'zh', 'en', 'fr', 'ru', 'es'];
-const SLUG = 'code-of-conduct';
-
-let dir, server, base, browser;
+let t, base, browser;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'accord-browser-'));
-  const db = join(dir, 'accord.db');
-  execFileSync(bin, ['init', '--db', db, '--token-file', join(dir, 'admin.token')], { stdio: 'ignore' });
-  execFileSync(bin, ['load', '--db', db, join(root, 'data', 'code-of-conduct.json')], { stdio: 'ignore' });
-  // The sourced assistance records and the synthetic demonstration set
-  // (labelled synthetic on every page that shows one of its records).
-  execFileSync(bin, ['assistance', 'load', '--db', db, join(root, 'data', 'assistance.json')], { stdio: 'ignore' });
-  execFileSync(bin, ['assistance', 'load', '--db', db, join(root, 'data', 'assistance.synthetic.json')], { stdio: 'ignore' });
-  server = spawn(bin, ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--threads', '4'],
-                 { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`accord serve exited with ${code}`)));
+  t = await startServer({
+    // The sourced assistance records and the synthetic demonstration set
+    // (labelled synthetic on every page that shows one of its records).
+    assistance: ['assistance.json', 'assistance.synthetic.json'],
+    javaScript: true,
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           // containers (CI) often give /dev/shm 64 MB, too little for Chromium
-           '--disable-dev-shm-usage'],
-    // playwright-core gives every launch a fresh temporary --user-data-dir
-    // of its own (and refuses one passed here).
-  });
-  mkdirSync(shots, { recursive: true });
+  ({ base, browser } = t);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (t) await t.stop();
 });
 
 // A page on the portal, with every request it makes recorded, so that a
 // request to anything but the portal itself fails the test.
 async function open(path, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const foreign = [];
-  page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+  const { context, page, foreign } = await t.newPage({ width, height });
   const response = await page.goto(base + path);
   return { context, page, response, foreign };
 }
@@ -77,12 +38,6 @@ async function api(path) {
   const r = await fetch(base + path);
   assert.equal(r.status, 200, path);
   return r.json();
-}
-
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 async function statusCodes(page) {

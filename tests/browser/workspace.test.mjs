@@ -8,104 +8,30 @@
 // admin's pages do not exist yet) and the cycle with the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { startServer, axeViolations, shoot as shootAt, LANGS } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const root = process.env.ACCORD_SOURCE_ROOT || join(dirname(new URL(import.meta.url).pathname), '..', '..');
-const bin = process.env.ACCORD_BIN || join(root, 'build', 'accord');
-const shots = process.env.ACCORD_SCREENSHOT_DIR || join(root, 'build', 'screenshots');
-const LANGS = ['ar', 'zh', 'en', 'fr', 'ru', 'es'];
-const PASSWORD = 'correct horse battery staple';
 const DASHBOARD = '/workspace/reports/code-of-conduct/w1/KAZ';
 
-let dir, server, base, browser;
+let t;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'accord-workspace-'));
-  const db = join(dir, 'accord.db');
-  const tokenFile = join(dir, 'admin.token');
-  const pw = join(dir, 'pw');
-  writeFileSync(pw, PASSWORD + '\n');
-  execFileSync(bin, ['init', '--db', db, '--token-file', tokenFile], { stdio: 'ignore' });
-  execFileSync(bin, ['load', '--db', db, join(root, 'data', 'code-of-conduct.json')], { stdio: 'ignore' });
-  for (const [email, scope] of [['fp-kaz@example.org', 'KAZ'], ['fp-kgz@example.org', 'KGZ']])
-    execFileSync(bin, ['user', 'add', '--db', db, '--email', email, '--name', email, '--role', 'focal_point',
-                       '--scope', scope, '--password-file', pw], { stdio: 'ignore' });
-  server = spawn(bin, ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--threads', '4'],
-                 { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) resolve(m[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`accord serve exited with ${code}`)));
+  t = await startServer({
+    prefix: 'accord-workspace-',
+    users: [{ email: 'fp-kaz@example.org', role: 'focal_point', scope: 'KAZ' },
+            { email: 'fp-kgz@example.org', role: 'focal_point', scope: 'KGZ' }],
   });
-  const admin = readFileSync(tokenFile, 'utf8').trim();
-  const r = await fetch(`${base}/api/v1/instruments/code-of-conduct/cycles`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
-    body: JSON.stringify({ code: 'w1', name: 'Workspace cycle', opens_on: '2020-01-01', due_on: '2020-12-31' }),
-  });
-  assert.equal(r.status, 201, await r.text());
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--disable-dev-shm-usage'],
-  });
-  mkdirSync(shots, { recursive: true });
+  const r = await t.api('POST', '/api/v1/instruments/code-of-conduct/cycles',
+                        { code: 'w1', name: 'Workspace cycle', opens_on: '2020-01-01', due_on: '2020-12-31' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (t) await t.stop();
 });
 
-async function newPage(width = 1280) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
-  return { context, page: await context.newPage() };
-}
-
-// axe-core needs JavaScript: it runs in a second context on the HTML the
-// first one was given, with the same cookie.
-async function axeViolations(page) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  try {
-    await context.addCookies(await page.context().cookies());
-    const p = await context.newPage();
-    await p.goto(page.url());
-    await p.evaluate(axeSource);
-    const result = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  } finally {
-    await context.close();
-  }
-}
-
-async function signIn(page, lang, email, password = PASSWORD) {
-  await page.goto(`${base}/${lang}/workspace/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForNavigation(), page.click('form.workspace button[type=submit]')]);
-}
-
-async function shoot(page, name) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(shots, `workspace-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const newPage = async (width = 1280) => t.newPage({ width });
+const signIn = (page, lang, email, password) => t.signIn(page, lang, email, password);
+const shoot = (page, name) => shootAt(page, `workspace-${name}`);
 
 test('a wrong password is answered on the page, in the language, with the email kept', async () => {
   const { context, page } = await newPage();
@@ -123,7 +49,7 @@ test('the focal point drafts provision 1 in Markdown, saves and submits, without
   for (const lang of ['en', 'ar']) {
     const { context, page } = await newPage();
     try {
-      await page.goto(`${base}/${lang}/workspace/sign-in`);
+      await page.goto(`${t.base}/${lang}/workspace/sign-in`);
       await shoot(page, `sign-in-${lang}`);
       await signIn(page, lang, 'fp-kaz@example.org');
       assert.ok(page.url().endsWith(`/${lang}/workspace/`), page.url());
@@ -155,7 +81,7 @@ test("Kyrgyzstan's focal point is refused Kazakhstan's dashboard", async () => {
   const { context, page } = await newPage();
   try {
     await signIn(page, 'en', 'fp-kgz@example.org');
-    const response = await page.goto(`${base}/en${DASHBOARD}`);
+    const response = await page.goto(`${t.base}/en${DASHBOARD}`);
     assert.equal(response.status(), 403);
     assert.match(await page.textContent('main'), /Your account may not do this/);
   } finally {
@@ -169,7 +95,7 @@ test('every workspace page in the six languages: language, direction, one h1, no
     await signIn(page, 'en', 'fp-kaz@example.org');
     for (const lang of LANGS) {
       for (const p of ['/workspace/sign-in', '/workspace/', DASHBOARD, `${DASHBOARD}?provision=2`]) {
-        const response = await page.goto(`${base}/${lang}${p}`);
+        const response = await page.goto(`${t.base}/${lang}${p}`);
         assert.equal(response.status(), 200, p);
         assert.equal(await page.getAttribute('html', 'lang'), lang, p);
         assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', p);
