@@ -42,4 +42,22 @@ const char *ws_form_text(const json_t *form, const char *key);
  * ("" for the form as a whole, stored as "form"). */
 void ws_add_problem(const ws_page *pg, json_t *errors, const char *field, const char *msgid);
 
+/* ---- shared by the account and admin pages (workspace.c) ---- */
+
+/* Turns the refusal 'rc' of a form's post into problems on 'errors': a
+ * lock-out (with the time to try again), a wrong current password beside
+ * "current_password", or the module's message beside the field it names
+ * ("form_detail" when none), each with the summary 'summary' (a msgid);
+ * sets the answer's status and clears the error. Returns 0 when 'rc' was
+ * such a refusal (the form is to be shown again), else 'rc'. */
+int ws_form_refusal(const ws_page *pg, json_t *errors, int rc, const char *summary);
+
+/* Sets "done" on model 'm' to the notice, in the page's language, that
+ * the page's ?done= names in 'notices' (pairs of word and msgid, ended by
+ * a pair of NULLs): what a 303 after a form's post shows. */
+void ws_set_done(const ws_page *pg, json_t *m, const char *const (*notices)[2]);
+
+/* The label of 'role' in the page's language. Borrowed. */
+const char *ws_role_label(const ws_page *pg, const char *role);
+
 #endif
