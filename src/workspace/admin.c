@@ -253,6 +253,16 @@ int workspace_security_log(http_req *req)
         if (selected)
             known_account = json_string_value(json_object_get(a, "id"));
     }
+    /* Who made each change, by email where the account has one. */
+    json_t *e;
+    json_array_foreach(events, i, e)
+    {
+        const char *by = json_string_value(json_object_get(e, "by"));
+        size_t j;
+        json_array_foreach(accounts, j, a) if (by && json_is_string(json_object_get(a, "email")) &&
+                                               strcmp(by, json_string_value(json_object_get(a, "id"))) == 0)
+            json_object_set(e, "by", json_object_get(a, "email"));
+    }
     json_t *kind_list = json_array();
     for (i = 0; kinds[i]; i++) {
         json_array_append_new(kind_list, json_pack("{s:s, s:b}", "code", kinds[i], "selected", strcmp(kind, kinds[i]) == 0));
