@@ -61,10 +61,8 @@ static int account_page(const ws_page *pg, json_t *errors, const json_t *form)
     json_object_set_new(m, "token_name", json_string(form ? ws_form_text(form, "name") : ""));
     json_object_set_new(m, "token_days", json_string(form && *ws_form_text(form, "days") ? ws_form_text(form, "days")
                                                                                          : days));
-    json_object_set_new(m, "errors", errors ? errors : json_object());
     json_object_set_new(m, "has_email", json_boolean(json_is_string(json_object_get(me, "email"))));
-    ws_set_done(pg, m, notices);
-    return ws_page_render(pg, "workspace_account", m);
+    return ws_render_form_page(pg, m, errors, notices, "workspace_account");
 }
 
 int workspace_account(http_req *req)
@@ -78,17 +76,13 @@ int workspace_post_password(http_req *req)
 {
     ws_page pg;
     json_t *form = NULL, *errors = json_object();
-    int rc = ws_page_open(req, REST, &pg);
-    if (!rc) rc = ws_read_form(req, &form);
+    int rc = ws_open_form(req, REST, &pg, &form);
     if (rc)
         goto out;
     const char *current = ws_form_text(form, "current_password"), *password = ws_form_text(form, "password");
     if (!current[0])
         ws_add_problem(&pg, errors, "current_password", "Enter your current password.");
-    if (!password[0])
-        ws_add_problem(&pg, errors, "password", "Enter a new password.");
-    else if (strcmp(password, ws_form_text(form, "password_again")) != 0)
-        ws_add_problem(&pg, errors, "password_again", "The two new passwords differ.");
+    ws_check_new_password(&pg, form, errors);
     if (json_object_size(errors)) {
         ws_add_problem(&pg, errors, "", "The password was not changed.");
         req->status = 400;
@@ -169,8 +163,7 @@ int workspace_post_token(http_req *req)
 {
     ws_page pg;
     json_t *form = NULL, *errors = json_object();
-    int rc = ws_page_open(req, REST, &pg);
-    if (!rc) rc = ws_read_form(req, &form);
+    int rc = ws_open_form(req, REST, &pg, &form);
     if (rc)
         goto out;
     const char *step = ws_form_text(form, "step");

@@ -73,9 +73,7 @@ static int accounts_page(const ws_page *pg, const json_t *form, json_t *errors)
     for (size_t i = 0; fields[i]; i++)
         json_object_set_new(f, fields[i], json_string(form ? ws_form_text(form, fields[i]) : ""));
     json_object_set_new(m, "form", f);
-    json_object_set_new(m, "errors", errors ? errors : json_object());
-    ws_set_done(pg, m, account_notices);
-    return ws_page_render(pg, "workspace_admin_accounts", m);
+    return ws_render_form_page(pg, m, errors, account_notices, "workspace_admin_accounts");
 }
 
 int workspace_admin_accounts(http_req *req)
@@ -85,26 +83,15 @@ int workspace_admin_accounts(http_req *req)
     return rc ? rc : accounts_page(&pg, NULL, NULL);
 }
 
-/* Checks that the form's two passwords are given and equal. */
-static void check_passwords(const ws_page *pg, const json_t *form, json_t *errors)
-{
-    const char *password = ws_form_text(form, "password");
-    if (!password[0])
-        ws_add_problem(pg, errors, "password", "Enter a new password.");
-    else if (strcmp(password, ws_form_text(form, "password_again")) != 0)
-        ws_add_problem(pg, errors, "password_again", "The two new passwords differ.");
-}
-
 int workspace_admin_add(http_req *req)
 {
     ws_page pg;
     json_t *form = NULL, *errors = json_object();
     char id[AUTH_ID_LEN], where[REST_MAX];
-    int rc = ws_page_open(req, ACCOUNTS, &pg);
-    if (!rc) rc = ws_read_form(req, &form);
+    int rc = ws_open_form(req, ACCOUNTS, &pg, &form);
     if (rc)
         goto out;
-    check_passwords(&pg, form, errors);
+    ws_check_new_password(&pg, form, errors);
     if (json_object_size(errors)) {
         ws_add_problem(&pg, errors, "", "The account was not created.");
         req->status = 400;
@@ -155,9 +142,7 @@ static int account_page(const ws_page *pg, const json_t *form, json_t *errors)
     json_object_set_new(m, "roles", role_options(pg, role));
     json_object_set_new(m, "self", json_boolean(strcmp(req->params[1], req->who->id) == 0));
     json_object_set_new(m, "account", a);
-    json_object_set_new(m, "errors", errors ? errors : json_object());
-    ws_set_done(pg, m, account_notices);
-    return ws_page_render(pg, "workspace_admin_account", m);
+    return ws_render_form_page(pg, m, errors, account_notices, "workspace_admin_account");
 }
 
 int workspace_admin_account(http_req *req)
@@ -175,13 +160,12 @@ int workspace_admin_change(http_req *req)
     json_t *form = NULL, *errors = json_object();
     char rest[REST_MAX], where[REST_MAX + 16];
     snprintf(rest, sizeof rest, ACCOUNTS "/%s", req->params[1]);
-    int rc = ws_page_open(req, rest, &pg);
-    if (!rc) rc = ws_read_form(req, &form);
+    int rc = ws_open_form(req, rest, &pg, &form);
     if (rc)
         goto out;
     const char *step = ws_form_text(form, "step"), *done = step;
     if (strcmp(step, "password") == 0)
-        check_passwords(&pg, form, errors);
+        ws_check_new_password(&pg, form, errors);
     if (json_object_size(errors)) {
         ws_add_problem(&pg, errors, "", "Nothing was changed.");
         req->status = 400;

@@ -347,12 +347,31 @@ int ws_form_refusal(const ws_page *pg, json_t *errors, int rc, const char *summa
     return ACCORD_OK;
 }
 
-void ws_set_done(const ws_page *pg, json_t *m, const char *const (*notices)[2])
+int ws_render_form_page(const ws_page *pg, json_t *m, json_t *errors, const char *const (*notices)[2],
+                        const char *name)
 {
     const char *done = pg->req->conn ? http_query(pg->req, "done") : NULL;
     for (size_t i = 0; done && notices[i][0]; i++)
         if (strcmp(done, notices[i][0]) == 0)
             json_object_set_new(m, "done", json_string(web_t(pg->lang, notices[i][1])));
+    json_object_set_new(m, "errors", errors ? errors : json_object());
+    return ws_page_render(pg, name, m);
+}
+
+int ws_open_form(http_req *req, const char *rest, ws_page *pg, json_t **form)
+{
+    *form = NULL;
+    int rc = ws_page_open(req, rest, pg);
+    return rc ? rc : ws_read_form(req, form);
+}
+
+void ws_check_new_password(const ws_page *pg, const json_t *form, json_t *errors)
+{
+    const char *password = ws_form_text(form, "password");
+    if (!password[0])
+        ws_add_problem(pg, errors, "password", "Enter a new password.");
+    else if (strcmp(password, ws_form_text(form, "password_again")) != 0)
+        ws_add_problem(pg, errors, "password_again", "The two new passwords differ.");
 }
 
 const char *ws_role_label(const ws_page *pg, const char *role)
