@@ -243,9 +243,14 @@ int workspace_security_log(http_req *req)
     {
         const char *by = json_string_value(json_object_get(e, "by"));
         size_t j;
-        json_array_foreach(accounts, j, a) if (by && json_is_string(json_object_get(a, "email")) &&
-                                               strcmp(by, json_string_value(json_object_get(a, "id"))) == 0)
-            json_object_set(e, "by", json_object_get(a, "email"));
+        json_array_foreach(accounts, j, a)
+        {
+            if (by && json_is_string(json_object_get(a, "email")) &&
+                strcmp(by, json_string_value(json_object_get(a, "id"))) == 0) {
+                json_object_set(e, "by", json_object_get(a, "email")); /* frees what 'by' points to */
+                break;
+            }
+        }
     }
     json_t *kind_list = json_array();
     for (i = 0; kinds[i]; i++) {
