@@ -72,6 +72,15 @@ int workspace_account(http_req *req)
     return rc ? rc : account_page(&pg, NULL, NULL);
 }
 
+int workspace_account_again(http_req *req)
+{
+    ws_page pg;
+    int rc = ws_page_open(req, REST, &pg);
+    if (!rc)
+        ws_redirect(req, pg.lang->code, REST);
+    return rc;
+}
+
 int workspace_post_password(http_req *req)
 {
     ws_page pg;

@@ -48,6 +48,11 @@ int workspace_party_from_path(http_req *req, char *out, size_t len);
  * (never their secrets), with the form to make one. */
 int workspace_account(http_req *req);
 
+/* GET /{lang}/workspace/account/password and .../tokens, where a form
+ * posts (a bookmark, or the address bar after a post): 303 to the account
+ * page, rather than a bare "method not allowed". */
+int workspace_account_again(http_req *req);
+
 /* POST /{lang}/workspace/account/password: current_password, password,
  * password_again; auth_password_change() as POST /api/v1/me/password,
  * then 303 to the account page, or the page again with the problems. */

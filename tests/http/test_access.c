@@ -119,6 +119,8 @@ static const struct {
     {"GET /{lang}/workspace/account", SIGNED_IN},
     {"POST /{lang}/workspace/account/password", SIGNED_IN},
     {"POST /{lang}/workspace/account/tokens", SIGNED_IN},
+    {"GET /{lang}/workspace/account/password", SIGNED_IN},
+    {"GET /{lang}/workspace/account/tokens", SIGNED_IN},
     {"GET /{lang}/workspace/admin/accounts", ONLY(ADMIN)},
     {"POST /{lang}/workspace/admin/accounts", ONLY(ADMIN)},
     {"GET /{lang}/workspace/admin/accounts/{id}", ONLY(ADMIN)},

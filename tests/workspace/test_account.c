@@ -216,6 +216,21 @@ Test(workspace_account, an_admin_form_writes_what_the_api_writes)
     cr_assert(strstr(r.body, "unodc/almaty"));
     th_response_free(&r);
 
+    /* A password set by the admin: the two must match, then it is set. */
+    r = post(path, path, cookie, "step=password&password=a+new+long+passphrase&password_again=another+one+entirely");
+    cr_assert_eq(r.status, 400, "%s", r.body);
+    cr_assert(strstr(r.body, "The two new passwords differ."));
+    th_response_free(&r);
+    r = post(path, path, cookie, "step=password&password=a+new+long+passphrase&password_again=a+new+long+passphrase");
+    cr_assert_eq(r.status, 303, "%s", r.body);
+    th_response_free(&r);
+    e = last_security_event();
+    cr_assert_str_eq(json_string_value(json_object_get(e, "kind")), "user.password_changed");
+    cr_assert_str_eq(json_string_value(json_object_get(e, "account")), id);
+    json_decref(e);
+    char again[160];
+    sign_in("kz2%40example.org", "a+new+long+passphrase", again, sizeof again);
+
     /* The security log, filtered by the account, newest first. */
     char log[200];
     snprintf(log, sizeof log, "/en/workspace/admin/security-log?account=%s", id);
@@ -424,5 +439,55 @@ Test(workspace_account, every_workspace_page_sends_an_ended_or_disabled_session_
     r = post(path, path, admin, "step=disable");
     cr_assert_eq(r.status, 409, "%s", r.body);
     cr_assert(strstr(r.body, "Nothing was changed."));
+    th_response_free(&r);
+}
+
+/* The number of event rows on a security-log page. */
+static int rows(const char *body)
+{
+    int n = 0;
+    for (const char *p = body; (p = strstr(p, "<tr><td><bdi dir=\"ltr\">")); p++)
+        n++;
+    return n;
+}
+
+Test(workspace_account, the_security_log_is_read_a_page_at_a_time)
+{
+    char cookie[160], older[512];
+    sign_in(emails[0], PASSWORD, cookie, sizeof cookie);
+    /* Sixty sign-ins at an unknown email: past the free failures each is
+     * refused at once, and logged. */
+    for (int i = 0; i < 60; i++) {
+        th_response r = th_call_with(&server, "POST", "/en/workspace/sign-in", FORM, NULL,
+                                     "email=nobody%40example.org&password=wrong+password+again");
+        cr_assert(r.status == 401 || r.status == 429, "%ld", r.status);
+        th_response_free(&r);
+    }
+    th_response r = get("/en/workspace/admin/security-log?kind=login.throttled", cookie);
+    cr_assert_eq(r.status, 200);
+    cr_assert_eq(rows(r.body), 50, "fifty a page");
+    const char *at = strstr(r.body, "before=");
+    cr_assert_not_null(at, "a link to the older events: %s", r.body);
+    at = strstr(r.body, "href=\"/en/workspace/admin/security-log?account=&amp;kind=login.throttled&amp;before=");
+    cr_assert_not_null(at, "the filter is kept: %s", r.body);
+    at += strlen("href=\"");
+    snprintf(older, sizeof older, "%.*s", (int)strcspn(at, "\""), at);
+    for (char *amp; (amp = strstr(older, "&amp;"));)
+        memmove(amp + 1, amp + 5, strlen(amp + 5) + 1);
+    th_response_free(&r);
+    r = get(older, cookie);
+    cr_assert_eq(r.status, 200, "%s", older);
+    int second = rows(r.body);
+    cr_assert(second > 0 && second < 50, "the rest: %d", second);
+    cr_assert_null(strstr(r.body, "<bdi dir=\"ltr\">login.succeeded</bdi>"), "only the kind asked for");
+    cr_assert(strstr(r.body, "Newest events"));
+    th_response_free(&r);
+    r = get("/en/workspace/admin/security-log?before=x", cookie);
+    cr_assert_eq(r.status, 400, "a page as the answer");
+    cr_assert(strstr(r.content_type, "text/html"));
+    th_response_free(&r);
+    r = get("/en/workspace/account/tokens", cookie);
+    cr_assert_eq(r.status, 303);
+    cr_assert_str_eq(r.location, "/en/workspace/account");
     th_response_free(&r);
 }
