@@ -97,6 +97,19 @@ static json_t *last_security_event(void)
     return e;
 }
 
+/* POSTs JSON 'body' to the API with the session 'cookie' and its token. */
+static th_response api_post(const char *path, const char *cookie, const char *body)
+{
+    char csrf[96], header[128], url[256];
+    csrf_of("/en/workspace/", cookie, csrf, sizeof csrf);
+    snprintf(header, sizeof header, "X-CSRF-Token: %s", csrf);
+    snprintf(url, sizeof url, "%s%s", server.base, path);
+    const char *headers[] = {JSON, cookie, header, NULL};
+    th_response r;
+    th_http(&r, "POST", url, headers, body, strlen(body));
+    return r;
+}
+
 Test(workspace_account, each_page_shows_only_to_the_roles_the_route_table_names)
 {
     static const char *const pages[] = {"/en/workspace/account", "/en/workspace/admin/accounts",
@@ -163,14 +176,11 @@ Test(workspace_account, an_admin_form_writes_what_the_api_writes)
               r.location);
     th_response_free(&r);
     json_t *page = last_security_event();
-    /* The same from the API (as the admin's session, so the same 'by'). */
-    char csrf[96], csrf_header[128];
-    csrf_of("/en/workspace/", cookie, csrf, sizeof csrf);
-    snprintf(csrf_header, sizeof csrf_header, "X-CSRF-Token: %s", csrf);
-    (void)csrf_header;
+    /* The same account from the API, in the same session: the same
+     * entry, by the same account from the same address. */
     snprintf(body, sizeof body, "{\"email\":\"kz3@example.org\",\"display_name\":\"KZ three\",\"role\":\"focal_point\","
                                 "\"scope\":\"KAZ\",\"password\":\"correct horse battery staple\"}");
-    r = th_call(&server, "POST", "/api/v1/users", token, NULL, body, strlen(body));
+    r = api_post("/api/v1/users", cookie, body);
     cr_assert_eq(r.status, 201, "%s", r.body);
     th_response_free(&r);
     json_t *api = last_security_event();
@@ -178,6 +188,8 @@ Test(workspace_account, an_admin_form_writes_what_the_api_writes)
     cr_assert_str_eq(json_string_value(json_object_get(api, "kind")), "user.created");
     cr_assert_str_eq(json_string_value(json_object_get(page, "detail")), "kz2@example.org, focal_point KAZ");
     cr_assert_str_eq(json_string_value(json_object_get(api, "detail")), "kz3@example.org, focal_point KAZ");
+    cr_assert_str_eq(json_string_value(json_object_get(page, "by")), json_string_value(json_object_get(api, "by")));
+    cr_assert_str_eq(json_string_value(json_object_get(page, "client")), json_string_value(json_object_get(api, "client")));
     json_decref(page);
     json_decref(api);
 
@@ -295,19 +307,6 @@ Test(workspace_account, a_password_change_ends_other_sessions_and_a_wrong_one_is
                      "email=rev%40example.org&password=a+new+long+passphrase");
     cr_assert_eq(r.status, 429, "%s", r.body);
     th_response_free(&r);
-}
-
-/* POSTs JSON 'body' to the API with the session 'cookie' and its token. */
-static th_response api_post(const char *path, const char *cookie, const char *body)
-{
-    char csrf[96], header[128], url[256];
-    csrf_of("/en/workspace/", cookie, csrf, sizeof csrf);
-    snprintf(header, sizeof header, "X-CSRF-Token: %s", csrf);
-    snprintf(url, sizeof url, "%s%s", server.base, path);
-    const char *headers[] = {JSON, cookie, header, NULL};
-    th_response r;
-    th_http(&r, "POST", url, headers, body, strlen(body));
-    return r;
 }
 
 Test(workspace_account, the_api_changes_ones_own_password)
