@@ -456,6 +456,13 @@ const http_route http_routes[] = {
      "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
+    /* The reviewer's pages (workspace/review.c). */
+    {"GET", "/{lang}/workspace/reviews", RULE_REVIEWER, workspace_review_queue,
+     "the reviewers' queue: the latest submitted version of every report", NULL, 0},
+    {"GET", "/{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", RULE_REVIEWER, workspace_review,
+     "a submitted report with its text, files, versions and reviews, and the review forms", NULL, 0},
+    {"POST", "/{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", RULE_REVIEWER, workspace_post_review,
+     "return a report with comments or rate it (a form; a reviewer)", NULL, 0},
     /* The workspace's account pages (everyone signed in) and the
      * administrator's pages (workspace/account.c, workspace/admin.c). */
     {"GET", "/{lang}/workspace/account", RULE_SIGNED_IN, workspace_account,

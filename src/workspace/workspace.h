@@ -95,4 +95,20 @@ int workspace_security_log(http_req *req);
  * made, 'rc' when it could not be. */
 int workspace_refused(http_req *req, int rc);
 
+/* GET /{lang}/workspace/reviews: the reviewers' queue (submitted reports,
+ * awaiting review first by date; a reviewer scoped to one instrument sees
+ * its reports only). */
+int workspace_review_queue(http_req *req);
+
+/* GET /{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}: the
+ * latest submitted version's text and files, the versions and reviews,
+ * and the forms to return it with comments or rate it. */
+int workspace_review(http_req *req);
+
+/* POST the same path: "outcome" returned (with "comments") or rated (with
+ * "rating" and "rationale"): the event of POST .../reviews; then 303 to
+ * the report's page, or the page again with the problem beside its
+ * field. */
+int workspace_post_review(http_req *req);
+
 #endif

@@ -71,4 +71,16 @@ void ws_check_new_password(const ws_page *pg, const json_t *form, json_t *errors
 /* The label of 'role' in the page's language. Borrowed. */
 const char *ws_role_label(const ws_page *pg, const char *role);
 
+/* ---- reports (reports.c), shared with the reviewer's pages ---- */
+
+/* The msgid of a report's state ("no_draft", "draft", "submitted",
+ * "returned", "rated", "released"), to translate with web_t(). */
+const char *ws_report_state_label(const char *state);
+
+/* The msgid of a report's self-assessed status ("in_progress"...). */
+const char *ws_report_status_label(const char *status);
+
+/* The msgid of a rating ("largely_implemented"...) (review.c). */
+const char *ws_rating_label(const char *code);
+
 #endif
