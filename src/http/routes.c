@@ -191,6 +191,31 @@ static int post_action(http_req *req)
     return ACCORD_OK;
 }
 
+/* POST /api/v1/instruments/{slug}/reported-totals: a total of
+ * participants as a source reports it, recorded beside the count of
+ * recorded actions (never merged with it). */
+static int post_reported_total(http_req *req)
+{
+    static const char *const allowed[] = {"as_of", "qualifier", "count", "of", "source", NULL};
+    json_t *data;
+    uint64_t seq = 0;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, allowed, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = http_submit_event(req, "reported_total.recorded", data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        json_object_set_new(data, "log_index", json_integer((json_int_t)seq));
+        req->json = json_incref(data);
+    }
+    json_decref(data);
+    return rc;
+}
+
 static int get_notifications(http_req *req)
 {
     json_t *v;
@@ -311,6 +336,8 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
      "record an action (the depositary or an admin)", NULL, 0},
+    {"POST", "/api/v1/instruments/{slug}/reported-totals", RULE_RECORD_WRITER, post_reported_total,
+     "record a total of participants as a source reports it (the depositary or an admin)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states, territories and organizations (?kind=state|territory|organization)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL, 0, HTTP_CACHE_PUBLIC},
@@ -456,6 +483,15 @@ const http_route http_routes[] = {
      "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
+    /* The depositary's desk (workspace/depositary.c). */
+    {"GET", "/{lang}/workspace/depositary", RULE_RECORD_WRITER, workspace_depositary,
+     "the depositary's forms and the latest notifications", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/actions", RULE_RECORD_WRITER, workspace_post_action,
+     "record an action (a form; the depositary)", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/cycles", RULE_RECORD_WRITER, workspace_post_cycle,
+     "open a reporting cycle (a form; the depositary)", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/reported-totals", RULE_RECORD_WRITER, workspace_post_total,
+     "record a reported total (a form; the depositary)", NULL, 0},
     /* The reviewer's pages (workspace/review.c). */
     {"GET", "/{lang}/workspace/reviews", RULE_REVIEWER, workspace_review_queue,
      "the reviewers' queue: the latest submitted version of every report", NULL, 0},

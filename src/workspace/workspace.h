@@ -111,4 +111,17 @@ int workspace_review(http_req *req);
  * field. */
 int workspace_post_review(http_req *req);
 
+/* GET /{lang}/workspace/depositary: the depositary's forms (record an
+ * action, open a reporting cycle, record a reported total), the latest
+ * notifications, and after an action (?seq=) the notification it made. */
+int workspace_depositary(http_req *req);
+
+/* POST /{lang}/workspace/depositary/actions, /cycles, /reported-totals:
+ * the events of POST /api/v1/instruments/{slug}/actions, /cycles and
+ * /reported-totals; then 303 to the page, or the page again with the
+ * problem beside its field. */
+int workspace_post_action(http_req *req);
+int workspace_post_cycle(http_req *req);
+int workspace_post_total(http_req *req);
+
 #endif
