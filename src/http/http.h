@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "assistance/assistance.h"
+#include "attachment/attachment.h"
 #include "auth/auth.h"
 #include "events/events.h"
 #include "events/committer.h"
@@ -59,6 +60,8 @@ typedef struct http_req {
     const char *body;                    /* NUL-terminated; NULL when none */
     size_t body_len;
     json_t *body_json;  /* the body parsed by http_json_body(), kept for the request */
+    bool headers_only;  /* access is being decided before the body came (a large-body route): a form's CSRF
+                           field is checked when it has, before the handler */
     store *db;
     const principal *who; /* NULL for anonymous callers */
 
@@ -98,6 +101,32 @@ int http_query_date(http_req *req, const char *key, const char **out);
  * parsed once per request: an access rule that reads it and the handler
  * share the parse (and see each other's additions). */
 int http_json_body(http_req *req, json_t **out);
+
+/* A file posted with a form (multipart/form-data): the first part that
+ * names a file. 'bytes' is the caller's to buf_free() once 'given'. */
+typedef struct http_form_file {
+    bool given;
+    char field[64];   /* the form field's name */
+    char name[256];   /* the file's name as the browser sent it (may be cut) */
+    buf bytes;
+} http_form_file;
+
+/* The form posted as the body, application/x-www-form-urlencoded or
+ * multipart/form-data, its text fields into '*fields' (new object; a
+ * repeated field keeps its last value) and, when 'file' is not NULL, its
+ * first file into '*file' (at most 'file_cap' bytes: ACCORD_ETOOBIG
+ * past it). Fails ACCORD_EMEDIA for any other body, ACCORD_EINVAL for a
+ * malformed one. A multipart body is read with libmicrohttpd's post
+ * processor over the body the server already holds. */
+int http_read_form(http_req *req, json_t **fields, http_form_file *file, size_t file_cap);
+
+/* Stores the file 'bytes' ('len' bytes) named 'name' that 'party' uploads
+ * for its reports in 'cycle' of 'slug': checks the name and the type
+ * (attachment module), then submits attachment.stored with the bytes
+ * written in the event's transaction. What POST .../attachments does;
+ * the workspace's draft form calls it too. Fills '*file' and '*seq'. */
+int http_store_attachment(http_req *req, const char *slug, const char *cycle, const char *party, const char *name,
+                          const void *bytes, size_t len, attachment_file *file, uint64_t *seq);
 
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */

@@ -480,7 +480,8 @@ const http_route http_routes[] = {
     {"GET", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_READER, workspace_reports,
      "a party's reports in a cycle: each provision's state; ?provision=N: its form", workspace_party_from_path, 0},
     {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_WRITER, workspace_post_report,
-     "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
+     "save a draft version (with a file to attach), preview it, submit or release (a form; the party's focal point)",
+     workspace_party_from_path, ATTACHMENT_MAX_SIZE + 1024 * 1024},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
     /* The depositary's desk (workspace/depositary.c). */

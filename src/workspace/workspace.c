@@ -102,10 +102,7 @@ static void session_cookie(http_req *req, const char *token)
  * Fails ACCORD_EMEDIA unless the body is a form. */
 int ws_read_form(http_req *req, json_t **out)
 {
-    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!type || strncasecmp(type, FORM_TYPE, strlen(FORM_TYPE)) != 0)
-        return accord_fail(ACCORD_EMEDIA, NULL, "the body must be a form (Content-Type: " FORM_TYPE ")");
-    return web_form_parse(req->body ? req->body : "", req->body ? req->body_len : 0, out);
+    return http_read_form(req, out, NULL, 0);
 }
 
 const char *ws_form_text(const json_t *form, const char *key)
@@ -122,6 +119,33 @@ void ws_add_problem(const ws_page *pg, json_t *errors, const char *field, const 
 }
 
 /* ---- sign-in ---------------------------------------------------------------- */
+
+/* The long texts of a form that was posted but not taken (the session had
+ * ended, or the form's CSRF token no longer matched), to show back so that
+ * nothing written is lost: [{label, text}] (new array; empty when the
+ * request posted none). Posting them again by itself after a new sign-in
+ * would need the old form's token, which is the check being failed, so the
+ * text is shown to copy instead. */
+static json_t *posted_texts(const ws_page *pg)
+{
+    static const char *const fields[][2] = {
+        {"narrative", "Narrative"}, {"measures", "Measures"}, {"assistance_needs", "Assistance needs"},
+        {"evidence", "Evidence"},   {"comments", "Comments for the party"}, {"rationale", "Rationale"},
+        {"note", "Note"},           {"text", "Text"}};
+    json_t *list = json_array(), *form = NULL;
+    if (strcmp(pg->req->method, "POST") != 0 || !pg->req->body || http_read_form(pg->req, &form, NULL, 0)) {
+        accord_error_clear();
+        return list;
+    }
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *text = ws_form_text(form, fields[i][0]);
+        if (*text)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", fields[i][0], "label",
+                                                  web_t(pg->lang, fields[i][1]), "text", text));
+    }
+    json_decref(form);
+    return list;
+}
 
 static int sign_in_form(const ws_page *pg, const char *email, json_t *errors)
 {
@@ -299,6 +323,21 @@ int workspace_refused(http_req *req, int rc)
          * says which it was. */
         const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
         bool had = cookie != NULL;
+        json_t *kept = posted_texts(&pg);
+        if (json_array_size(kept)) {
+            /* A form with text in it: the sign-in page at once, with the
+             * text to copy, rather than a redirect that would drop it. */
+            if (had)
+                session_cookie(req, NULL);
+            json_t *m = ws_page_base(&pg, "Sign in");
+            json_object_set_new(m, "email", json_string(""));
+            json_object_set_new(m, "errors", json_object());
+            json_object_set_new(m, "expired", json_boolean(had));
+            json_object_set_new(m, "kept", kept);
+            req->status = 401;
+            return ws_page_render(&pg, "workspace_sign_in", m) ? message_rc : ACCORD_OK;
+        }
+        json_decref(kept);
         ws_redirect(req, pg.lang->code, !had ? "workspace/sign-in"
                                         : auth_session_account_disabled(req->db, cookie) ? "workspace/sign-in?disabled=1"
                                                                                          : "workspace/sign-in?expired=1");
@@ -316,6 +355,7 @@ int workspace_refused(http_req *req, int rc)
                                                               ? "Your account may not do this."
                                                               : "The server could not do this.")));
     json_object_set_new(m, "message", json_string(message));
+    json_object_set_new(m, "kept", posted_texts(&pg));
     req->status = accord_error_http_status(rc);
     int r = ws_page_render(&pg, "workspace_refused", m);
     return r ? message_rc : ACCORD_OK;
