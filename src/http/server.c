@@ -443,7 +443,11 @@ int http_serve(const http_config *cfg)
         .on_ready = cfg->on_ready,
         .on_ready_arg = cfg->on_ready_arg,
     };
+    /* Bearer tokens verified once are taken on trust for a moment
+     * (auth.h): every request of a script carries the same token. */
+    auth_token_cache(true);
     rc = httpd_serve(&hc);
+    auth_token_cache(false);
     respcache_stop();
     committer_stop(writer);
     checkpointer_stop(signer);
