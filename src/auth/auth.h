@@ -196,9 +196,9 @@ int auth_token_list(store *db, const char *account, json_t **out);
 int auth_check_token(store *db, const char *token, principal *out);
 
 /* How long a token the database accepted is taken on trust when the
- * cache is on, at most: how soon a change made by another process (the
- * console) reaches a running server. Changes made through this module in
- * the same process reach it at once. */
+ * cache is on, at most. A revocation, a disabled account or a role change
+ * made through this module, in this process or another (the console),
+ * reaches the cache at once; a row edited by hand within this time. */
 #define AUTH_TOKEN_CACHE_SECONDS 1
 
 /* Turns the cache of verified tokens on or off for the whole process

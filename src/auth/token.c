@@ -297,17 +297,21 @@ static int64_t token_end(const char *expires_at)
 
 /* ---- verified tokens, kept in memory -------------------------------------- *
  *
- * Checking a token in the database costs a read transaction on a page
- * cache that every commit of the log's writer empties: on a server busy
- * with writes, a third of a request's reads. A token the database has
- * accepted is kept here, under its hash, for AUTH_TOKEN_CACHE_SECONDS at
- * most and never past its expiry. Every change that could refuse a token
- * (a revocation, a disabled account, a role change) moves the generation
- * once it is committed, which makes every kept token miss at once; the
- * generation is read before the database is asked, so an answer read
- * before such a commit is kept under the old generation and misses too.
- * A change made by another process (the console while the server runs)
- * is seen within AUTH_TOKEN_CACHE_SECONDS. */
+ * Checking a token in the database reads the token and its account, on a
+ * page cache that every commit of the log's writer empties. A token the
+ * database has accepted is kept here, under its hash, and taken on trust
+ * while nothing could have changed the answer:
+ * - every change that could refuse a token (a revocation, a disabled
+ *   account, a role change) writes a security-log entry, in this process
+ *   or another (the console): a kept answer holds only while the security
+ *   log's last id is the one read before the database was asked, one
+ *   small read instead of three tables;
+ * - in this process such a change also moves the generation once
+ *   committed, so a kept answer misses at once even when the caller is
+ *   inside a transaction of its own;
+ * - and for at most AUTH_TOKEN_CACHE_SECONDS, never past the token's
+ *   expiry, so that its last use is still recorded (at most once a
+ *   minute) and a row edited by hand is seen within a second. */
 
 #define TOKEN_CACHE_SLOTS 1024 /* a power of two */
 
@@ -316,6 +320,7 @@ typedef struct kept_token {
     bool used;
     unsigned char hash[AUTH_HASH_LEN];
     uint64_t generation;
+    int64_t mark;             /* the security log's last id when the database said yes */
     int64_t checked_at, ends; /* Unix time; 'ends' 0: never */
     char id[AUTH_ID_LEN], role[AUTH_ROLE_LEN], scope[AUTH_SCOPE_LEN];
 } kept_token;
@@ -346,13 +351,13 @@ static kept_token *kept_slot(const unsigned char hash[AUTH_HASH_LEN])
 }
 
 /* Fills '*out' from the kept answer for 'hash' if there is a current one
- * at 'now'. */
-static bool kept_lookup(const unsigned char hash[AUTH_HASH_LEN], int64_t now, principal *out)
+ * at 'now', with the security log's last id 'mark'. */
+static bool kept_lookup(const unsigned char hash[AUTH_HASH_LEN], int64_t now, int64_t mark, principal *out)
 {
     kept_token *k = kept_slot(hash);
     bool hit = false;
     pthread_mutex_lock(&k->lock);
-    if (k->used && k->generation == atomic_load(&generation) && now >= k->checked_at &&
+    if (k->used && k->generation == atomic_load(&generation) && k->mark == mark && now >= k->checked_at &&
         now - k->checked_at < AUTH_TOKEN_CACHE_SECONDS && (!k->ends || k->ends > now) &&
         sodium_memcmp(k->hash, hash, AUTH_HASH_LEN) == 0) {
         auth_principal_fill(out, k->id, k->role, k->scope);
@@ -364,14 +369,16 @@ static bool kept_lookup(const unsigned char hash[AUTH_HASH_LEN], int64_t now, pr
 }
 
 /* Keeps the database's yes for 'hash' at 'now', read under generation
- * 'gen'. */
-static void kept_store(const unsigned char hash[AUTH_HASH_LEN], uint64_t gen, int64_t now, const principal *p)
+ * 'gen' and security-log id 'mark'. */
+static void kept_store(const unsigned char hash[AUTH_HASH_LEN], uint64_t gen, int64_t mark, int64_t now,
+                       const principal *p)
 {
     kept_token *k = kept_slot(hash);
     pthread_mutex_lock(&k->lock);
     k->used = true;
     memcpy(k->hash, hash, AUTH_HASH_LEN);
     k->generation = gen;
+    k->mark = mark;
     k->checked_at = now;
     k->ends = p->ends;
     snprintf(k->id, sizeof k->id, "%s", p->id);
@@ -394,11 +401,15 @@ int auth_check_token(store *db, const char *token, principal *out)
     /* Inside a transaction the database may be older than the cache (or
      * about to change): it answers alone. */
     bool keep = atomic_load(&keeping) && !store_in_transaction(db);
-    if (keep && kept_lookup(hash, clock, out))
-        return ACCORD_OK;
     uint64_t gen = atomic_load(&generation);
+    int64_t mark = 0;
+    int rc = keep ? store_one_int(db, &mark, "SELECT max(id) FROM security_log", "") : ACCORD_OK;
+    if (rc < 0)
+        return rc;
+    if (keep && kept_lookup(hash, clock, mark, out))
+        return ACCORD_OK;
     auth_ts(clock, now);
-    int rc = store_query(db, &st,
+    rc = store_query(db, &st,
                          "SELECT t.id, a.id, a.role, a.scope, t.scope, t.last_used_at, t.expires_at"
                          " FROM api_token t JOIN account a ON a.id = t.account"
                          " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled = 0"
@@ -427,7 +438,7 @@ int auth_check_token(store *db, const char *token, principal *out)
     if (!ok)
         return accord_fail(ACCORD_EAUTH, NULL, TOKEN_INVALID);
     if (keep)
-        kept_store(hash, gen, clock, out);
+        kept_store(hash, gen, mark, clock, out);
     /* Recording the use is a write: done at most once a minute, so that
      * busy scripts do not queue behind the log's writer on every call. */
     if (!stale)
