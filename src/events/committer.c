@@ -18,7 +18,7 @@
  * submitters of that batch, not every thread waiting in the queue, and
  * the writer posts it without holding the queue's lock, so a woken
  * submitter does not at once sleep again on that lock. */
-typedef struct job {
+typedef struct committer_job {
     committer_work work; /* set for committer_run(), else the event below */
     void *arg;
     const actor *who;
@@ -31,7 +31,9 @@ typedef struct job {
     char message[512];
     char field[64];
     sem_t finished; /* posted once the job's outcome is set */
-    struct job *next;
+    void (*done)(void *arg); /* instead of the semaphore: committer_submit_then() */
+    void *done_arg;
+    struct committer_job *next;
 } job;
 
 struct committer {
@@ -173,7 +175,10 @@ static void *writer_main(void *arg)
         run_batch(c, batch);
         for (job *j = batch, *next; j; j = next) {
             next = j->next; /* the job may vanish once posted */
-            sem_post(&j->finished);
+            if (j->done)
+                j->done(j->done_arg);
+            else
+                sem_post(&j->finished);
         }
         pthread_mutex_lock(&c->lock);
     }
@@ -213,15 +218,12 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
     return ACCORD_OK;
 }
 
-/* Queues 'j' and waits until the writer has finished it. */
-static int run_job(committer *c, job *j)
+/* Queues 'j' for the writer; fails when the committer is stopping. */
+static int enqueue(committer *c, job *j)
 {
-    if (sem_init(&j->finished, 0, 0) != 0)
-        return accord_fail(ACCORD_EENV, NULL, "cannot queue a write");
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
-        sem_destroy(&j->finished);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
@@ -231,12 +233,31 @@ static int run_job(committer *c, job *j)
     c->tail = j;
     pthread_cond_signal(&c->work);
     pthread_mutex_unlock(&c->lock);
-    while (sem_wait(&j->finished) != 0 && errno == EINTR)
-        ;
-    sem_destroy(&j->finished);
+    return ACCORD_OK;
+}
+
+/* The outcome of finished job 'j', with its message set on the calling
+ * thread. */
+static int outcome(const job *j)
+{
     if (j->rc)
         return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
     return ACCORD_OK;
+}
+
+/* Queues 'j' and waits until the writer has finished it. */
+static int run_job(committer *c, job *j)
+{
+    if (sem_init(&j->finished, 0, 0) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot queue a write");
+    int rc = enqueue(c, j);
+    if (!rc) {
+        while (sem_wait(&j->finished) != 0 && errno == EINTR)
+            ;
+        rc = outcome(j);
+    }
+    sem_destroy(&j->finished);
+    return rc;
 }
 
 int committer_run(committer *c, committer_work work, void *arg)
@@ -257,6 +278,30 @@ int committer_submit_with(committer *c, const actor *who, const char *type, json
     int rc = run_job(c, &j);
     if (!rc && out_seq)
         *out_seq = j.seq;
+    return rc;
+}
+
+int committer_submit_then(committer *c, const actor *who, const char *type, json_t *data, void (*done)(void *arg),
+                          void *done_arg, committer_job **out)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    *j = (job){.who = who, .type = type, .data = data, .done = done, .done_arg = done_arg};
+    int rc = enqueue(c, j);
+    if (rc)
+        free(j);
+    else
+        *out = j;
+    return rc;
+}
+
+int committer_job_outcome(committer_job *j, uint64_t *out_seq)
+{
+    int rc = outcome(j);
+    if (!rc && out_seq)
+        *out_seq = j->seq;
+    free(j);
     return rc;
 }
 

@@ -40,6 +40,24 @@ int committer_submit(committer *c, const actor *who, const char *type, json_t *d
  * before the job is done). */
 int committer_submit_with(committer *c, const actor *who, const char *type, json_t *data, events_prepare prepare,
                           void *prepare_arg, uint64_t *out_seq);
+/* A submitted event whose submitter does not wait (committer_submit_then). */
+typedef struct committer_job committer_job;
+
+/* Queues one event as committer_submit() does, but returns at once: once
+ * the event is durably committed or refused, the writer thread calls
+ * 'done(done_arg)', which must not block (it wakes whoever waits), and
+ * the submitter collects the outcome with committer_job_outcome(). 'who',
+ * 'type' and 'data' must stay valid until 'done' is called. '*out' is the
+ * submitter's, to give to committer_job_outcome() exactly once, after
+ * 'done'. Fails (calling nothing) when the committer is stopping. */
+int committer_submit_then(committer *c, const actor *who, const char *type, json_t *data, void (*done)(void *arg),
+                          void *done_arg, committer_job **out);
+
+/* The outcome of job 'j' after its 'done' was called, as committer_submit()
+ * returns it (the error message and field set on the calling thread, the
+ * log index in '*out_seq'); frees 'j'. */
+int committer_job_outcome(committer_job *j, uint64_t *out_seq);
+
 /* Work that the writer thread runs inside its transaction, for a change
  * made of several events (an import): 'work' calls events_append() on
  * 'db' as many times as it needs, and returns 0 to keep them or an error

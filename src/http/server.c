@@ -60,6 +60,7 @@ typedef struct conn_state {
     bool path_known; /* no route, but the path exists for another method */
     const buf *body; /* the whole body, once it has arrived (the skeleton's) */
     const void *held; /* the cache entry being sent (respcache_done) */
+    http_later later; /* a write set aside while it waits for its commit */
 } conn_state;
 
 void http_common_headers(struct MHD_Response *r)
@@ -217,11 +218,68 @@ static void current_etag(store *db, char *out, size_t len)
         out[0] = '\0'; /* no tag rather than a wrong one */
 }
 
+/* Fills 'req' for the route's handler (or its continuation). */
+static void request_start(http_req *req, struct MHD_Connection *conn, const char *method, const char *url, store *db,
+                          conn_state *cs, bool is_read)
+{
+    *req = (http_req){.conn = conn, .method = method, .path = url, .db = db, .status = 200, .later = &cs->later};
+    memcpy(req->params, cs->params, sizeof req->params);
+    req->body = cs->body->data;
+    req->body_len = cs->body->len;
+    req->cors = is_read && cs->route->rule == RULE_PUBLIC;
+    buf_init(&req->text, 16 * 1024 * 1024);
+    client_address(conn, req->client, sizeof req->client);
+}
+
+/* Sends what the handler of 'req' made of it ('rc'), and frees 'req'. */
+static enum MHD_Result request_answer(http_req *req, int rc, respcache_req *cached, const char *etag,
+                                      conn_state *cs)
+{
+    enum MHD_Result ret;
+    rc = http_refused_page(req, cs->route, rc);
+    const char *inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (cached && respcache_finish(cached, rc, req, &ret, &cs->held)) {
+        /* kept, and sent from the cache */
+    } else if (rc)
+        ret = send_error(req->conn, rc, req);
+    else if (etag[0] && !req->cache_control && inm && strcmp(inm, etag) == 0)
+        ret = send_bytes(req->conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
+    else if (req->json)
+        ret = send_json(req->conn, req->status, req->json, req, etag[0] ? etag : NULL);
+    else
+        ret = send_bytes(req->conn, req->status, req->content_type ? req->content_type : "text/plain; charset=utf-8",
+                         req->text.data ? req->text.data : "", req->text.len, req, etag[0] ? etag : NULL);
+    json_decref(req->json);
+    json_decref(req->error_extra);
+    json_decref(req->body_json);
+    buf_free(&req->text);
+    return ret;
+}
+
+/* A request set aside (http_submit_event_then) is back: its event is
+ * committed or refused, and the handler's continuation answers. */
+static enum MHD_Result dispatch_resumed(struct MHD_Connection *conn, const char *method, const char *url,
+                                        conn_state *cs)
+{
+    store *db;
+    http_req req;
+    uint64_t seq = 0;
+    int rc = http_later_outcome(&cs->later, &seq);
+    if (thread_db(&db))
+        return send_error(conn, ACCORD_ESTORE, NULL);
+    request_start(&req, conn, method, url, db, cs, false);
+    req.who = &cs->later.who;
+    rc = cs->later.then(&req, rc, seq);
+    return request_answer(&req, rc, NULL, "", cs);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
 {
     accord_error_clear();
     const http_route *route = cs->route;
     enum MHD_Result ret;
+    if (cs->later.waiting)
+        return dispatch_resumed(conn, method, url, cs);
     if (!route && strcmp(method, "OPTIONS") == 0 && respcache_preflight(conn, url, &ret))
         return ret;
     if (!route) {
@@ -251,34 +309,18 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         current_etag(db, etag, sizeof etag);
 
     principal p;
-    http_req req = {.conn = conn, .method = method, .path = url, .db = db, .status = 200};
-    memcpy(req.params, cs->params, sizeof req.params);
-    req.body = cs->body->data;
-    req.body_len = cs->body->len;
-    req.cors = is_read && route->rule == RULE_PUBLIC;
-    buf_init(&req.text, 16 * 1024 * 1024);
-    client_address(conn, req.client, sizeof req.client);
+    http_req req;
+    request_start(&req, conn, method, url, db, cs, is_read);
     rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
-    rc = http_refused_page(&req, route, rc);
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (respcache_finish(&cached, rc, &req, &ret, &cs->held)) {
-        /* kept, and sent from the cache */
-    } else if (rc)
-        ret = send_error(conn, rc, &req);
-    else if (etag[0] && !req.cache_control && inm && strcmp(inm, etag) == 0)
-        ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
-    else if (req.json)
-        ret = send_json(conn, req.status, req.json, &req, etag[0] ? etag : NULL);
-    else
-        ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
-                         req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
-    json_decref(req.json);
-    json_decref(req.error_extra);
-    json_decref(req.body_json);
-    buf_free(&req.text);
-    return ret;
+    if (cs->later.waiting) {
+        /* Set aside: answered once its event is committed. */
+        json_decref(req.body_json);
+        buf_free(&req.text);
+        return MHD_YES;
+    }
+    return request_answer(&req, rc, &cached, etag, cs);
 }
 
 /* The raw request target, before libmicrohttpd decodes it: the decoded
@@ -382,8 +424,14 @@ static void end_request(void *cls, void *state)
 {
     (void)cls;
     conn_state *cs = state;
-    if (cs)
+    if (cs) {
         respcache_done(cs->held);
+        if (cs->later.waiting) {
+            /* Closed once resumed, before answering (the server stops). */
+            http_later_outcome(&cs->later, NULL);
+            accord_error_clear();
+        }
+    }
     free(cs);
 }
 
