@@ -126,18 +126,21 @@ static void post(th_response *r, const char *path, const char *body, size_t len)
     th_http(r, "POST", url, NULL, body, len);
 }
 
+/* POSTs 'body' to 'path' and expects 'status' with the text 'want'. */
+static void expect_post(const char *path, const char *body, long status, const char *want)
+{
+    th_response r;
+    post(&r, path, body, strlen(body));
+    cr_expect_eq(r.status, status, "POST %s", path);
+    cr_expect_str_eq(r.body, want, "POST %s", path);
+    th_response_free(&r);
+}
+
 Test(httpd, the_whole_body_is_answered_and_each_request_ends_once)
 {
     start(0);
-    th_response r;
-    post(&r, "/echo", "hello", 5);
-    cr_expect_eq(r.status, 200);
-    cr_expect_str_eq(r.body, "hello");
-    th_response_free(&r);
-    post(&r, "/missing", "x", 1);
-    cr_expect_eq(r.status, 404);
-    cr_expect_str_eq(r.body, "no such thing");
-    th_response_free(&r);
+    expect_post("/echo", "hello", 200, "hello");
+    expect_post("/missing", "x", 404, "no such thing");
     httpd_stop(d);
     cr_expect_eq(begun, 2);
     cr_expect_eq(answered, 1);
@@ -236,11 +239,7 @@ Test(httpd, requests_set_aside_leave_the_thread_free)
     for (int i = 0; i < 3; i++)
         fds[i] = send_wait();
     wait_for_waiting(3);
-    th_response r;
-    post(&r, "/go", "", 0);
-    cr_expect_eq(r.status, 200);
-    cr_expect_str_eq(r.body, "went");
-    th_response_free(&r);
+    expect_post("/go", "", 200, "went");
     for (int i = 0; i < 3; i++) {
         char got[512];
         read_for(fds[i], 2000, got, sizeof got);
