@@ -14,6 +14,12 @@
  * cookies are marked Secure (http_secure_cookies). */
 void http_requests_setup(committer *writer, bool secure_cookies);
 
+/* 'v' as the server sends JSON: indented, in order, with a final newline
+ * (json_write_indented), into 'out', which this initializes with a cap of
+ * HTTP_MAX_ANSWER and the newline, and the caller frees. Fails
+ * ACCORD_ETOOBIG past it. */
+int http_json_text(const json_t *v, buf *out);
+
 /* A request set aside while its event waits for the group commit
  * (http_submit_event_then), in the server's per-request state. */
 typedef struct http_later {

@@ -113,32 +113,30 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     return ret;
 }
 
+int http_json_text(const json_t *v, buf *out)
+{
+    buf_init(out, HTTP_MAX_ANSWER + 1);
+    int rc = json_write_indented(v, out);
+    return rc ? rc : buf_append(out, "\n", 1);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, const http_req *req,
                                  const char *etag)
 {
-    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return MHD_NO;
-    size_t len = strlen(text);
-    if (len > HTTP_MAX_ANSWER && status < 400) {
+    buf text;
+    int rc = http_json_text(v, &text);
+    if (rc == ACCORD_ETOOBIG && status < 400) {
         /* No query may make the server send (or hold) more than this:
          * the handlers bound their inputs, this bounds what they missed. */
-        free(text);
+        buf_free(&text);
         json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(ACCORD_ETOOBIG), "message",
                                 "the answer would be over the server's limit; ask for less");
         enum MHD_Result ret = send_json(conn, 500, err, NULL, NULL);
         json_decref(err);
         return ret;
     }
-    text[len] = '\0';
-    char *withnl = realloc(text, len + 2);
-    if (withnl) {
-        text = withnl;
-        text[len++] = '\n';
-        text[len] = '\0';
-    }
-    enum MHD_Result ret = send_bytes(conn, status, "application/json", text, len, req, etag);
-    free(text);
+    enum MHD_Result ret = rc ? MHD_NO : send_bytes(conn, status, "application/json", text.data, text.len, req, etag);
+    buf_free(&text);
     return ret;
 }
 
