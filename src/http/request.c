@@ -41,17 +41,16 @@ static void resume_later(void *arg)
 int http_submit_event_then(http_req *req, const char *type, json_t *data, http_then then)
 {
     http_later *l = req->later;
-    if (!l || l->waiting || !req->who) {
+    /* Set aside before the event is queued, so that the writer can only
+     * resume a request already suspended. */
+    if (!l || l->waiting || !req->who || !httpd_suspend(req->conn)) {
         uint64_t seq = 0;
         int rc = http_submit_event(req, type, data, &seq);
         return then(req, rc, seq);
     }
-    /* Set aside before the event is queued, so that the writer can only
-     * resume a request already suspended. */
     *l = (http_later){.conn = req->conn, .waiting = true, .then = then, .data = json_incref(data), .who = *req->who};
     l->who.who.id = l->who.id;
     l->who.who.role = l->who.role;
-    httpd_suspend(l->conn);
     int rc = committer_submit_then(writer, &l->who.who, type, l->data, resume_later, l, &l->job);
     if (rc) {
         /* Answered at once, through the same way back. */

@@ -78,15 +78,26 @@ static bool budget_grow(httpd *d, request *r, size_t need)
 
 /* ---- requests set aside --------------------------------------------------- */
 
-/* Requests suspended and not yet answered, in every daemon of the
+/* Requests suspended and not yet resumed, in every daemon of the
  * process: httpd_stop() waits for them (libmicrohttpd may not be stopped
- * with a connection suspended, and whoever resumes it still holds it). */
+ * with a connection suspended, and whoever resumes it still holds it).
+ * While a daemon stops, no request is set aside: a request that arrives
+ * on a connection kept alive meanwhile waits on its thread, which the
+ * stop joins. The count is raised before the flag is read, and the stop
+ * sets the flag before it reads the count, so one of the two always sees
+ * the other. */
 static atomic_size_t suspended;
+static atomic_uint stopping;
 
-void httpd_suspend(struct MHD_Connection *conn)
+bool httpd_suspend(struct MHD_Connection *conn)
 {
     atomic_fetch_add(&suspended, 1);
+    if (atomic_load(&stopping)) {
+        atomic_fetch_sub(&suspended, 1);
+        return false;
+    }
     MHD_suspend_connection(conn);
+    return true;
 }
 
 void httpd_resume(struct MHD_Connection *conn)
@@ -367,9 +378,11 @@ void httpd_stop(httpd *d)
     /* No new connection, and the requests set aside are answered first:
      * their writes are committing and will resume them. */
     MHD_socket listener = MHD_quiesce_daemon(d->daemon);
+    atomic_fetch_add(&stopping, 1);
     while (atomic_load(&suspended))
         nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
     MHD_stop_daemon(d->daemon);
+    atomic_fetch_sub(&stopping, 1);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     httpd__sweeper_stop(&d->sweeper);

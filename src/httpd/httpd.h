@@ -61,8 +61,10 @@ typedef struct httpd_app {
  * connections. Once httpd_resume() is called (from any thread),
  * libmicrohttpd calls 'answer' again for the same request (same 'state'
  * and body), and that call answers. A request set aside meets no idle
- * timeout; httpd_stop() waits until every one is resumed. */
-void httpd_suspend(struct MHD_Connection *conn);
+ * timeout; httpd_stop() waits until every one is resumed. Returns false,
+ * setting nothing aside, while a daemon stops: 'answer' then answers on
+ * its thread. */
+bool httpd_suspend(struct MHD_Connection *conn);
 
 /* Resumes a request set aside with httpd_suspend(); exactly once, the
  * last thing the caller does with 'conn'. */

@@ -83,10 +83,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     if (strcmp(url, "/wait") == 0 && strcmp(st, "state") == 0) {
         strcpy(st, "later"); /* the next call, once resumed, answers */
         pthread_mutex_lock(&waiting_lock);
-        httpd_suspend(conn);
-        waiting[nwaiting++] = conn;
+        bool aside = httpd_suspend(conn);
+        if (aside)
+            waiting[nwaiting++] = conn;
         pthread_mutex_unlock(&waiting_lock);
-        return MHD_YES;
+        if (aside)
+            return MHD_YES;
     }
     answered++;
     if (strcmp(url, "/wait") == 0)
