@@ -180,6 +180,23 @@ int auth_token_create(store *db, const char *account, const char *name, const ch
     return rc;
 }
 
+int auth_token_create_confirmed(store *db, const principal *by, const char *password, const char *name,
+                                const char *expires_at, char token[AUTH_TOKEN_LEN], int64_t *id_out, int *retry_after)
+{
+    token[0] = '\0';
+    if (id_out)
+        *id_out = 0;
+    int rc = auth_password_confirm(db, by, password, retry_after);
+    if (rc)
+        return rc;
+    /* The password was just proven: the token is bounded by the maximum
+     * lifetime, not by the end of the session it was asked for in. */
+    principal fresh;
+    auth_principal_fill(&fresh, by->id, by->role, by->scope);
+    snprintf(fresh.client, sizeof fresh.client, "%s", by->client);
+    return auth_token_create(db, by->id, name, NULL, expires_at, &fresh, token, id_out);
+}
+
 static int token_revoke_in_txn(store *db, int64_t id, const char *account, const principal *by)
 {
     store_stmt *st;

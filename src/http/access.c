@@ -64,6 +64,13 @@ static bool reviews_instrument(const principal *p, const http_route *route, cons
         return false;
     if (!p->scope[0])
         return true;
+    /* A reviewer scoped to one instrument: its routes under the API, its
+     * reports in the workspace, and the workspace's queue, which shows
+     * that instrument's reports only. */
+    if (strcmp(route->pattern, "/{lang}/workspace/reviews") == 0)
+        return true;
+    if (strncmp(route->pattern, "/{lang}/workspace/reviews/{slug}", 32) == 0)
+        return req->params[1] && strcmp(req->params[1], p->scope) == 0;
     return strncmp(route->pattern, "/api/v1/instruments/{slug}", 26) == 0 && req->params[0] &&
            strcmp(req->params[0], p->scope) == 0;
 }

@@ -20,7 +20,7 @@
 #include "util/buf.h"
 
 #define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413, unless the route allows more */
-#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_PARAMS 5
 #define HTTP_MAX_ANSWER (16 * 1024 * 1024) /* a JSON answer past this is refused (500), never sent */
 
 /* The limits on connections and bodies in flight are the skeleton's

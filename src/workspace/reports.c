@@ -22,7 +22,7 @@ int workspace_party_from_path(http_req *req, char *out, size_t len)
     return ACCORD_OK;
 }
 
-static const char *state_label(const char *state)
+const char *ws_report_state_label(const char *state)
 {
     static const char *const labels[][2] = {
         {"no_draft", "No draft"},  {"draft", "Draft"},  {"submitted", "Submitted"},
@@ -32,6 +32,20 @@ static const char *state_label(const char *state)
         if (strcmp(labels[i][0], state) == 0)
             return labels[i][1];
     return state;
+}
+
+/* A report's self-assessed statuses, with their labels (msgids). */
+static const char *const report_statuses[][2] = {
+    {"not_started", "Not started"}, {"planned", "Planned"}, {"in_progress", "In progress"},
+    {"substantially_implemented", "Substantially implemented"}, {"implemented", "Implemented"},
+    {"not_applicable", "Not applicable"}};
+
+const char *ws_report_status_label(const char *status)
+{
+    for (size_t k = 0; status && k < sizeof report_statuses / sizeof report_statuses[0]; k++)
+        if (strcmp(report_statuses[k][0], status) == 0)
+            return report_statuses[k][1];
+    return status ? status : "";
 }
 
 /* "workspace/reports/<slug>/<cycle>/<party>" into 'out'. */
@@ -63,7 +77,7 @@ static int dashboard(const ws_page *pg, const char *done)
     json_array_foreach(states, i, row)
     {
         const char *state = json_string_value(json_object_get(row, "state"));
-        json_object_set_new(row, "state_label", json_string(web_t(pg->lang, state_label(state))));
+        json_object_set_new(row, "state_label", json_string(web_t(pg->lang, ws_report_state_label(state))));
         char href[REST_MAX + 40];
         snprintf(href, sizeof href, "/%s/%s?provision=%lld", pg->lang->code, pg->rest,
                  (long long)json_integer_value(json_object_get(row, "provision")));
@@ -84,6 +98,40 @@ static int dashboard(const ws_page *pg, const char *done)
                                                                    : strcmp(done, "released") == 0 ? "Released."
                                                                                                    : "Saved.")));
     return ws_page_render(pg, "workspace_reports", m);
+}
+
+/* The report's versions and its reviews (the comments of each return,
+ * each rating with its rationale), newest first, as "versions" and
+ * "reviews" in 'm'. */
+static int add_history(const ws_page *pg, long provision, json_t *m)
+{
+    json_t *history;
+    int rc = implementation_report_history(pg->req->db, pg->req->params[1], pg->req->params[2], pg->req->params[3],
+                                           provision, &history);
+    if (rc)
+        return rc;
+    static const char *const lists[] = {"versions", "reviews"};
+    for (size_t k = 0; k < 2; k++) {
+        json_t *list = json_object_get(history, lists[k]), *newest_first = json_array(), *row;
+        for (size_t i = json_array_size(list); i-- > 0;) {
+            row = json_array_get(list, i);
+            char when[64];
+            web_date(pg->lang, json_string_value(json_object_get(row, "at")), when, sizeof when);
+            json_object_set_new(row, "at_text", json_string(when));
+            const char *outcome = json_string_value(json_object_get(row, "outcome"));
+            json_object_set_new(row, "returned", json_boolean(outcome && strcmp(outcome, "returned") == 0));
+            const char *rating = json_string_value(json_object_get(row, "rating"));
+            if (rating)
+                json_object_set_new(row, "rating_label", json_string(web_t(pg->lang, ws_rating_label(rating))));
+            const char *status = json_string_value(json_object_get(row, "status"));
+            if (status)
+                json_object_set_new(row, "status_label", json_string(web_t(pg->lang, ws_report_status_label(status))));
+            json_array_append(newest_first, row);
+        }
+        json_object_set_new(m, lists[k], newest_first);
+    }
+    json_decref(history);
+    return ACCORD_OK;
 }
 
 /* The draft form of 'provision': filled from 'values' (a refused post)
@@ -133,15 +181,11 @@ static int draft_form(const ws_page *pg, long provision, const json_t *values, j
     }
     const char *status = json_string_value(json_object_get(f, "status"));
     json_t *statuses = json_array();
-    static const char *const all[][2] = {
-        {"not_started", "Not started"}, {"planned", "Planned"}, {"in_progress", "In progress"},
-        {"substantially_implemented", "Substantially implemented"}, {"implemented", "Implemented"},
-        {"not_applicable", "Not applicable"}};
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        json_array_append_new(statuses, json_pack("{s:s, s:s, s:b}", "code", all[k][0], "label",
-                                                  web_t(pg->lang, all[k][1]), "selected", strcmp(status, all[k][0]) == 0));
+    for (size_t k = 0; k < sizeof report_statuses / sizeof report_statuses[0]; k++)
+        json_array_append_new(statuses, json_pack("{s:s, s:s, s:b}", "code", report_statuses[k][0], "label",
+                                                  web_t(pg->lang, report_statuses[k][1]), "selected", strcmp(status, report_statuses[k][0]) == 0));
     const char *st = json_string_value(json_object_get(state, "state"));
-    json_object_set_new(state, "state_label", json_string(web_t(pg->lang, state_label(st))));
+    json_object_set_new(state, "state_label", json_string(web_t(pg->lang, ws_report_state_label(st))));
     json_object_set_new(m, "report", json_incref(state));
     json_object_set_new(m, "form", f);
     json_object_set_new(m, "statuses", statuses);
@@ -154,6 +198,12 @@ static int draft_form(const ws_page *pg, long provision, const json_t *values, j
     json_object_set_new(m, "back", json_string(back));
     json_object_set_new(m, "provision", json_integer(provision));
     json_object_set_new(m, "writer", json_boolean(strcmp(req->who->role, "focal_point") == 0));
+    if ((rc = add_history(pg, provision, m))) {
+        json_decref(m);
+        json_decref(drafts);
+        json_decref(states);
+        return rc;
+    }
     json_decref(drafts);
     json_decref(states);
     return ws_page_render(pg, "workspace_draft", m);

@@ -132,6 +132,7 @@ static int sign_in_form(const ws_page *pg, const char *email, json_t *errors)
     json_object_set_new(m, "errors", errors ? errors : json_object());
     json_object_set_new(m, "expired", json_boolean(expired && !errors));
     json_object_set_new(m, "signed_out", json_boolean(out && !errors));
+    json_object_set_new(m, "disabled", json_boolean(pg->req->conn && http_query(pg->req, "disabled") && !errors));
     return ws_page_render(pg, "workspace_sign_in", m);
 }
 
@@ -296,8 +297,11 @@ int workspace_refused(http_req *req, int rc)
     if (rc == ACCORD_EAUTH) {
         /* Not signed in, or the session ended: to the sign-in page, which
          * says which it was. */
-        bool had = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE) != NULL;
-        ws_redirect(req, pg.lang->code, had ? "workspace/sign-in?expired=1" : "workspace/sign-in");
+        const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+        bool had = cookie != NULL;
+        ws_redirect(req, pg.lang->code, !had ? "workspace/sign-in"
+                                        : auth_session_account_disabled(req->db, cookie) ? "workspace/sign-in?disabled=1"
+                                                                                         : "workspace/sign-in?expired=1");
         if (had)
             session_cookie(req, NULL);
         return ACCORD_OK;
@@ -315,4 +319,62 @@ int workspace_refused(http_req *req, int rc)
     req->status = accord_error_http_status(rc);
     int r = ws_page_render(&pg, "workspace_refused", m);
     return r ? message_rc : ACCORD_OK;
+}
+
+/* ---- shared by the account and admin pages ----------------------------------- */
+
+int ws_form_refusal(const ws_page *pg, json_t *errors, int rc, const char *summary)
+{
+    char field[64];
+    if (rc == ACCORD_ETHROTTLED) {
+        char at[32];
+        retry_time(pg->req->retry_after, at, sizeof at);
+        ws_add_problem(pg, errors, "", "Too many failed attempts: signing in is paused for a while.");
+        json_object_set_new(errors, "retry_at", json_string(at));
+    } else if (rc == ACCORD_EAUTH) {
+        ws_add_problem(pg, errors, "current_password", "This is not your current password.");
+        ws_add_problem(pg, errors, "", summary);
+    } else if (rc == ACCORD_EINVAL || rc == ACCORD_ERULE || rc == ACCORD_ECONFLICT || rc == ACCORD_ENOTFOUND ||
+               rc == ACCORD_EFORBIDDEN) {
+        /* The module's own message (English) beside the field it names. */
+        snprintf(field, sizeof field, "%s", accord_error_field() ? accord_error_field() : "");
+        json_object_set_new(errors, field[0] ? field : "form_detail", json_string(accord_error_message()));
+        ws_add_problem(pg, errors, "", summary);
+    } else
+        return rc;
+    pg->req->status = accord_error_http_status(rc);
+    accord_error_clear();
+    return ACCORD_OK;
+}
+
+int ws_render_form_page(const ws_page *pg, json_t *m, json_t *errors, const char *const (*notices)[2],
+                        const char *name)
+{
+    const char *done = pg->req->conn ? http_query(pg->req, "done") : NULL;
+    for (size_t i = 0; done && notices[i][0]; i++)
+        if (strcmp(done, notices[i][0]) == 0)
+            json_object_set_new(m, "done", json_string(web_t(pg->lang, notices[i][1])));
+    json_object_set_new(m, "errors", errors ? errors : json_object());
+    return ws_page_render(pg, name, m);
+}
+
+int ws_open_form(http_req *req, const char *rest, ws_page *pg, json_t **form)
+{
+    *form = NULL;
+    int rc = ws_page_open(req, rest, pg);
+    return rc ? rc : ws_read_form(req, form);
+}
+
+void ws_check_new_password(const ws_page *pg, const json_t *form, json_t *errors)
+{
+    const char *password = ws_form_text(form, "password");
+    if (!password[0])
+        ws_add_problem(pg, errors, "password", "Enter a new password.");
+    else if (strcmp(password, ws_form_text(form, "password_again")) != 0)
+        ws_add_problem(pg, errors, "password_again", "The two new passwords differ.");
+}
+
+const char *ws_role_label(const ws_page *pg, const char *role)
+{
+    return web_t(pg->lang, role_label(role));
 }
