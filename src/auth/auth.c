@@ -266,6 +266,7 @@ int auth_user_set_disabled(store *db, const char *id, bool disabled, const princ
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    auth_token_cache_forget(); /* the account's tokens are checked afresh */
     return rc;
 }
 
@@ -346,6 +347,7 @@ int auth_user_set_role(store *db, const char *id, const char *role, const char *
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    auth_token_cache_forget(); /* the account's tokens are checked afresh */
     return rc;
 }
 

@@ -234,6 +234,22 @@ int auth_token_list(store *db, const char *account, json_t **out);
  * disabled accounts all fail ACCORD_EAUTH with the same message. */
 int auth_check_token(store *db, const char *token, principal *out);
 
+/* How long a token the database accepted is taken on trust when the
+ * cache is on, at most. A revocation, a disabled account or a role change
+ * made through this module, in this process or another (the console),
+ * reaches the cache at once; a row edited by hand within this time. */
+#define AUTH_TOKEN_CACHE_SECONDS 1
+
+/* Turns the cache of verified tokens on or off for the whole process
+ * (the server turns it on); whatever was kept is forgotten. Call it
+ * before the threads that check tokens start, or after they stop. */
+void auth_token_cache(bool on);
+
+/* Makes every kept token miss: called after a change that could refuse
+ * a token (a revocation, a disabled account, a role change) is
+ * committed. Safe from any thread. */
+void auth_token_cache_forget(void);
+
 /* ---- the security log -------------------------------------------------------- */
 
 /* Appends a security event ('kind' such as "login.failed") about account

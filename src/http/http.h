@@ -52,6 +52,8 @@ typedef struct http_config {
 int http_serve(const http_config *cfg);
 
 /* One request as the handlers see it. */
+struct http_later;
+
 typedef struct http_req {
     struct MHD_Connection *conn;
     const char *method;
@@ -80,6 +82,7 @@ typedef struct http_req {
     char allow[64];            /* the Allow header of a 405 */
     char client[64];           /* the caller's address, for throttling and the security log */
     bool cors;                 /* a public read: open to every origin unless the answer is private */
+    struct http_later *later;  /* set by the pipeline: where a request set aside waits (http_submit_event_then) */
 } http_req;
 
 /* The request accessors (request.c). Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
@@ -131,6 +134,23 @@ int http_store_attachment(http_req *req, const char *slug, const char *cycle, co
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq);
+
+/* How a handler that submitted with http_submit_event_then() finishes:
+ * 'rc' and 'seq' are what http_submit_event() would have returned, the
+ * error message set; 'req' is a fresh request (same connection, route,
+ * parameters, body and caller; no answer yet). Returns as a handler. */
+typedef int (*http_then)(http_req *req, int rc, uint64_t seq);
+
+/* http_submit_event() for a handler with nothing left to do but answer:
+ * the request is set aside while its event waits for the group commit,
+ * so that the thread serves other connections meanwhile, and 'then'
+ * answers once the event is committed or refused. 'type' must be a
+ * string literal; 'data' is kept (a reference is taken). The handler
+ * returns what this returns, and sets no answer of its own. Where a
+ * request cannot be set aside (a second submission, or a request the
+ * pipeline did not make), the event is submitted and 'then' called at
+ * once. */
+int http_submit_event_then(http_req *req, const char *type, json_t *data, http_then then);
 
 /* http_submit_event() for an event that names bytes it does not carry (an
  * upload): 'prepare' stores them on the writer thread, in the event's own

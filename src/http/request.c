@@ -9,6 +9,7 @@
 
 #include "http/http.h"
 #include "http/http_int.h"
+#include "httpd/httpd.h"
 #include "util/clock.h"
 #include "util/date.h"
 #include "util/error.h"
@@ -29,6 +30,48 @@ bool http_secure_cookies(void) { return secure_cookies; }
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq)
 {
     return committer_submit(writer, &req->who->who, type, data, out_seq);
+}
+
+/* The writer thread's call once a set-aside request's event is done. */
+static void resume_later(void *arg)
+{
+    http_later *l = arg;
+    httpd_resume(l->conn);
+}
+
+int http_submit_event_then(http_req *req, const char *type, json_t *data, http_then then)
+{
+    http_later *l = req->later;
+    /* Set aside before the event is queued, so that the writer can only
+     * resume a request already suspended. */
+    if (!l || l->waiting || !req->who || !httpd_suspend(req->conn)) {
+        uint64_t seq = 0;
+        int rc = http_submit_event(req, type, data, &seq);
+        return then(req, rc, seq);
+    }
+    *l = (http_later){.conn = req->conn, .waiting = true, .then = then, .data = json_incref(data), .who = *req->who};
+    l->who.who.id = l->who.id;
+    l->who.who.role = l->who.role;
+    int rc = committer_submit_then(writer, &l->who.who, type, l->data, resume_later, l, &l->job);
+    if (rc) {
+        /* Answered at once, through the same way back. */
+        l->rc = rc;
+        snprintf(l->message, sizeof l->message, "%s", accord_error_message());
+        snprintf(l->field, sizeof l->field, "%s", accord_error_field() ? accord_error_field() : "");
+        httpd_resume(l->conn);
+    }
+    return ACCORD_OK;
+}
+
+int http_later_outcome(http_later *l, uint64_t *seq)
+{
+    int rc = l->job ? committer_job_outcome(l->job, seq)
+                    : accord_fail(l->rc, l->field[0] ? l->field : NULL, "%s", l->message);
+    l->job = NULL;
+    l->waiting = false;
+    json_decref(l->data);
+    l->data = NULL;
+    return rc;
 }
 
 int http_submit_event_with(http_req *req, const char *type, json_t *data, events_prepare prepare, void *prepare_arg,

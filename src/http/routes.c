@@ -165,23 +165,12 @@ static int get_actions(http_req *req)
     return reply(req, rc, rc ? NULL : json_pack("{s:s, s:o}", "instrument", req->params[0], "actions", v));
 }
 
-static int post_action(http_req *req)
+/* The recorded action as it now stands, with its log index. */
+static int post_action_recorded(http_req *req, int rc, uint64_t seq)
 {
-    static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
-                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
-    json_t *data, *action = NULL;
-    int rc = http_json_body(req, &data);
-    if (rc)
-        return rc;
-    rc = json_only_keys(data, allowed, NULL);
-    uint64_t seq = 0;
-    if (!rc) {
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        rc = http_submit_event(req, "action.recorded", data, &seq);
-    }
+    json_t *action = NULL;
     if (!rc)
         rc = depositary_action_by_seq(req->db, seq, &action);
-    json_decref(data);
     if (rc)
         return rc;
     req->status = 201;
@@ -189,6 +178,23 @@ static int post_action(http_req *req)
     json_object_set_new(action, "log_index", json_integer((json_int_t)seq));
     req->json = action;
     return ACCORD_OK;
+}
+
+static int post_action(http_req *req)
+{
+    static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
+                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
+    json_t *data;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, allowed, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = http_submit_event_then(req, "action.recorded", data, post_action_recorded);
+    }
+    json_decref(data);
+    return rc;
 }
 
 /* POST /api/v1/instruments/{slug}/reported-totals: a total of
