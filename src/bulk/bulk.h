@@ -20,6 +20,7 @@
 
 /* Problems an import lists at most; it counts them all. */
 #define BULK_MAX_ERRORS 1000
+#define BULK_MAX_IMPORT ((size_t)8 << 20) /* bytes of an imported file */
 
 /* The columns of a template, in order. provision_text is a reading aid,
  * ignored on import. */

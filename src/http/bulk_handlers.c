@@ -71,20 +71,23 @@ int http_get_template(http_req *req)
 
 static int import_work(store *db, void *arg) { return bulk_import_apply(db, arg); }
 
+int http_import_reports(http_req *req, const char *slug, const char *cycle, const char *party, const void *data,
+                        size_t len, bulk_import *im)
+{
+    *im = (bulk_import){.slug = slug, .cycle = cycle, .party = party, .who = &req->who->who, .list_rows = true};
+    if (!party || !*party)
+        return accord_fail(ACCORD_EINVAL, "party", "give the party in the query: ?party=CODE");
+    if (!data || !len)
+        return accord_fail(ACCORD_EINVAL, NULL, "the body is empty: send the filled-in template, CSV or XLSX");
+    int rc = bulk_import_prepare(im, data, len);
+    return rc ? rc : http_run_writes(import_work, im);
+}
+
 int http_post_import(http_req *req)
 {
-    bulk_import im = {.slug = req->params[0],
-                      .cycle = req->params[1],
-                      .party = http_query(req, "party"),
-                      .who = &req->who->who,
-                      .list_rows = true};
-    if (!im.party || !*im.party)
-        return accord_fail(ACCORD_EINVAL, "party", "give the party in the query: ?party=CODE");
-    if (!req->body || !req->body_len)
-        return accord_fail(ACCORD_EINVAL, NULL, "the body is empty: send the filled-in template, CSV or XLSX");
-    int rc = bulk_import_prepare(&im, req->body, req->body_len);
-    if (!rc)
-        rc = http_run_writes(import_work, &im);
+    bulk_import im;
+    int rc = http_import_reports(req, req->params[0], req->params[1], http_query(req, "party"), req->body,
+                                 req->body_len, &im);
     if (rc == ACCORD_ERULE && im.nerrors)
         req->error_extra = json_pack("{s:O, s:I, s:I}", "rows", im.errors, "problems", (json_int_t)im.nerrors,
                                      "bad_rows", (json_int_t)im.bad_rows);

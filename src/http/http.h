@@ -14,6 +14,7 @@
 
 #include "assistance/assistance.h"
 #include "attachment/attachment.h"
+#include "bulk/bulk.h"
 #include "auth/auth.h"
 #include "events/events.h"
 #include "events/committer.h"
@@ -130,6 +131,14 @@ int http_read_form(http_req *req, json_t **fields, http_form_file *file, size_t 
  * the workspace's draft form calls it too. Fills '*file' and '*seq'. */
 int http_store_attachment(http_req *req, const char *slug, const char *cycle, const char *party, const char *name,
                           const void *bytes, size_t len, attachment_file *file, uint64_t *seq);
+
+/* Imports the filled-in template 'data' ('len' bytes, CSV or XLSX) of
+ * 'party' in 'cycle' of 'slug' as drafts, all rows or none: what POST
+ * .../imports does, and the workspace's import form. '*im' holds the
+ * outcome (its errors, with line and column, when it fails ACCORD_ERULE);
+ * the caller calls bulk_import_free(im) in every case. */
+int http_import_reports(http_req *req, const char *slug, const char *cycle, const char *party, const void *data,
+                        size_t len, bulk_import *im);
 
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */

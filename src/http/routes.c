@@ -389,7 +389,7 @@ const http_route http_routes[] = {
      http_party_from_query, 0},
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/imports", RULE_PARTY_WRITER, http_post_import,
      "import a filled-in template as drafts, all rows or none (?party=; the body is CSV or XLSX)",
-     http_party_from_query, 8 * 1024 * 1024},
+     http_party_from_query, BULK_MAX_IMPORT},
     {"POST", "/api/v1/instruments/{slug}/cycles/{cycle}/reviews", RULE_REVIEWER, http_post_review,
      "return a submitted report with comments, or rate it (a reviewer)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/cycles/{cycle}/ratings", RULE_PUBLIC, http_get_ratings,
@@ -488,6 +488,9 @@ const http_route http_routes[] = {
     {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_WRITER, workspace_post_report,
      "save a draft version (with a file to attach), preview it, submit or release (a form; the party's focal point)",
      workspace_party_from_path, ATTACHMENT_MAX_SIZE + 1024 * 1024},
+    {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}/import", RULE_PARTY_WRITER, workspace_post_import,
+     "import the party's filled-in template (a form with the file; all rows or none)", workspace_party_from_path,
+     BULK_MAX_IMPORT + 64 * 1024},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
     /* The depositary's desk (workspace/depositary.c). */

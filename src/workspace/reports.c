@@ -63,7 +63,7 @@ static long provision_of(const char *s)
     return n > 0 && n <= 10000 && *end == '\0' ? n : 0;
 }
 
-static int dashboard(const ws_page *pg, const char *done)
+static int dashboard(const ws_page *pg, const char *done, json_t *import_errors)
 {
     http_req *req = pg->req;
     json_t *states = NULL;
@@ -95,9 +95,20 @@ static int dashboard(const ws_page *pg, const char *done)
     json_object_set_new(m, "party", json_string(req->params[3]));
     json_object_set_new(m, "provisions", states);
     if (done && *done)
-        json_object_set_new(m, "done", json_string(web_t(pg->lang, strcmp(done, "submitted") == 0 ? "Submitted."
+        json_object_set_new(m, "done", json_string(web_t(pg->lang, strcmp(done, "submitted") == 0  ? "Submitted."
                                                                    : strcmp(done, "released") == 0 ? "Released."
-                                                                                                   : "Saved.")));
+                                                                   : strcmp(done, "imported") == 0
+                                                                       ? "The spreadsheet is imported."
+                                                                       : "Saved.")));
+    char base[REST_MAX + 80];
+    snprintf(base, sizeof base, "/api/v1/instruments/%s/cycles/%s/template?party=%s", req->params[1], req->params[2],
+             req->params[3]);
+    json_object_set_new(m, "template", json_string(base));
+    snprintf(base, sizeof base, "/%s/%s/import", pg->lang->code, pg->rest);
+    json_object_set_new(m, "import_action", json_string(base));
+    json_object_set_new(m, "writer", json_boolean(strcmp(req->who->role, "focal_point") == 0));
+    if (import_errors)
+        json_object_set_new(m, "import_errors", import_errors);
     return ws_page_render(pg, "workspace_reports", m);
 }
 
@@ -276,7 +287,7 @@ int workspace_reports(http_req *req)
         }
         return draft_form(&pg, provision, NULL, NULL, false);
     }
-    return dashboard(&pg, http_query(req, "done"));
+    return dashboard(&pg, http_query(req, "done"), NULL);
 }
 
 /* The evidence field, one link a line ("URL title"), as the API's
@@ -403,7 +414,7 @@ int workspace_post_report(http_req *req)
         ws_add_problem(&pg, errors, "", "The report was not saved.");
         req->status = accord_error_http_status(rc);
         accord_error_clear();
-        rc = provision ? draft_form(&pg, provision, form, errors, false) : dashboard(&pg, NULL);
+        rc = provision ? draft_form(&pg, provision, form, errors, false) : dashboard(&pg, NULL, NULL);
         goto out;
     }
     if (!rc) {
@@ -418,4 +429,42 @@ out:
     if (file.given)
         buf_free(&file.bytes);
     return rc;
+}
+
+/* ---- the spreadsheet import ------------------------------------------------- */
+
+int workspace_post_import(http_req *req)
+{
+    ws_page pg;
+    char rest[REST_MAX];
+    json_t *form = NULL;
+    http_form_file file;
+    bulk_import im = {0};
+    reports_rest(req, rest, sizeof rest);
+    int rc = ws_page_open(req, rest, &pg);
+    if (!rc) rc = http_read_form(req, &form, &file, BULK_MAX_IMPORT);
+    json_decref(form);
+    if (rc)
+        return rc;
+    rc = http_import_reports(req, req->params[1], req->params[2], req->params[3], file.given ? file.bytes.data : NULL,
+                             file.given ? file.bytes.len : 0, &im);
+    if (file.given)
+        buf_free(&file.bytes);
+    if (rc == ACCORD_ERULE || rc == ACCORD_EINVAL) {
+        /* Every problem with its line and column; nothing was saved. */
+        json_t *errors = json_pack("{s:s, s:o, s:I}", "message", accord_error_message(), "rows",
+                                   im.errors ? json_incref(im.errors) : json_array(), "problems",
+                                   (json_int_t)im.nerrors);
+        req->status = accord_error_http_status(rc);
+        accord_error_clear();
+        bulk_import_free(&im);
+        return dashboard(&pg, NULL, errors);
+    }
+    bulk_import_free(&im);
+    if (rc)
+        return rc;
+    char where[REST_MAX + 32];
+    snprintf(where, sizeof where, "%s?done=imported", rest);
+    ws_redirect(req, pg.lang->code, where);
+    return ACCORD_OK;
 }

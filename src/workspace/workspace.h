@@ -39,6 +39,12 @@ int workspace_reports(http_req *req);
  * beside its field. */
 int workspace_post_report(http_req *req);
 
+/* POST /{lang}/workspace/reports/{slug}/{cycle}/{party}/import: the
+ * filled-in template (CSV or XLSX) as the form's file; the drafts of
+ * POST .../imports, all rows or none; then 303 to the dashboard, or the
+ * dashboard again with every problem's line and column. */
+int workspace_post_import(http_req *req);
+
 /* The party of a reports route: its {party}. */
 int workspace_party_from_path(http_req *req, char *out, size_t len);
 

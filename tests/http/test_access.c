@@ -127,6 +127,7 @@ static const struct {
     {"GET /{lang}/workspace/admin/accounts/{id}", ONLY(ADMIN)},
     {"POST /{lang}/workspace/admin/accounts/{id}", ONLY(ADMIN)},
     {"GET /{lang}/workspace/admin/security-log", ONLY(ADMIN)},
+    {"POST /{lang}/workspace/reports/{slug}/{cycle}/{party}/import", ONLY(FOCAL_KAZ)},
     {"GET /{lang}/workspace/depositary", ONLY(ADMIN) | ONLY(DEPOSITARY)},
     {"POST /{lang}/workspace/depositary/actions", ONLY(ADMIN) | ONLY(DEPOSITARY)},
     {"POST /{lang}/workspace/depositary/cycles", ONLY(ADMIN) | ONLY(DEPOSITARY)},

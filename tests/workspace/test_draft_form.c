@@ -4,7 +4,9 @@
  * new version, and removed again by leaving it unchecked; a file of a
  * type that is not allowed refused beside the file field with nothing
  * written; a post whose session has ended shows the text back instead of
- * losing it; provisions whose text is not recorded say so. */
+ * losing it; provisions whose text is not recorded say so; a spreadsheet
+ * with one bad row is refused with that row's line and column, nothing
+ * saved, and the same file corrected is imported. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,4 +207,58 @@ Test(workspace_draft_form, provisions_without_recorded_text_say_so)
     cr_assert(strstr(r.body, "<em>text not recorded</em>"), "%s", r.body);
     cr_assert_null(strstr(r.body, "<span lang=\"en\" dir=\"ltr\"></span>"), "an empty title: %s", r.body);
     th_response_free(&r);
+}
+
+/* Posts 'csv' as the import form's file. */
+static th_response post_import(const char *cookie, const char *csv)
+{
+    char csrf[128], url[256];
+    th_ws_csrf(&server, DASHBOARD, cookie, csrf, sizeof csrf);
+    buf b;
+    buf_init(&b, 1 << 20);
+    part(&b, "csrf_token", csrf);
+    cr_assert_eq(buf_printf(&b,
+                            "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kaz.csv\"\r\n"
+                            "Content-Type: text/csv\r\n\r\n%s\r\n--" BOUNDARY "--\r\n",
+                            csv),
+                 0);
+    snprintf(url, sizeof url, "%s" DASHBOARD "/import", server.base);
+    const char *headers[] = {"Content-Type: multipart/form-data; boundary=" BOUNDARY, cookie, NULL};
+    th_response r;
+    th_http(&r, "POST", url, headers, b.data, b.len);
+    buf_free(&b);
+    return r;
+}
+
+Test(workspace_draft_form, a_spreadsheet_with_a_bad_row_is_refused_by_line_and_column_with_nothing_saved)
+{
+    char cookie[200];
+    th_ws_sign_in(&server, "fp%40example.org", PASSWORD, cookie, sizeof cookie);
+    /* The template the dashboard links to answers the session. */
+    th_response r = th_call_with(&server, "GET", DASHBOARD, cookie, NULL, NULL);
+    cr_assert(strstr(r.body, "/api/v1/instruments/code-of-conduct/cycles/c1/template?party=KAZ&amp;format=csv"), "%s",
+              r.body);
+    th_response_free(&r);
+    r = th_call_with(&server, "GET", "/api/v1/instruments/code-of-conduct/cycles/c1/template?party=KAZ&format=csv",
+                     cookie, NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, "provision"), "%s", r.body);
+    th_response_free(&r);
+    uint64_t before = log_size();
+    const char *bad = "party,provision,status,narrative\r\n"
+                      "KAZ,1,in_progress,A new law\r\n"
+                      "KAZ,2,almost there,Another law\r\n";
+    r = post_import(cookie, bad);
+    cr_assert_eq(r.status, 422, "%ld %s", r.status, r.body);
+    cr_assert(strstr(r.body, "id=\"import-caption\""), "%s", r.body);
+    cr_assert(strstr(r.body, "<td><bdi dir=\"ltr\">3</bdi></td><td><bdi dir=\"ltr\">status</bdi></td>"),
+              "line 3, column status: %s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(log_size(), before, "a refused import wrote to the log");
+    r = post_import(cookie, "party,provision,status,narrative\r\nKAZ,1,in_progress,A new law\r\n"
+                            "KAZ,2,planned,Another law\r\n");
+    cr_assert_eq(r.status, 303, "%s", r.body);
+    cr_assert(strstr(r.location, "done=imported"), "%s", r.location);
+    th_response_free(&r);
+    cr_assert_eq(log_size(), before + 2);
 }
