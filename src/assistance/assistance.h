@@ -105,6 +105,28 @@ int assistance_need_from_report(store *db, const char *instrument, const char *c
  * 'need.held' for the others). */
 const char *assistance_need_event(const json_t *need);
 
+/* Links need 'need' to an offer: builds in '*out' (new; the caller
+ * decrefs) the data of the activity.recorded event that records the link,
+ * for the caller to submit as that event (the API's
+ * POST /api/v1/assistance/needs/{need}/links and the workspace alike).
+ * 'link' (borrowed) is {"offer" (required), "planned_start" (required by
+ * the applier), and optionally "id", "title", "body", "implementing" (the
+ * offer's provider, the default, or one of its offices), "programming",
+ * "funder", "subdivision", "status" (default "pipeline"), "planned_end",
+ * "actual_start", "actual_end", "meeting", and "instrument", "provisions",
+ * "thematic", "sdg", "gcts", "unsc" (replacing the offer's)}. The activity
+ * names the need in "needs" and the offer in "offer", is in the need's
+ * state, and takes its title and tags from the offer, never from the
+ * need, so that a need that is not public never reaches the public log
+ * through its link. It is synthetic when the offer or the need is.
+ * Access is not checked here (the route rule decides it); the fields are
+ * validated by the applier when the event is submitted. Fails
+ * ACCORD_ENOTFOUND for an unknown need or offer, or a held need whose
+ * content is not in this database; ACCORD_EINVAL for an unknown field or
+ * an implementing code not of the offer's provider; ACCORD_ECONFLICT when
+ * an activity already links the two and 'link' does not name it in "id". */
+int assistance_link(store *db, const char *need, const json_t *link, json_t **out);
+
 /* ---- open formats (pure: JSON in, bytes out) ------------------------------ */
 
 /* The HXL CSV of a list view: 'kind' is entities, offices, needs, offers,
