@@ -241,7 +241,7 @@ static int visible_needs(store *db, const assistance_viewer *v, const char *id, 
 }
 
 /* The activities that answer each need in 'needs' (ids), added as
- * "answered_by". */
+ * "answered_by", each with the offer it was linked through (or null). */
 static int add_answers(store *db, json_t *needs)
 {
     size_t i;
@@ -249,8 +249,8 @@ static int add_answers(store *db, json_t *needs)
     json_array_foreach(needs, i, n)
     {
         json_t *acts;
-        int rc = rows(db, &acts, (const char *const[]){"id", "title", "implementing", "status", NULL},
-                      "SELECT a.id, a.title, a.implementing, a.status FROM activity a, json_each(a.needs) j"
+        int rc = rows(db, &acts, (const char *const[]){"id", "title", "implementing", "status", "offer", NULL},
+                      "SELECT a.id, a.title, a.implementing, a.status, a.offer FROM activity a, json_each(a.needs) j"
                       " WHERE j.value = ? ORDER BY a.id",
                       "s", json_string_value(json_object_get(n, "id")));
         if (rc)
@@ -539,7 +539,20 @@ static int by_score(const void *a, const void *b)
     return strcmp(json_string_value(json_object_get(x, "offer")), json_string_value(json_object_get(y, "offer")));
 }
 
-/* Ranked matches of one need object against 'offers'. */
+/* The activities of 'need' (its "answered_by") linked through offer
+ * 'offer': a new array of their ids. */
+static json_t *linked_by(const json_t *need, const json_t *offer)
+{
+    json_t *ids = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(need, "answered_by"), i, a) if (json_equal(json_object_get(a, "offer"), offer))
+        json_array_append(ids, json_object_get(a, "id"));
+    return ids;
+}
+
+/* Ranked matches of one need object against 'offers'. An offer the need
+ * is linked to says so ("linked_by": the activities) and is listed even
+ * when it scores nothing. */
 static json_t *rank(const json_t *need, const json_t *offers)
 {
     size_t i, n = 0;
@@ -549,8 +562,10 @@ static json_t *rank(const json_t *need, const json_t *offers)
         return json_array();
     json_array_foreach(offers, i, o)
     {
-        json_t *m = score(need, o);
-        if (json_integer_value(json_object_get(m, "score")) > 0)
+        json_t *m = score(need, o), *links = linked_by(need, json_object_get(o, "id"));
+        json_object_set_new(m, "linked", json_boolean(json_array_size(links) > 0));
+        json_object_set_new(m, "linked_by", links);
+        if (json_integer_value(json_object_get(m, "score")) > 0 || json_array_size(links) > 0)
             all[n++] = m;
         else
             json_decref(m);

@@ -253,7 +253,7 @@ int http_post_assistance_need_from_report(http_req *req)
  * the body (assistance_link); '*out' is new, the caller decrefs. */
 static int link_from_body(http_req *req, json_t **out)
 {
-    json_t *body;
+    json_t *body = NULL;
     *out = NULL;
     int rc = http_json_body(req, &body);
     if (!rc) rc = assistance_link(req->db, req->params[0], body, out);
@@ -431,7 +431,7 @@ int http_need_access(http_req *req, char *out, size_t len)
 int http_need_linker(http_req *req, char *out, size_t len)
 {
     char access[16], party[16];
-    json_t *act;
+    json_t *act = NULL;
     int rc = assistance_need_access(req->db, req->params[0], access, party);
     if (!rc) rc = link_from_body(req, &act);
     if (!rc) {
