@@ -525,9 +525,11 @@ static json_t *score(const json_t *need, const json_t *offer)
     }
     json_decref(common);
     json_decref(langs);
-    return json_pack("{s:O, s:O, s:O, s:O, s:i, s:o}", "offer", json_object_get(offer, "id"), "title",
-                     json_object_get(offer, "title"), "provider", json_object_get(offer, "provider"), "synthetic",
-                     json_object_get(offer, "synthetic"), "score", points, "reasons", reasons);
+    json_t *modalities = json_object_get(offer, "modalities");
+    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:i, s:o}", "offer", json_object_get(offer, "id"), "title",
+                     json_object_get(offer, "title"), "provider", json_object_get(offer, "provider"), "modalities",
+                     modalities ? modalities : json_null(), "synthetic", json_object_get(offer, "synthetic"), "score",
+                     points, "reasons", reasons);
 }
 
 static int by_score(const void *a, const void *b)

@@ -629,6 +629,7 @@ static int party_page(const portal_page *pg, const char *code)
     json_object_set_new(m, "actions", actions);
     /* A territory is never called a state: the kind is said in full. */
     const char *kind = json_string_value(json_object_get(party, "kind"));
+    json_object_set_new(m, "assistance", json_boolean(strcmp(kind, "state") == 0));
     json_object_set_new(m, "kind_label",
                         json_string(web_t(pg->lang, strcmp(kind, "state") == 0       ? "State"
                                                     : strcmp(kind, "territory") == 0 ? "Territory (not a UN member or observer State)"
