@@ -85,7 +85,8 @@ int assistance_gaps(store *db, const assistance_viewer *v, const assistance_filt
 int assistance_overlaps(store *db, const assistance_filter *f, json_t **out);
 /* Per state and provision: whether assistance is requested (a need the
  * viewer may see names it) and under way (an activity in pipeline or
- * implementation names it), with the ids; sorted by state, provision. */
+ * implementation names it), with the ids, and "synthetic" when a record
+ * behind it is synthetic; sorted by state, provision. */
 int assistance_matrix(store *db, const assistance_viewer *v, const assistance_filter *f, json_t **out);
 /* What each office of an entity (or the one office) does where. */
 int assistance_by_entity(store *db, const char *entity, json_t **out);

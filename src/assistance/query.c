@@ -926,6 +926,9 @@ static void cell_add(json_t *cells, const json_t *row, const char *party_key, co
     }
     json_array_append(json_object_get(cell, key), json_object_get(row, "id"));
     json_object_set_new(cell, flag, json_true());
+    /* A mark made from a synthetic record says so. */
+    if (json_is_true(json_object_get(row, "synthetic")))
+        json_object_set_new(cell, "synthetic", json_true());
 }
 
 int assistance_matrix(store *db, const assistance_viewer *v, const assistance_filter *f, json_t **out)

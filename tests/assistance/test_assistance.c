@@ -519,6 +519,14 @@ Test(assistance_data, the_synthetic_iati_export_validates)
     cr_assert_eq(assistance_iati(acts, "2026-01-01T00:00:00Z", &out), 0);
     assert_iati_valid((const char *)out.data, out.len);
     cr_assert(strstr((const char *)out.data, "<!-- synthetic"), "synthetic activities say so");
+    /* In an element of the standard too, each of them. */
+    size_t synthetic = 0, said = 0;
+    for (size_t i = 0; i < json_array_size(acts); i++)
+        synthetic += json_is_true(json_object_get(json_array_get(acts, i), "synthetic"));
+    for (const char *p = (const char *)out.data; (p = strstr(p, "<description type=\"4\">")); p++)
+        said += strncmp(strstr(p, "<narrative>") + 11, "Synthetic:", 10) == 0;
+    cr_assert_gt(synthetic, 0);
+    cr_assert_eq(said, synthetic, "%zu synthetic activities, %zu described as synthetic", synthetic, said);
     buf_free(&out);
     json_decref(acts);
 }
