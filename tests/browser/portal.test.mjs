@@ -243,7 +243,9 @@ test('screenshots: desktop and phone, English and Arabic', async () => {
   for (const lang of ['en', 'ar']) {
     for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 390, 844]]) {
       for (const [pageName, path] of [['home', '/'], ['instrument', `/instruments/${SLUG}?as_of=2019-07-15`],
-                                      ['implementation', `/instruments/${SLUG}/implementation`]]) {
+                                      ['implementation', `/instruments/${SLUG}/implementation`],
+                                      ['assistance-country', '/assistance/countries/KAZ'],
+                                      ['assistance-entity', '/assistance/entities/unodc/almaty']]) {
         const { context, page } = await open(`/${lang}${path}`, { width, height });
         // Nothing pushes the page wider than the screen: wide tables scroll
         // inside their own box, and form fields fit.
