@@ -94,6 +94,9 @@ int assistance_by_entity(store *db, const char *entity, json_t **out);
  * unsc; 'code' e.g. "16.a", "3", "2396". */
 int assistance_framework_item(store *db, const assistance_viewer *v, const char *framework, const char *code,
                               json_t **out);
+/* The meetings and ceremonies, by date; with 'party', those it organized,
+ * took part in as a listed participant, or at which one of its recorded
+ * actions happened (an action naming the event). */
 int assistance_meetings(store *db, const char *party, json_t **out);
 
 /* Fills a new need's data from a party's report on one provision: the

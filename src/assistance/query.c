@@ -901,6 +901,17 @@ int assistance_meetings(store *db, const char *party, json_t **out)
             json_array_foreach(json_object_get(m, "participants"), j, p) if (
                 json_is_string(json_object_get(p, "party")) &&
                 strcmp(json_string_value(json_object_get(p, "party")), party) == 0) in = true;
+            /* A party whose recorded action happened at the event took
+             * part in it too. */
+            if (!in) {
+                int found = store_exists(db, "SELECT 1 FROM action WHERE party = ? AND event = ?", "ss", party,
+                                         json_string_value(json_object_get(m, "id")));
+                if (found < 0) {
+                    json_decref(*out), *out = NULL;
+                    return found;
+                }
+                in = found == STORE_ROW;
+            }
             if (in)
                 i++;
             else

@@ -608,6 +608,16 @@ Test(assistance, an_action_names_the_event_it_happened_at)
     json_array_foreach(json_object_get(r.json, "actions"), i, a) named += json_object_get(a, "event") != NULL;
     cr_assert_eq(named, 1);
     th_response_free(&r);
+    /* The event is on the page of the party whose action happened at it. */
+    r = call("GET", "/api/v1/assistance/events?party=TKM", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, "2018-09-28-signing-ceremony"), "%s", r.body);
+    th_response_free(&r);
+    cr_assert(mentions("/en/parties/TKM", NULL, "2018-09-28") && mentions("/en/parties/TKM", NULL, "events-h"),
+              "the party's page shows the event");
+    r = call("GET", "/api/v1/assistance/events?party=KGZ", NULL, NULL);
+    cr_assert_null(strstr(r.body, "2018-09-28-signing-ceremony"), "an action refused names no event");
+    th_response_free(&r);
 }
 
 Test(assistance_data, the_matrix_says_where_assistance_is_requested_and_under_way)
