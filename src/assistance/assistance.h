@@ -127,8 +127,10 @@ const char *assistance_need_event(const json_t *need);
  * validated by the applier when the event is submitted. Fails
  * ACCORD_ENOTFOUND for an unknown need or offer, or a held need whose
  * content is not in this database; ACCORD_EINVAL for an unknown field or
- * an implementing code not of the offer's provider; ACCORD_ECONFLICT when
- * an activity already links the two and 'link' does not name it in "id". */
+ * an implementing code not of the offer's provider. Submitting the
+ * result fails ACCORD_ECONFLICT when another activity already links the
+ * need to the offer (the applier decides, inside the transaction); naming
+ * that activity in "id" records it again. */
 int assistance_link(store *db, const char *need, const json_t *link, json_t **out);
 
 /* ---- open formats (pure: JSON in, bytes out) ------------------------------ */

@@ -50,14 +50,13 @@ static bool of_provider(const char *implementing, const char *provider)
 int assistance_link(store *db, const char *need, const json_t *link, json_t **out)
 {
     json_t *offer = NULL, *act = NULL;
-    const char *offer_id, *implementing = NULL, *id = NULL;
+    const char *offer_id, *implementing = NULL;
     char access[16], party[16];
     *out = NULL;
     int rc = json_is_object(link) ? json_only_keys(link, LINK_KEYS, NULL)
                                   : accord_fail(ACCORD_EINVAL, NULL, "the link must be a JSON object");
     if (!rc) rc = json_get_string(link, "offer", true, 64, &offer_id);
     if (!rc) rc = json_get_string(link, "implementing", false, 72, &implementing);
-    if (!rc) rc = json_get_string(link, "id", false, 64, &id);
     if (!rc) rc = assistance_need_access(db, need, access, party);
     if (!rc && !party[0])
         rc = accord_fail(ACCORD_ENOTFOUND, "need", "need '%s': its state is not held here", need);
@@ -70,21 +69,6 @@ int assistance_link(store *db, const char *need, const json_t *link, json_t **ou
                          provider);
         goto out;
     }
-    /* One activity per need and offer: a second link is a conflict,
-     * unless it names the activity to record again. */
-    char existing[65] = "";
-    rc = store_one_text(db, existing, sizeof existing,
-                        "SELECT a.id FROM activity a, json_each(a.needs) j WHERE j.value = ? AND a.offer = ?"
-                        " ORDER BY a.id LIMIT 1",
-                        "ss", need, offer_id);
-    if (rc == STORE_ROW && (!id || strcmp(id, existing) != 0)) {
-        rc = accord_fail(ACCORD_ECONFLICT, "offer", "offer: need '%s' is already linked to offer '%s' by activity '%s'",
-                         need, offer_id, existing);
-        goto out;
-    }
-    if (rc < 0)
-        goto out;
-    rc = ACCORD_OK;
     /* The offer's title and tags, never the need's: a need that is not
      * public must not reach the public log through its link. */
     act = json_object();
