@@ -656,3 +656,38 @@ void th_fixture_end(th_server *s, char *dir, char *db)
     free(dir);
     free(db);
 }
+
+void th_ws_sign_in(const th_server *s, const char *email, const char *password, char *cookie, size_t len)
+{
+    char body[512];
+    snprintf(body, sizeof body, "email=%s&password=%s", email, password);
+    th_response r = th_call_with(s, "POST", "/en/workspace/sign-in", TH_FORM, NULL, body);
+    cr_assert_eq(r.status, 303, "%s: %s", email, r.body);
+    snprintf(cookie, len, "Cookie: %.*s", (int)strcspn(r.set_cookie, ";"), r.set_cookie);
+    th_response_free(&r);
+}
+
+void th_ws_csrf(const th_server *s, const char *path, const char *cookie, char *csrf, size_t len)
+{
+    static const char field[] = "name=\"csrf_token\" value=\"";
+    th_response r = th_call_with(s, "GET", path, cookie, NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s: %s", path, r.body);
+    const char *at = strstr(r.body, field);
+    cr_assert_not_null(at, "%s has no CSRF field", path);
+    at += strlen(field);
+    snprintf(csrf, len, "%.*s", (int)strcspn(at, "\""), at);
+    th_response_free(&r);
+}
+
+th_response th_ws_post(const th_server *s, const char *path, const char *from, const char *cookie, const char *fields)
+{
+    char csrf[128];
+    th_ws_csrf(s, from, cookie, csrf, sizeof csrf);
+    size_t len = strlen(fields) + strlen(csrf) + 32;
+    char *body = malloc(len);
+    cr_assert_not_null(body);
+    snprintf(body, len, "csrf_token=%s&%s", csrf, fields);
+    th_response r = th_call_with(s, "POST", path, TH_FORM, cookie, body);
+    free(body);
+    return r;
+}

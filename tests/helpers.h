@@ -125,6 +125,17 @@ th_response th_call(const th_server *s, const char *method, const char *path, co
 th_response th_call_with(const th_server *s, const char *method, const char *path, const char *h1, const char *h2,
                          const char *body);
 
+/* The workspace's forms. th_ws_sign_in() signs 'email' (URL-encoded) in
+ * with 'password' (URL-encoded) through the sign-in form and writes the
+ * "Cookie: ..." header line of its session into 'cookie'.
+ * th_ws_csrf() GETs 'path' with that header (200 expected) and writes the
+ * page's hidden CSRF field into 'csrf'. th_ws_post() POSTs the form
+ * 'fields' to 'path' with the CSRF field of the page 'from' added. */
+#define TH_FORM "Content-Type: application/x-www-form-urlencoded"
+void th_ws_sign_in(const th_server *s, const char *email, const char *password, char *cookie, size_t len);
+void th_ws_csrf(const th_server *s, const char *path, const char *cookie, char *csrf, size_t len);
+th_response th_ws_post(const th_server *s, const char *path, const char *from, const char *cookie, const char *fields);
+
 /* The usual end of a suite's fixture: stops 's', removes 'dir' and frees
  * 'dir' and 'db' (either may be NULL). */
 void th_fixture_end(th_server *s, char *dir, char *db);

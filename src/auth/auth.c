@@ -266,10 +266,13 @@ int auth_user_set_disabled(store *db, const char *id, bool disabled, const princ
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    auth_token_cache_forget(); /* the account's tokens are checked afresh */
     return rc;
 }
 
-int auth_user_set_password(store *db, const char *id, const char *password, const principal *by)
+/* Sets the password of 'id' and ends its sessions, all but 'keep' (a
+ * session id; 0: none kept), with a security-log entry by 'by'. */
+static int set_password(store *db, const char *id, const char *password, const principal *by, int64_t keep)
 {
     auth_account a;
     char hash[AUTH_PWHASH_LEN], now[AUTH_TS_LEN];
@@ -284,12 +287,32 @@ int auth_user_set_password(store *db, const char *id, const char *password, cons
         rc = store_run(db, "UPDATE account SET password_hash = ?, updated_at = ? WHERE id = ?", "sss", hash, now, id);
     if (!rc && store_changes(db) == 0)
         rc = accord_fail(ACCORD_ENOTFOUND, "id", "no account with id '%s'", a.id);
-    /* Whoever knew the old password may hold a session: end them all. */
-    if (!rc) rc = auth_sessions_revoke_all(db, id, now);
-    if (!rc) rc = auth_security_log_change(db, "user.password_changed", id, by, NULL);
+    /* Whoever knew the old password may hold a session: end them all,
+     * but the one of the person who just proved they know it. */
+    if (!rc)
+        rc = store_run(db, "UPDATE session SET revoked_at = ? WHERE account = ? AND revoked_at IS NULL AND id <> ?",
+                       "ssi", now, id, keep);
+    if (!rc) rc = auth_security_log_change(db, "user.password_changed", id, by, keep ? "by the account itself" : NULL);
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
+int auth_user_set_password(store *db, const char *id, const char *password, const principal *by)
+{
+    return set_password(db, id, password, by, 0);
+}
+
+int auth_password_change(store *db, const principal *p, const char *current, const char *password,
+                         int *retry_after)
+{
+    *retry_after = 0;
+    /* The new password is checked first: a refused one costs no attempt. */
+    int rc = auth_password_acceptable(password);
+    if (!rc) rc = auth_password_confirm(db, p, current, retry_after);
+    if (!rc) rc = set_password(db, p->id, password, p, p->via_session ? p->session : 0);
     return rc;
 }
 
@@ -324,5 +347,31 @@ int auth_user_set_role(store *db, const char *id, const char *role, const char *
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    auth_token_cache_forget(); /* the account's tokens are checked afresh */
+    return rc;
+}
+
+int auth_user_change(store *db, const char *id, const char *role, const char *scope, int disabled,
+                     const char *password, const principal *by)
+{
+    json_t *exists = NULL;
+    int rc = ACCORD_OK;
+    if (!role && !scope && !password && disabled < 0)
+        rc = accord_fail(ACCORD_EINVAL, NULL, "nothing to change: give role, scope, disabled or password");
+    if (!rc && scope && !role)
+        rc = accord_fail(ACCORD_EINVAL, "scope", "scope: give it with role");
+    if (!rc && disabled > 0 && by && strcmp(id, by->id) == 0)
+        rc = accord_fail(ACCORD_ECONFLICT, "disabled", "disabled: an admin cannot disable their own account");
+    /* Check every change before making any, so a refused request changes
+     * nothing. */
+    if (!rc && password) rc = auth_password_acceptable(password);
+    if (!rc && role && !auth_role_valid(role))
+        rc = accord_fail(ACCORD_EINVAL, "role", "role: one of " AUTH_ROLES);
+    if (!rc && role) rc = auth_scope_check(db, role, scope);
+    if (!rc) rc = auth_user_get(db, id, &exists); /* 404 first */
+    json_decref(exists);
+    if (!rc && role) rc = auth_user_set_role(db, id, role, scope, by);
+    if (!rc && disabled >= 0) rc = auth_user_set_disabled(db, id, disabled > 0, by);
+    if (!rc && password) rc = auth_user_set_password(db, id, password, by);
     return rc;
 }

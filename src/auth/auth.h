@@ -90,6 +90,14 @@ int auth_user_set_disabled(store *db, const char *id, bool disabled, const princ
 int auth_user_set_password(store *db, const char *id, const char *password, const principal *by);
 int auth_user_set_role(store *db, const char *id, const char *role, const char *scope, const principal *by);
 
+/* An admin's change to account 'id', as POST /api/v1/users/{id} makes
+ * it: a new 'role' with its 'scope' (scope only with a role), 'disabled'
+ * 1 or 0 (-1: unchanged), a new 'password' (NULL: unchanged). Every
+ * change is checked before any is made; an account cannot be disabled
+ * by itself (ACCORD_ECONFLICT). */
+int auth_user_change(store *db, const char *id, const char *role, const char *scope, int disabled,
+                     const char *password, const principal *by);
+
 /* All accounts (without secrets), as a JSON array in '*out'. */
 int auth_user_list(store *db, json_t **out);
 
@@ -100,6 +108,23 @@ int auth_user_get(store *db, const char *id, json_t **out);
  * written to 'token' (shown once). Fails ACCORD_ECONFLICT if an admin
  * exists. */
 int auth_bootstrap_admin(store *db, char token[AUTH_TOKEN_LEN]);
+
+/* Checks that 'password' is the current password of the signed-in
+ * caller 'p', counted against the same throttle as a sign-in to the
+ * account's email from 'p->client' (a wrong one is a failure, logged as
+ * password.confirm_failed; a right one clears the count as a sign-in
+ * does). Fails ACCORD_EAUTH (field "current_password") when wrong or the
+ * account has no email, ACCORD_ETHROTTLED with the seconds to wait in
+ * '*retry_after'. */
+int auth_password_confirm(store *db, const principal *p, const char *password, int *retry_after);
+
+/* The caller 'p' changes their own password: 'current' must be right
+ * (auth_password_confirm()) and 'password' follow the password rules
+ * (checked first, so a refused new password costs no attempt). Every
+ * other session of the account ends; the caller's own goes on. Logged
+ * as user.password_changed by the account itself. */
+int auth_password_change(store *db, const principal *p, const char *current, const char *password,
+                         int *retry_after);
 
 /* ---- sessions --------------------------------------------------------------- */
 
@@ -135,6 +160,11 @@ int auth_login(store *db, const char *email, const char *password, const char *c
 /* Checks session token 'token' (idle and absolute expiry, revocation,
  * disabled account); refreshes its idle time; fills '*out'. */
 int auth_check_session(store *db, const char *token, principal *out);
+
+/* True when 'token' is (or was) a session of an account that is now
+ * disabled: what the sign-in page tells the holder of its cookie, rather
+ * than "the session has ended". */
+bool auth_session_account_disabled(store *db, const char *token);
 
 /* The CSRF token of the session whose token (the cookie's value) is
  * 'token', into 'csrf': derived from it with a keyed hash, so that the
@@ -181,6 +211,15 @@ int64_t auth_token_max_seconds(void);
 int auth_token_create(store *db, const char *account, const char *name, const char *scope, const char *expires_at,
                       const principal *by, char token[AUTH_TOKEN_LEN], int64_t *id_out);
 
+/* auth_token_create() for the signed-in caller 'by' after
+ * auth_password_confirm() of 'password': the token has the account's
+ * scope and, the password having just been proven, is bounded by the
+ * maximum lifetime only, not by the end of the caller's session (a
+ * session cookie alone cannot make a token that outlives it). Fails as
+ * those two do. */
+int auth_token_create_confirmed(store *db, const principal *by, const char *password, const char *name,
+                                const char *expires_at, char token[AUTH_TOKEN_LEN], int64_t *id_out, int *retry_after);
+
 /* Revokes token 'id'. With 'account' set, only a token of that account. */
 int auth_token_revoke(store *db, int64_t id, const char *account, const principal *by);
 
@@ -195,6 +234,22 @@ int auth_token_list(store *db, const char *account, json_t **out);
  * disabled accounts all fail ACCORD_EAUTH with the same message. */
 int auth_check_token(store *db, const char *token, principal *out);
 
+/* How long a token the database accepted is taken on trust when the
+ * cache is on, at most. A revocation, a disabled account or a role change
+ * made through this module, in this process or another (the console),
+ * reaches the cache at once; a row edited by hand within this time. */
+#define AUTH_TOKEN_CACHE_SECONDS 1
+
+/* Turns the cache of verified tokens on or off for the whole process
+ * (the server turns it on); whatever was kept is forgotten. Call it
+ * before the threads that check tokens start, or after they stop. */
+void auth_token_cache(bool on);
+
+/* Makes every kept token miss: called after a change that could refuse
+ * a token (a revocation, a disabled account, a role change) is
+ * committed. Safe from any thread. */
+void auth_token_cache_forget(void);
+
 /* ---- the security log -------------------------------------------------------- */
 
 /* Appends a security event ('kind' such as "login.failed") about account
@@ -203,5 +258,12 @@ int auth_security_log(store *db, const char *kind, const char *account, const ch
 
 /* The latest 'limit' security events, newest first. */
 int auth_security_log_list(store *db, int limit, json_t **out);
+
+/* At most 'limit' security events, newest first, of account 'account'
+ * (an id; NULL or "": any) and of 'kind' (NULL or "": any), older than
+ * event 'before' (0: from the newest): one page of the log, the next
+ * one starting before the last id of this one. */
+int auth_security_log_page(store *db, const char *account, const char *kind, int64_t before, int limit,
+                           json_t **out);
 
 #endif

@@ -50,16 +50,21 @@ static json_t *entry_json(store_stmt *st)
     return e;
 }
 
-int auth_security_log_list(store *db, int limit, json_t **out)
+int auth_security_log_page(store *db, const char *account, const char *kind, int64_t before, int limit,
+                           json_t **out)
 {
     store_stmt *st;
     *out = NULL;
     if (limit < 1 || limit > SECLOG_MAX_LIMIT)
         return accord_fail(ACCORD_EINVAL, "limit", "limit: 1 to %d", SECLOG_MAX_LIMIT);
+    /* An empty filter is no filter; 'before' 0 is the newest. */
+    const char *a = account && *account ? account : NULL, *k = kind && *kind ? kind : NULL;
     int rc = store_query(db, &st,
                          "SELECT l.id, l.at, l.kind, l.account, a.email, l.by_account, l.client, l.detail"
-                         " FROM security_log l LEFT JOIN account a ON a.id = l.account ORDER BY l.id DESC LIMIT ?",
-                         "i", (int64_t)limit);
+                         " FROM security_log l LEFT JOIN account a ON a.id = l.account"
+                         " WHERE (? IS NULL OR l.account = ?) AND (? IS NULL OR l.kind = ?) AND (? = 0 OR l.id < ?)"
+                         " ORDER BY l.id DESC LIMIT ?",
+                         "ssssiii", a, a, k, k, before, before, (int64_t)limit);
     if (rc)
         return rc;
     json_t *list = json_array();
@@ -72,4 +77,9 @@ int auth_security_log_list(store *db, int limit, json_t **out)
     }
     *out = list;
     return ACCORD_OK;
+}
+
+int auth_security_log_list(store *db, int limit, json_t **out)
+{
+    return auth_security_log_page(db, NULL, NULL, 0, limit, out);
 }

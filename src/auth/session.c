@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth/auth_int.h"
+#include "store/lookup.h"
 #include "util/date.h"
 #include "util/error.h"
 #include "util/sha256.h"
@@ -364,6 +365,48 @@ int auth_login(store *db, const char *email, const char *password, const char *c
     return login_success(db, &at, password, token, csrf);
 }
 
+/* ---- confirming the password of a signed-in caller ---- */
+
+/* Loads the caller's account and its email into 'at', with the same
+ * throttle keys as a sign-in to that email from the caller's address. */
+static int confirm_attempt(store *db, const principal *p, login_attempt *at)
+{
+    memset(at, 0, sizeof *at);
+    at->client = p->client[0] && auth_text_ok(p->client, CLIENT_MAX) ? p->client : NULL;
+    int rc = store_one_text(db, at->email, sizeof at->email, "SELECT email FROM account WHERE id = ?", "s", p->id);
+    if (rc == STORE_DONE || (rc == STORE_ROW && !at->email[0]))
+        return accord_fail(ACCORD_EAUTH, NULL, "this account has no email, so no password to confirm");
+    if (rc < 0)
+        return rc;
+    account_key(at->email, &at->keys[KEY_ACCOUNT]);
+    pair_key(at->email, at->client, &at->keys[KEY_PAIR]);
+    address_key(at->client, &at->keys[KEY_ADDRESS]);
+    return auth_account_load(db, p->id, &at->account, &at->found);
+}
+
+int auth_password_confirm(store *db, const principal *p, const char *password, int *retry_after)
+{
+    login_attempt at;
+    *retry_after = 0;
+    int rc = confirm_attempt(db, p, &at);
+    if (!rc) rc = throttle_gate(db, &at, auth_clock(), retry_after);
+    if (rc)
+        return rc;
+    check_password(&at, password);
+    if (!at.ok) {
+        rc = auth_security_log_by(db, "password.confirm_failed", p->id, NULL, at.client, at.reason);
+        return rc ? rc : accord_fail(ACCORD_EAUTH, "current_password", "current_password: the password is wrong");
+    }
+    rc = store_begin(db);
+    if (!rc) rc = throttle_forgive(db, &at.keys[KEY_ACCOUNT], true);
+    if (!rc) rc = throttle_forgive(db, &at.keys[KEY_PAIR], true);
+    if (!rc) rc = throttle_forgive(db, &at.keys[KEY_ADDRESS], false);
+    if (!rc) rc = store_commit(db);
+    if (rc)
+        store_rollback(db);
+    return rc;
+}
+
 /* ---- sessions ---- */
 
 int auth_check_session(store *db, const char *token, principal *out)
@@ -409,6 +452,18 @@ int auth_check_session(store *db, const char *token, principal *out)
         return ACCORD_OK;
     return store_run(db, "UPDATE session SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?", "sis", now,
                      out->session, now);
+}
+
+bool auth_session_account_disabled(store *db, const char *token)
+{
+    unsigned char hash[AUTH_HASH_LEN];
+    if (!auth_secret_shape(token, AUTH_PREFIX_SESSION))
+        return false;
+    auth_secret_hash(token, hash);
+    int rc = store_exists(db, "SELECT 1 FROM session s JOIN account a ON a.id = s.account"
+                              " WHERE s.token_hash = ? AND a.disabled = 1", "b", hash, sizeof hash);
+    accord_error_clear();
+    return rc == STORE_ROW;
 }
 
 void auth_session_csrf(const char *token, char csrf[AUTH_TOKEN_LEN])

@@ -1,6 +1,8 @@
 /* API tokens: per account, named, scoped no wider than the account,
  * optionally expiring, shown once, stored as SHA-256, revocable. */
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,6 +180,23 @@ int auth_token_create(store *db, const char *account, const char *name, const ch
     return rc;
 }
 
+int auth_token_create_confirmed(store *db, const principal *by, const char *password, const char *name,
+                                const char *expires_at, char token[AUTH_TOKEN_LEN], int64_t *id_out, int *retry_after)
+{
+    token[0] = '\0';
+    if (id_out)
+        *id_out = 0;
+    int rc = auth_password_confirm(db, by, password, retry_after);
+    if (rc)
+        return rc;
+    /* The password was just proven: the token is bounded by the maximum
+     * lifetime, not by the end of the session it was asked for in. */
+    principal fresh;
+    auth_principal_fill(&fresh, by->id, by->role, by->scope);
+    snprintf(fresh.client, sizeof fresh.client, "%s", by->client);
+    return auth_token_create(db, by->id, name, NULL, expires_at, &fresh, token, id_out);
+}
+
 static int token_revoke_in_txn(store *db, int64_t id, const char *account, const principal *by)
 {
     store_stmt *st;
@@ -214,6 +233,7 @@ int auth_token_revoke(store *db, int64_t id, const char *account, const principa
     if (!rc) rc = store_commit(db);
     if (rc)
         store_rollback(db);
+    auth_token_cache_forget(); /* after the commit: see "verified tokens" */
     return rc;
 }
 
@@ -292,19 +312,121 @@ static int64_t token_end(const char *expires_at)
     return t;
 }
 
+/* ---- verified tokens, kept in memory -------------------------------------- *
+ *
+ * Checking a token in the database reads the token and its account, on a
+ * page cache that every commit of the log's writer empties. A token the
+ * database has accepted is kept here, under its hash, and taken on trust
+ * while nothing could have changed the answer:
+ * - every change that could refuse a token (a revocation, a disabled
+ *   account, a role change) writes a security-log entry, in this process
+ *   or another (the console): a kept answer holds only while the security
+ *   log's last id is the one read before the database was asked, one
+ *   small read instead of three tables;
+ * - in this process such a change also moves the generation once
+ *   committed, so a kept answer misses at once even when the caller is
+ *   inside a transaction of its own;
+ * - and for at most AUTH_TOKEN_CACHE_SECONDS, never past the token's
+ *   expiry, so that its last use is still recorded (at most once a
+ *   minute) and a row edited by hand is seen within a second. */
+
+#define TOKEN_CACHE_SLOTS 1024 /* a power of two */
+
+typedef struct kept_token {
+    pthread_mutex_t lock;
+    bool used;
+    unsigned char hash[AUTH_HASH_LEN];
+    uint64_t generation;
+    int64_t mark;             /* the security log's last id when the database said yes */
+    int64_t checked_at, ends; /* Unix time; 'ends' 0: never */
+    char id[AUTH_ID_LEN], role[AUTH_ROLE_LEN], scope[AUTH_SCOPE_LEN];
+} kept_token;
+
+static kept_token kept[TOKEN_CACHE_SLOTS];
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static atomic_bool keeping;
+static _Atomic uint64_t generation = 1;
+
+static void kept_init(void)
+{
+    for (size_t i = 0; i < TOKEN_CACHE_SLOTS; i++)
+        pthread_mutex_init(&kept[i].lock, NULL);
+}
+
+void auth_token_cache(bool on)
+{
+    pthread_once(&kept_once, kept_init);
+    atomic_fetch_add(&generation, 1); /* nothing kept before counts */
+    atomic_store(&keeping, on);
+}
+
+void auth_token_cache_forget(void) { atomic_fetch_add(&generation, 1); }
+
+static kept_token *kept_slot(const unsigned char hash[AUTH_HASH_LEN])
+{
+    return &kept[(hash[0] | (size_t)hash[1] << 8) & (TOKEN_CACHE_SLOTS - 1)];
+}
+
+/* Fills '*out' from the kept answer for 'hash' if there is a current one
+ * at 'now', with the security log's last id 'mark'. */
+static bool kept_lookup(const unsigned char hash[AUTH_HASH_LEN], int64_t now, int64_t mark, principal *out)
+{
+    kept_token *k = kept_slot(hash);
+    bool hit = false;
+    pthread_mutex_lock(&k->lock);
+    if (k->used && k->generation == atomic_load(&generation) && k->mark == mark && now >= k->checked_at &&
+        now - k->checked_at < AUTH_TOKEN_CACHE_SECONDS && (!k->ends || k->ends > now) &&
+        sodium_memcmp(k->hash, hash, AUTH_HASH_LEN) == 0) {
+        auth_principal_fill(out, k->id, k->role, k->scope);
+        out->ends = k->ends;
+        hit = true;
+    }
+    pthread_mutex_unlock(&k->lock);
+    return hit;
+}
+
+/* Keeps the database's yes for 'hash' at 'now', read under generation
+ * 'gen' and security-log id 'mark'. */
+static void kept_store(const unsigned char hash[AUTH_HASH_LEN], uint64_t gen, int64_t mark, int64_t now,
+                       const principal *p)
+{
+    kept_token *k = kept_slot(hash);
+    pthread_mutex_lock(&k->lock);
+    k->used = true;
+    memcpy(k->hash, hash, AUTH_HASH_LEN);
+    k->generation = gen;
+    k->mark = mark;
+    k->checked_at = now;
+    k->ends = p->ends;
+    snprintf(k->id, sizeof k->id, "%s", p->id);
+    snprintf(k->role, sizeof k->role, "%s", p->role);
+    snprintf(k->scope, sizeof k->scope, "%s", p->scope);
+    pthread_mutex_unlock(&k->lock);
+}
+
 int auth_check_token(store *db, const char *token, principal *out)
 {
     unsigned char hash[AUTH_HASH_LEN];
     char now[AUTH_TS_LEN];
     store_stmt *st;
     bool ok = false;
-    int64_t id = 0;
+    int64_t id = 0, clock = auth_clock();
     memset(out, 0, sizeof *out);
     if (!auth_secret_shape(token, AUTH_PREFIX_API))
         return accord_fail(ACCORD_EAUTH, NULL, TOKEN_INVALID);
     auth_secret_hash(token, hash);
-    auth_ts(auth_clock(), now);
-    int rc = store_query(db, &st,
+    /* Inside a transaction the database may be older than the cache (or
+     * about to change): it answers alone. */
+    bool keep = atomic_load(&keeping) && !store_in_transaction(db);
+    uint64_t gen = atomic_load(&generation);
+    int64_t mark = 0;
+    int rc = keep ? store_one_int(db, &mark, "SELECT max(id) FROM security_log", "") : ACCORD_OK;
+    if (rc < 0)
+        return rc;
+    if (keep && kept_lookup(hash, clock, mark, out))
+        return ACCORD_OK;
+    auth_ts(clock, now);
+    rc = store_query(db, &st,
                          "SELECT t.id, a.id, a.role, a.scope, t.scope, t.last_used_at, t.expires_at"
                          " FROM api_token t JOIN account a ON a.id = t.account"
                          " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled = 0"
@@ -320,7 +442,7 @@ int auth_check_token(store *db, const char *token, principal *out)
     if (rc == STORE_ROW && auth_scope_within(store_col_text(st, 2), store_col_text(st, 3), store_col_text(st, 4))) {
         id = store_col_int(st, 0);
         char recent[AUTH_TS_LEN];
-        auth_ts(auth_clock() - AUTH_TOUCH_SECONDS, recent);
+        auth_ts(clock - AUTH_TOUCH_SECONDS, recent);
         const char *used = store_col_text(st, 5);
         stale = !used || strcmp(used, recent) < 0;
         auth_principal_fill(out, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 4));
@@ -332,6 +454,8 @@ int auth_check_token(store *db, const char *token, principal *out)
         return rc;
     if (!ok)
         return accord_fail(ACCORD_EAUTH, NULL, TOKEN_INVALID);
+    if (keep)
+        kept_store(hash, gen, mark, clock, out);
     /* Recording the use is a write: done at most once a minute, so that
      * busy scripts do not queue behind the log's writer on every call. */
     if (!stale)

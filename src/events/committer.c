@@ -18,7 +18,7 @@
  * submitters of that batch, not every thread waiting in the queue, and
  * the writer posts it without holding the queue's lock, so a woken
  * submitter does not at once sleep again on that lock. */
-typedef struct job {
+typedef struct committer_job {
     committer_work work; /* set for committer_run(), else the event below */
     void *arg;
     const actor *who;
@@ -31,7 +31,9 @@ typedef struct job {
     char message[512];
     char field[64];
     sem_t finished; /* posted once the job's outcome is set */
-    struct job *next;
+    void (*done)(void *arg); /* instead of the semaphore: committer_submit_then() */
+    void *done_arg;
+    struct committer_job *next;
 } job;
 
 struct committer {
@@ -54,34 +56,92 @@ static void finish_job(job *j, int rc)
     }
 }
 
-/* Applies a batch in one transaction; each job gets its own outcome. */
+/* Applies job 'j' in the open transaction, without a savepoint of its own. */
+static int apply_job(committer *c, job *j)
+{
+    return j->work ? j->work(c->db, j->arg)
+                   : events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
+}
+
+/* Applies job 'j' in its own savepoint, so that a refusal undoes it
+ * alone, and gives it its outcome. Returns an error only when the
+ * transaction itself can no longer be trusted. */
+static int apply_in_savepoint(committer *c, job *j)
+{
+    int jrc = store_savepoint(c->db);
+    if (!jrc)
+        jrc = apply_job(c, j);
+    if (jrc) {
+        finish_job(j, jrc); /* keep this job's own message */
+        return store_savepoint_undo(c->db) ? ACCORD_ESTORE : ACCORD_OK;
+    }
+    if ((jrc = store_savepoint_release(c->db))) {
+        finish_job(j, jrc);
+        return jrc;
+    }
+    finish_job(j, 0);
+    return ACCORD_OK;
+}
+
+/* Applies the events from 'first' up to the next unit of work (or the
+ * end), without a savepoint each: a savepoint per event copied every page
+ * the event changed to the savepoint's journal, though events are seldom
+ * refused. The run is undone as a whole if one is: back to the savepoint
+ * opened before it, or to the transaction's start when 'first' begins
+ * it; then the events before the refused one are applied again, each in
+ * its own savepoint, as is the rest of the batch ('*careful'). Those
+ * events take the same log indexes as the first time, so what an applier
+ * derived from its index (an id) still fits. Returns the job to go on
+ * with; '*rc' is set when the transaction failed. */
+static job *apply_run(committer *c, job *first, bool starts_txn, bool *careful, int *rc)
+{
+    job *j, *refused = NULL;
+    if (!starts_txn && (*rc = store_savepoint(c->db)))
+        return first;
+    for (j = first; j && !j->work && !refused; j = j->next) {
+        int jrc = apply_job(c, j);
+        finish_job(j, jrc);
+        if (jrc)
+            refused = j;
+    }
+    if (!refused) {
+        if (!starts_txn)
+            *rc = store_savepoint_release(c->db);
+        return j;
+    }
+    if (starts_txn) {
+        events_rollback(c->db);
+        *rc = events_begin(c->db);
+    } else if (store_savepoint_undo(c->db)) {
+        *rc = ACCORD_ESTORE;
+    }
+    *careful = true;
+    for (j = first; j != refused && !*rc; j = j->next)
+        *rc = apply_in_savepoint(c, j);
+    return refused->next;
+}
+
+/* Applies a batch in one transaction; each job gets its own outcome. A
+ * unit of work (committer_run) always runs in its own savepoint: it is
+ * large, and running it twice could repeat what it does besides
+ * appending. */
 static void run_batch(committer *c, job *batch)
 {
     int rc = events_begin(c->db);
-    for (job *j = batch; j; j = j->next) {
-        if (rc) {
-            finish_job(j, rc);
-            continue;
-        }
-        int jrc = store_savepoint(c->db);
-        if (!jrc)
-            jrc = j->work ? j->work(c->db, j->arg)
-                          : events_append_with(c->db, j->who, j->type, j->data, j->prepare, j->prepare_arg, &j->seq);
-        if (jrc) {
-            finish_job(j, jrc); /* keep this job's own message */
-            if (store_savepoint_undo(c->db))
-                rc = ACCORD_ESTORE;
-        } else if ((jrc = store_savepoint_release(c->db))) {
-            finish_job(j, jrc);
-            rc = jrc;
+    bool careful = false;
+    for (job *j = batch; j && !rc;) {
+        if (careful || j->work) {
+            rc = apply_in_savepoint(c, j);
+            j = j->next;
         } else {
-            finish_job(j, 0);
+            j = apply_run(c, j, j == batch, &careful, &rc);
         }
     }
     if (!rc)
         rc = events_commit(c->db);
     if (rc) {
-        /* Nothing of this batch is durable: every accepted job fails. */
+        /* Nothing of this batch is durable: every accepted job fails,
+         * as does a job never reached. */
         events_rollback(c->db);
         for (job *j = batch; j; j = j->next)
             if (!j->rc)
@@ -115,7 +175,10 @@ static void *writer_main(void *arg)
         run_batch(c, batch);
         for (job *j = batch, *next; j; j = next) {
             next = j->next; /* the job may vanish once posted */
-            sem_post(&j->finished);
+            if (j->done)
+                j->done(j->done_arg);
+            else
+                sem_post(&j->finished);
         }
         pthread_mutex_lock(&c->lock);
     }
@@ -148,19 +211,19 @@ int committer_start(committer **out, const char *db_path, committer_hook hook, v
         free(c);
         return accord_fail(ACCORD_EENV, NULL, "cannot start the writer thread");
     }
+    /* Named, so that a profile or /proc tells its CPU time from the
+     * request threads' (scripts/bench.sh prints both). */
+    pthread_setname_np(c->thread, "accord-writer");
     *out = c;
     return ACCORD_OK;
 }
 
-/* Queues 'j' and waits until the writer has finished it. */
-static int run_job(committer *c, job *j)
+/* Queues 'j' for the writer; fails when the committer is stopping. */
+static int enqueue(committer *c, job *j)
 {
-    if (sem_init(&j->finished, 0, 0) != 0)
-        return accord_fail(ACCORD_EENV, NULL, "cannot queue a write");
     pthread_mutex_lock(&c->lock);
     if (c->stopping) {
         pthread_mutex_unlock(&c->lock);
-        sem_destroy(&j->finished);
         return accord_fail(ACCORD_EENV, NULL, "the server is stopping");
     }
     if (c->tail)
@@ -170,12 +233,31 @@ static int run_job(committer *c, job *j)
     c->tail = j;
     pthread_cond_signal(&c->work);
     pthread_mutex_unlock(&c->lock);
-    while (sem_wait(&j->finished) != 0 && errno == EINTR)
-        ;
-    sem_destroy(&j->finished);
+    return ACCORD_OK;
+}
+
+/* The outcome of finished job 'j', with its message set on the calling
+ * thread. */
+static int outcome(const job *j)
+{
     if (j->rc)
         return accord_fail(j->rc, j->field[0] ? j->field : NULL, "%s", j->message);
     return ACCORD_OK;
+}
+
+/* Queues 'j' and waits until the writer has finished it. */
+static int run_job(committer *c, job *j)
+{
+    if (sem_init(&j->finished, 0, 0) != 0)
+        return accord_fail(ACCORD_EENV, NULL, "cannot queue a write");
+    int rc = enqueue(c, j);
+    if (!rc) {
+        while (sem_wait(&j->finished) != 0 && errno == EINTR)
+            ;
+        rc = outcome(j);
+    }
+    sem_destroy(&j->finished);
+    return rc;
 }
 
 int committer_run(committer *c, committer_work work, void *arg)
@@ -196,6 +278,30 @@ int committer_submit_with(committer *c, const actor *who, const char *type, json
     int rc = run_job(c, &j);
     if (!rc && out_seq)
         *out_seq = j.seq;
+    return rc;
+}
+
+int committer_submit_then(committer *c, const actor *who, const char *type, json_t *data, void (*done)(void *arg),
+                          void *done_arg, committer_job **out)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    *j = (job){.who = who, .type = type, .data = data, .done = done, .done_arg = done_arg};
+    int rc = enqueue(c, j);
+    if (rc)
+        free(j);
+    else
+        *out = j;
+    return rc;
+}
+
+int committer_job_outcome(committer_job *j, uint64_t *out_seq)
+{
+    int rc = outcome(j);
+    if (!rc && out_seq)
+        *out_seq = j->seq;
+    free(j);
     return rc;
 }
 

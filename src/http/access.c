@@ -42,10 +42,8 @@ static bool csrf_given(http_req *req, const principal *p)
     const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
     if (csrf)
         return auth_check_csrf(req->db, p, csrf);
-    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     json_t *form;
-    if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 || !req->body ||
-        web_form_parse(req->body, req->body_len, &form) != ACCORD_OK) {
+    if (!req->body || http_read_form(req, &form, NULL, 0) != ACCORD_OK) {
         accord_error_clear();
         return false;
     }
@@ -64,6 +62,13 @@ static bool reviews_instrument(const principal *p, const http_route *route, cons
         return false;
     if (!p->scope[0])
         return true;
+    /* A reviewer scoped to one instrument: its routes under the API, its
+     * reports in the workspace, and the workspace's queue, which shows
+     * that instrument's reports only. */
+    if (strcmp(route->pattern, "/{lang}/workspace/reviews") == 0)
+        return true;
+    if (strncmp(route->pattern, "/{lang}/workspace/reviews/{slug}", 32) == 0)
+        return req->params[1] && strcmp(req->params[1], p->scope) == 0;
     return strncmp(route->pattern, "/api/v1/instruments/{slug}", 26) == 0 && req->params[0] &&
            strcmp(req->params[0], p->scope) == 0;
 }
@@ -101,7 +106,7 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
     }
     if (rc)
         return rc;
-    if (p->via_session && is_state_changing(req->method)) {
+    if (p->via_session && is_state_changing(req->method) && !req->headers_only) {
         if (!csrf_given(req, p))
             return accord_fail(ACCORD_EFORBIDDEN, NULL,
                                "missing or wrong X-CSRF-Token: send the token that login returned");

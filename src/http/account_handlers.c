@@ -70,6 +70,27 @@ int http_get_me(http_req *req)
     return ACCORD_OK;
 }
 
+/* POST /api/v1/me/password: {current_password, new_password}. */
+int http_post_me_password(http_req *req)
+{
+    static const char *const keys[] = {"current_password", "new_password", NULL};
+    json_t *body;
+    const char *current, *password;
+    int rc = http_json_body(req, &body);
+    if (rc)
+        return rc;
+    rc = json_only_keys(body, keys, NULL);
+    if (!rc) rc = json_get_string(body, "current_password", true, AUTH_MAX_PASSWORD, &current);
+    if (!rc) rc = json_get_string(body, "new_password", true, AUTH_MAX_PASSWORD, &password);
+    if (!rc) rc = auth_password_change(req->db, req->who, current, password, &req->retry_after);
+    json_decref(body);
+    if (!rc) {
+        req->json = json_pack("{s:b, s:b}", "changed", 1, "other_sessions_ended", 1);
+        req->cache_control = "no-store";
+    }
+    return rc;
+}
+
 int http_get_users(http_req *req)
 {
     json_t *list;
@@ -125,25 +146,10 @@ int http_post_user(http_req *req)
     json_t *disabled = json_object_get(body, "disabled");
     if (!rc && disabled && !json_is_boolean(disabled))
         rc = accord_fail(ACCORD_EINVAL, "disabled", "disabled: must be true or false");
-    if (!rc && !role && !scope && !password && !disabled)
-        rc = accord_fail(ACCORD_EINVAL, NULL, "nothing to change: give role, scope, disabled or password");
-    if (!rc && scope && !role)
-        rc = accord_fail(ACCORD_EINVAL, "scope", "scope: give it with role");
-    if (!rc && disabled && strcmp(req->params[0], req->who->id) == 0 && json_is_true(disabled))
-        rc = accord_fail(ACCORD_ECONFLICT, "disabled", "disabled: an admin cannot disable their own account");
-    /* Check every change before making any, so a refused request changes
-     * nothing. */
-    if (!rc && password) rc = auth_password_acceptable(password);
-    if (!rc && role && !auth_role_valid(role))
-        rc = accord_fail(ACCORD_EINVAL, "role", "role: one of " AUTH_ROLES);
-    if (!rc && role) rc = auth_scope_check(req->db, role, scope);
-    if (!rc) rc = auth_user_get(req->db, req->params[0], &req->json); /* 404 first */
-    if (!rc && role) rc = auth_user_set_role(req->db, req->params[0], role, scope, req->who);
-    if (!rc && disabled) rc = auth_user_set_disabled(req->db, req->params[0], json_is_true(disabled), req->who);
-    if (!rc && password) rc = auth_user_set_password(req->db, req->params[0], password, req->who);
+    if (!rc)
+        rc = auth_user_change(req->db, req->params[0], role, scope, disabled ? json_is_true(disabled) : -1, password,
+                              req->who);
     json_decref(body);
-    json_decref(req->json);
-    req->json = NULL;
     if (!rc) rc = auth_user_get(req->db, req->params[0], &req->json);
     return rc;
 }

@@ -10,32 +10,40 @@
 /* Stores the upload's bytes in the transaction of its event. */
 static int store_upload(store *db, void *file) { return attachment_put(db, file); }
 
+int http_store_attachment(http_req *req, const char *slug, const char *cycle, const char *party, const char *name,
+                          const void *bytes, size_t len, attachment_file *file, uint64_t *seq)
+{
+    int rc = attachment_check_name(name, "name");
+    if (!rc)
+        rc = attachment_inspect(bytes, len, file);
+    if (rc)
+        return rc;
+    /* The event names the file by its hash; the bytes stay private. */
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "instrument", slug, "cycle", cycle, "party", party,
+                             "sha256", file->sha256, "media_type", file->media_type, "size", (json_int_t)file->size,
+                             "name", name);
+    if (!data)
+        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    rc = http_submit_event_with(req, "attachment.stored", data, store_upload, file, seq);
+    json_decref(data);
+    return rc;
+}
+
 /* POST .../cycles/{cycle}/attachments?party=&name=, the file as the body. */
 int http_post_attachment(http_req *req)
 {
     const char *party = http_query(req, "party"), *name = http_query(req, "name");
     attachment_file file;
+    uint64_t seq;
     if (!party)
         return accord_fail(ACCORD_EINVAL, "party", "give the party in the query: ?party=CODE");
-    int rc = attachment_check_name(name, "name");
-    if (!rc)
-        rc = attachment_inspect(req->body, req->body_len, &file);
-    if (rc)
-        return rc;
-    /* The event names the file by its hash; the bytes stay private. */
-    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "instrument", req->params[0], "cycle",
-                             req->params[1], "party", party, "sha256", file.sha256, "media_type", file.media_type,
-                             "size", (json_int_t)file.size, "name", name);
-    if (!data)
-        return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
-    uint64_t seq;
-    rc = http_submit_event_with(req, "attachment.stored", data, store_upload, &file, &seq);
+    int rc = http_store_attachment(req, req->params[0], req->params[1], party, name, req->body, req->body_len, &file,
+                                   &seq);
     if (!rc) {
         req->status = 201;
         req->json = json_pack("{s:s, s:s, s:I, s:s, s:I}", "sha256", file.sha256, "media_type", file.media_type,
                               "size", (json_int_t)file.size, "name", name, "log_index", (json_int_t)seq);
     }
-    json_decref(data);
     return rc;
 }
 

@@ -14,6 +14,7 @@ int http_get_checkpoint(http_req *req);
 int http_post_login(http_req *req);
 int http_post_logout(http_req *req);
 int http_get_me(http_req *req);
+int http_post_me_password(http_req *req);
 int http_get_users(http_req *req);
 int http_get_user(http_req *req);
 int http_post_users(http_req *req);

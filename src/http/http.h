@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "assistance/assistance.h"
+#include "attachment/attachment.h"
 #include "auth/auth.h"
 #include "events/events.h"
 #include "events/committer.h"
@@ -20,7 +21,7 @@
 #include "util/buf.h"
 
 #define HTTP_MAX_BODY (64 * 1024) /* request bodies past this get 413, unless the route allows more */
-#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_PARAMS 5
 #define HTTP_MAX_ANSWER (16 * 1024 * 1024) /* a JSON answer past this is refused (500), never sent */
 
 /* The limits on connections and bodies in flight are the skeleton's
@@ -51,6 +52,8 @@ typedef struct http_config {
 int http_serve(const http_config *cfg);
 
 /* One request as the handlers see it. */
+struct http_later;
+
 typedef struct http_req {
     struct MHD_Connection *conn;
     const char *method;
@@ -59,6 +62,8 @@ typedef struct http_req {
     const char *body;                    /* NUL-terminated; NULL when none */
     size_t body_len;
     json_t *body_json;  /* the body parsed by http_json_body(), kept for the request */
+    bool headers_only;  /* access is being decided before the body came (a large-body route): a form's CSRF
+                           field is checked when it has, before the handler */
     store *db;
     const principal *who; /* NULL for anonymous callers */
 
@@ -77,6 +82,7 @@ typedef struct http_req {
     char allow[64];            /* the Allow header of a 405 */
     char client[64];           /* the caller's address, for throttling and the security log */
     bool cors;                 /* a public read: open to every origin unless the answer is private */
+    struct http_later *later;  /* set by the pipeline: where a request set aside waits (http_submit_event_then) */
 } http_req;
 
 /* The request accessors (request.c). Query parameter 'key', or NULL. Borrowed for the request's lifetime. */
@@ -99,9 +105,52 @@ int http_query_date(http_req *req, const char *key, const char **out);
  * share the parse (and see each other's additions). */
 int http_json_body(http_req *req, json_t **out);
 
+/* A file posted with a form (multipart/form-data): the first part that
+ * names a file. 'bytes' is the caller's to buf_free() once 'given'. */
+typedef struct http_form_file {
+    bool given;
+    char field[64];   /* the form field's name */
+    char name[256];   /* the file's name as the browser sent it (may be cut) */
+    buf bytes;
+} http_form_file;
+
+/* The form posted as the body, application/x-www-form-urlencoded or
+ * multipart/form-data, its text fields into '*fields' (new object; a
+ * repeated field keeps its last value) and, when 'file' is not NULL, its
+ * first file into '*file' (at most 'file_cap' bytes: ACCORD_ETOOBIG
+ * past it). Fails ACCORD_EMEDIA for any other body, ACCORD_EINVAL for a
+ * malformed one. A multipart body is read with libmicrohttpd's post
+ * processor over the body the server already holds. */
+int http_read_form(http_req *req, json_t **fields, http_form_file *file, size_t file_cap);
+
+/* Stores the file 'bytes' ('len' bytes) named 'name' that 'party' uploads
+ * for its reports in 'cycle' of 'slug': checks the name and the type
+ * (attachment module), then submits attachment.stored with the bytes
+ * written in the event's transaction. What POST .../attachments does;
+ * the workspace's draft form calls it too. Fills '*file' and '*seq'. */
+int http_store_attachment(http_req *req, const char *slug, const char *cycle, const char *party, const char *name,
+                          const void *bytes, size_t len, attachment_file *file, uint64_t *seq);
+
 /* Submits a state change made by the caller as one logged event, through
  * the server's group committer; returns once it is durable or refused. */
 int http_submit_event(http_req *req, const char *type, json_t *data, uint64_t *out_seq);
+
+/* How a handler that submitted with http_submit_event_then() finishes:
+ * 'rc' and 'seq' are what http_submit_event() would have returned, the
+ * error message set; 'req' is a fresh request (same connection, route,
+ * parameters, body and caller; no answer yet). Returns as a handler. */
+typedef int (*http_then)(http_req *req, int rc, uint64_t seq);
+
+/* http_submit_event() for a handler with nothing left to do but answer:
+ * the request is set aside while its event waits for the group commit,
+ * so that the thread serves other connections meanwhile, and 'then'
+ * answers once the event is committed or refused. 'type' must be a
+ * string literal; 'data' is kept (a reference is taken). The handler
+ * returns what this returns, and sets no answer of its own. Where a
+ * request cannot be set aside (a second submission, or a request the
+ * pipeline did not make), the event is submitted and 'then' called at
+ * once. */
+int http_submit_event_then(http_req *req, const char *type, json_t *data, http_then then);
 
 /* http_submit_event() for an event that names bytes it does not carry (an
  * upload): 'prepare' stores them on the writer thread, in the event's own

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/http_int.h"
 #include "http/respcache_int.h"
 #include "ledger/ledger.h"
 #include "util/clock.h"
@@ -268,21 +269,15 @@ static bool answer_bytes(http_req *req, const char **out, size_t *len, char **ow
         *len = req->text.len;
         return true;
     }
-    /* As the server sends JSON (send_json): indented, in order, with a
-     * final newline. */
-    char *text = json_dumps(req->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return false;
-    *len = strlen(text);
-    char *withnl = *len <= HTTP_MAX_ANSWER ? realloc(text, *len + 2) : NULL;
-    if (!withnl) {
-        free(text);
+    /* As the server sends JSON (send_json). */
+    buf text;
+    if (http_json_text(req->json, &text)) {
+        buf_free(&text);
         return false;
     }
-    withnl[(*len)++] = '\n';
-    withnl[*len] = '\0';
-    *out = *owned = withnl;
-    return true;
+    *len = text.len;
+    *out = *owned = buf_steal(&text);
+    return *out != NULL;
 }
 
 bool respcache_finish(respcache_req *rq, int handler_rc, http_req *req, enum MHD_Result *ret, const void **held)

@@ -165,23 +165,12 @@ static int get_actions(http_req *req)
     return reply(req, rc, rc ? NULL : json_pack("{s:s, s:o}", "instrument", req->params[0], "actions", v));
 }
 
-static int post_action(http_req *req)
+/* The recorded action as it now stands, with its log index. */
+static int post_action_recorded(http_req *req, int rc, uint64_t seq)
 {
-    static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
-                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
-    json_t *data, *action = NULL;
-    int rc = http_json_body(req, &data);
-    if (rc)
-        return rc;
-    rc = json_only_keys(data, allowed, NULL);
-    uint64_t seq = 0;
-    if (!rc) {
-        json_object_set_new(data, "instrument", json_string(req->params[0]));
-        rc = http_submit_event(req, "action.recorded", data, &seq);
-    }
+    json_t *action = NULL;
     if (!rc)
         rc = depositary_action_by_seq(req->db, seq, &action);
-    json_decref(data);
     if (rc)
         return rc;
     req->status = 201;
@@ -189,6 +178,48 @@ static int post_action(http_req *req)
     json_object_set_new(action, "log_index", json_integer((json_int_t)seq));
     req->json = action;
     return ACCORD_OK;
+}
+
+static int post_action(http_req *req)
+{
+    static const char *const allowed[] = {"party", "type", "date", "date_precision", "place", "signer",
+                                          "on_behalf_of", "note", "source", "confidence", "event", NULL};
+    json_t *data;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, allowed, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = http_submit_event_then(req, "action.recorded", data, post_action_recorded);
+    }
+    json_decref(data);
+    return rc;
+}
+
+/* POST /api/v1/instruments/{slug}/reported-totals: a total of
+ * participants as a source reports it, recorded beside the count of
+ * recorded actions (never merged with it). */
+static int post_reported_total(http_req *req)
+{
+    static const char *const allowed[] = {"as_of", "qualifier", "count", "of", "source", NULL};
+    json_t *data;
+    uint64_t seq = 0;
+    int rc = http_json_body(req, &data);
+    if (rc)
+        return rc;
+    rc = json_only_keys(data, allowed, NULL);
+    if (!rc) {
+        json_object_set_new(data, "instrument", json_string(req->params[0]));
+        rc = http_submit_event(req, "reported_total.recorded", data, &seq);
+    }
+    if (!rc) {
+        req->status = 201;
+        json_object_set_new(data, "log_index", json_integer((json_int_t)seq));
+        req->json = json_incref(data);
+    }
+    json_decref(data);
+    return rc;
 }
 
 static int get_notifications(http_req *req)
@@ -311,6 +342,8 @@ const http_route http_routes[] = {
     {"GET", "/api/v1/instruments/{slug}/actions", RULE_PUBLIC, get_actions, "every recorded action", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/instruments/{slug}/actions", RULE_RECORD_WRITER, post_action,
      "record an action (the depositary or an admin)", NULL, 0},
+    {"POST", "/api/v1/instruments/{slug}/reported-totals", RULE_RECORD_WRITER, post_reported_total,
+     "record a total of participants as a source reports it (the depositary or an admin)", NULL, 0},
     {"GET", "/api/v1/instruments/{slug}/notifications", RULE_PUBLIC, get_notifications, "depositary notifications", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/parties", RULE_PUBLIC, get_parties, "states, territories and organizations (?kind=state|territory|organization)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/api/v1/parties/{code}", RULE_PUBLIC, get_party, "a party with its actions and memberships", NULL, 0, HTTP_CACHE_PUBLIC},
@@ -376,6 +409,8 @@ const http_route http_routes[] = {
      "sign in with email and password: sets the session cookie, returns the CSRF token", NULL, 0},
     {"POST", "/api/v1/logout", RULE_SIGNED_IN, http_post_logout, "end the browser session", NULL, 0},
     {"GET", "/api/v1/me", RULE_SIGNED_IN, http_get_me, "the signed-in account", NULL, 0},
+    {"POST", "/api/v1/me/password", RULE_SIGNED_IN, http_post_me_password,
+     "change your own password ({current_password, new_password}; your other sessions end)", NULL, 0},
     {"GET", "/api/v1/users", RULE_ADMIN, http_get_users, "accounts (admin)", NULL, 0},
     {"POST", "/api/v1/users", RULE_ADMIN, http_post_users, "create an account (admin)", NULL, 0},
     {"GET", "/api/v1/users/{id}", RULE_ADMIN, http_get_user, "an account (admin)", NULL, 0},
@@ -454,9 +489,48 @@ const http_route http_routes[] = {
     {"GET", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_READER, workspace_reports,
      "a party's reports in a cycle: each provision's state; ?provision=N: its form", workspace_party_from_path, 0},
     {"POST", "/{lang}/workspace/reports/{slug}/{cycle}/{party}", RULE_PARTY_WRITER, workspace_post_report,
-     "save a draft version, submit or release (a form; the party's focal point)", workspace_party_from_path, 0},
+     "save a draft version (with a file to attach), preview it, submit or release (a form; the party's focal point)",
+     workspace_party_from_path, ATTACHMENT_MAX_SIZE + 1024 * 1024},
     {"GET", "/{lang}/workspace/", RULE_SIGNED_IN, workspace_home, "the workspace: who is signed in, what they may do",
      NULL, 0},
+    /* The depositary's desk (workspace/depositary.c). */
+    {"GET", "/{lang}/workspace/depositary", RULE_RECORD_WRITER, workspace_depositary,
+     "the depositary's forms and the latest notifications", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/actions", RULE_RECORD_WRITER, workspace_post_action,
+     "record an action (a form; the depositary)", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/cycles", RULE_RECORD_WRITER, workspace_post_cycle,
+     "open a reporting cycle (a form; the depositary)", NULL, 0},
+    {"POST", "/{lang}/workspace/depositary/reported-totals", RULE_RECORD_WRITER, workspace_post_total,
+     "record a reported total (a form; the depositary)", NULL, 0},
+    /* The reviewer's pages (workspace/review.c). */
+    {"GET", "/{lang}/workspace/reviews", RULE_REVIEWER, workspace_review_queue,
+     "the reviewers' queue: the latest submitted version of every report", NULL, 0},
+    {"GET", "/{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", RULE_REVIEWER, workspace_review,
+     "a submitted report with its text, files, versions and reviews, and the review forms", NULL, 0},
+    {"POST", "/{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", RULE_REVIEWER, workspace_post_review,
+     "return a report with comments or rate it (a form; a reviewer)", NULL, 0},
+    /* The workspace's account pages (everyone signed in) and the
+     * administrator's pages (workspace/account.c, workspace/admin.c). */
+    {"GET", "/{lang}/workspace/account", RULE_SIGNED_IN, workspace_account,
+     "your account: change your password, your API tokens", NULL, 0},
+    {"POST", "/{lang}/workspace/account/password", RULE_SIGNED_IN, workspace_post_password,
+     "change your password (a form)", NULL, 0},
+    {"POST", "/{lang}/workspace/account/tokens", RULE_SIGNED_IN, workspace_post_token,
+     "create an API token (shown once on the answer) or revoke one (a form)", NULL, 0},
+    {"GET", "/{lang}/workspace/account/password", RULE_SIGNED_IN, workspace_account_again,
+     "where the password form posts: a redirect to the account page", NULL, 0},
+    {"GET", "/{lang}/workspace/account/tokens", RULE_SIGNED_IN, workspace_account_again,
+     "where the token forms post: a redirect to the account page", NULL, 0},
+    {"GET", "/{lang}/workspace/admin/accounts", RULE_ADMIN, workspace_admin_accounts,
+     "accounts, and the form to add one (admin)", NULL, 0},
+    {"POST", "/{lang}/workspace/admin/accounts", RULE_ADMIN, workspace_admin_add, "add an account (a form; admin)",
+     NULL, 0},
+    {"GET", "/{lang}/workspace/admin/accounts/{id}", RULE_ADMIN, workspace_admin_account,
+     "an account with the forms that change it (admin)", NULL, 0},
+    {"POST", "/{lang}/workspace/admin/accounts/{id}", RULE_ADMIN, workspace_admin_change,
+     "disable, enable, change the role and scope of, or set the password of an account (a form; admin)", NULL, 0},
+    {"GET", "/{lang}/workspace/admin/security-log", RULE_ADMIN, workspace_security_log,
+     "the security log, newest first (?account=, ?kind=, ?before=; admin)", NULL, 0},
     /* The portal (src/portal): after every other route, since /{lang}/ would match them. */
     {"GET", "/static/{file}", RULE_PUBLIC, portal_static, "the stylesheet (its name carries its hash)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"GET", "/feeds/notifications.atom", RULE_PUBLIC, portal_atom, "depositary notifications as an Atom 1.0 feed", NULL, 0, HTTP_CACHE_PUBLIC},

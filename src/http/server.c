@@ -60,6 +60,7 @@ typedef struct conn_state {
     bool path_known; /* no route, but the path exists for another method */
     const buf *body; /* the whole body, once it has arrived (the skeleton's) */
     const void *held; /* the cache entry being sent (respcache_done) */
+    http_later later; /* a write set aside while it waits for its commit */
 } conn_state;
 
 void http_common_headers(struct MHD_Response *r)
@@ -112,32 +113,30 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, const
     return ret;
 }
 
+int http_json_text(const json_t *v, buf *out)
+{
+    buf_init(out, HTTP_MAX_ANSWER + 1);
+    int rc = json_write_indented(v, out);
+    return rc ? rc : buf_append(out, "\n", 1);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, const http_req *req,
                                  const char *etag)
 {
-    char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return MHD_NO;
-    size_t len = strlen(text);
-    if (len > HTTP_MAX_ANSWER && status < 400) {
+    buf text;
+    int rc = http_json_text(v, &text);
+    if (rc == ACCORD_ETOOBIG && status < 400) {
         /* No query may make the server send (or hold) more than this:
          * the handlers bound their inputs, this bounds what they missed. */
-        free(text);
+        buf_free(&text);
         json_t *err = json_pack("{s:{s:s, s:s}}", "error", "code", accord_error_name(ACCORD_ETOOBIG), "message",
                                 "the answer would be over the server's limit; ask for less");
         enum MHD_Result ret = send_json(conn, 500, err, NULL, NULL);
         json_decref(err);
         return ret;
     }
-    text[len] = '\0';
-    char *withnl = realloc(text, len + 2);
-    if (withnl) {
-        text = withnl;
-        text[len++] = '\n';
-        text[len] = '\0';
-    }
-    enum MHD_Result ret = send_bytes(conn, status, "application/json", text, len, req, etag);
-    free(text);
+    enum MHD_Result ret = rc ? MHD_NO : send_bytes(conn, status, "application/json", text.data, text.len, req, etag);
+    buf_free(&text);
     return ret;
 }
 
@@ -217,11 +216,68 @@ static void current_etag(store *db, char *out, size_t len)
         out[0] = '\0'; /* no tag rather than a wrong one */
 }
 
+/* Fills 'req' for the route's handler (or its continuation). */
+static void request_start(http_req *req, struct MHD_Connection *conn, const char *method, const char *url, store *db,
+                          conn_state *cs, bool is_read)
+{
+    *req = (http_req){.conn = conn, .method = method, .path = url, .db = db, .status = 200, .later = &cs->later};
+    memcpy(req->params, cs->params, sizeof req->params);
+    req->body = cs->body->data;
+    req->body_len = cs->body->len;
+    req->cors = is_read && cs->route->rule == RULE_PUBLIC;
+    buf_init(&req->text, 16 * 1024 * 1024);
+    client_address(conn, req->client, sizeof req->client);
+}
+
+/* Sends what the handler of 'req' made of it ('rc'), and frees 'req'. */
+static enum MHD_Result request_answer(http_req *req, int rc, respcache_req *cached, const char *etag,
+                                      conn_state *cs)
+{
+    enum MHD_Result ret;
+    rc = http_refused_page(req, cs->route, rc);
+    const char *inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (cached && respcache_finish(cached, rc, req, &ret, &cs->held)) {
+        /* kept, and sent from the cache */
+    } else if (rc)
+        ret = send_error(req->conn, rc, req);
+    else if (etag[0] && !req->cache_control && inm && strcmp(inm, etag) == 0)
+        ret = send_bytes(req->conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
+    else if (req->json)
+        ret = send_json(req->conn, req->status, req->json, req, etag[0] ? etag : NULL);
+    else
+        ret = send_bytes(req->conn, req->status, req->content_type ? req->content_type : "text/plain; charset=utf-8",
+                         req->text.data ? req->text.data : "", req->text.len, req, etag[0] ? etag : NULL);
+    json_decref(req->json);
+    json_decref(req->error_extra);
+    json_decref(req->body_json);
+    buf_free(&req->text);
+    return ret;
+}
+
+/* A request set aside (http_submit_event_then) is back: its event is
+ * committed or refused, and the handler's continuation answers. */
+static enum MHD_Result dispatch_resumed(struct MHD_Connection *conn, const char *method, const char *url,
+                                        conn_state *cs)
+{
+    store *db;
+    http_req req;
+    uint64_t seq = 0;
+    int rc = http_later_outcome(&cs->later, &seq);
+    if (thread_db(&db))
+        return send_error(conn, ACCORD_ESTORE, NULL);
+    request_start(&req, conn, method, url, db, cs, false);
+    req.who = &cs->later.who;
+    rc = cs->later.then(&req, rc, seq);
+    return request_answer(&req, rc, NULL, "", cs);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method, const char *url, conn_state *cs)
 {
     accord_error_clear();
     const http_route *route = cs->route;
     enum MHD_Result ret;
+    if (cs->later.waiting)
+        return dispatch_resumed(conn, method, url, cs);
     if (!route && strcmp(method, "OPTIONS") == 0 && respcache_preflight(conn, url, &ret))
         return ret;
     if (!route) {
@@ -251,34 +307,18 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *method,
         current_etag(db, etag, sizeof etag);
 
     principal p;
-    http_req req = {.conn = conn, .method = method, .path = url, .db = db, .status = 200};
-    memcpy(req.params, cs->params, sizeof req.params);
-    req.body = cs->body->data;
-    req.body_len = cs->body->len;
-    req.cors = is_read && route->rule == RULE_PUBLIC;
-    buf_init(&req.text, 16 * 1024 * 1024);
-    client_address(conn, req.client, sizeof req.client);
+    http_req req;
+    request_start(&req, conn, method, url, db, cs, is_read);
     rc = http_authorize(&req, route, &p);
     if (!rc)
         rc = route->handler(&req);
-    rc = http_refused_page(&req, route, rc);
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (respcache_finish(&cached, rc, &req, &ret, &cs->held)) {
-        /* kept, and sent from the cache */
-    } else if (rc)
-        ret = send_error(conn, rc, &req);
-    else if (etag[0] && !req.cache_control && inm && strcmp(inm, etag) == 0)
-        ret = send_bytes(conn, MHD_HTTP_NOT_MODIFIED, "application/json", "", 0, NULL, etag);
-    else if (req.json)
-        ret = send_json(conn, req.status, req.json, &req, etag[0] ? etag : NULL);
-    else
-        ret = send_bytes(conn, req.status, req.content_type ? req.content_type : "text/plain; charset=utf-8",
-                         req.text.data ? req.text.data : "", req.text.len, &req, etag[0] ? etag : NULL);
-    json_decref(req.json);
-    json_decref(req.error_extra);
-    json_decref(req.body_json);
-    buf_free(&req.text);
-    return ret;
+    if (cs->later.waiting) {
+        /* Set aside: answered once its event is committed. */
+        json_decref(req.body_json);
+        buf_free(&req.text);
+        return MHD_YES;
+    }
+    return request_answer(&req, rc, &cached, etag, cs);
 }
 
 /* The raw request target, before libmicrohttpd decodes it: the decoded
@@ -343,7 +383,7 @@ static int check_headers(void *cls, struct MHD_Connection *conn, const char *met
          * the path or the query), and again before the handler runs. */
         store *db;
         principal p;
-        http_req req = {.conn = conn, .method = method, .path = url};
+        http_req req = {.conn = conn, .method = method, .path = url, .headers_only = true};
         memcpy(req.params, cs->params, sizeof req.params);
         client_address(conn, req.client, sizeof req.client);
         rc = thread_db(&db);
@@ -352,6 +392,13 @@ static int check_headers(void *cls, struct MHD_Connection *conn, const char *met
             rc = http_authorize(&req, cs->route, &p);
         }
         json_decref(req.body_json);
+        if (rc && strncmp(cs->route->pattern, "/{lang}/workspace/", 18) == 0) {
+            /* A workspace page answers a refusal with a page (the sign-in
+             * page, the text that was posted): the body is read to the
+             * usual limit and the dispatch refuses it again. */
+            accord_error_clear();
+            return ACCORD_OK;
+        }
         if (rc)
             return rc;
         *max_body = cs->route->max_body;
@@ -382,8 +429,14 @@ static void end_request(void *cls, void *state)
 {
     (void)cls;
     conn_state *cs = state;
-    if (cs)
+    if (cs) {
         respcache_done(cs->held);
+        if (cs->later.waiting) {
+            /* Closed once resumed, before answering (the server stops). */
+            http_later_outcome(&cs->later, NULL);
+            accord_error_clear();
+        }
+    }
     free(cs);
 }
 
@@ -443,7 +496,11 @@ int http_serve(const http_config *cfg)
         .on_ready = cfg->on_ready,
         .on_ready_arg = cfg->on_ready_arg,
     };
+    /* Bearer tokens verified once are taken on trust for a moment
+     * (auth.h): every request of a script carries the same token. */
+    auth_token_cache(true);
     rc = httpd_serve(&hc);
+    auth_token_cache(false);
     respcache_stop();
     committer_stop(writer);
     checkpointer_stop(signer);

@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "httpd/httpd.h"
 #include "httpd/httpd_int.h"
@@ -72,6 +74,39 @@ static bool budget_grow(httpd *d, request *r, size_t need)
         return false;
     r->reserved += want;
     return true;
+}
+
+/* ---- requests set aside --------------------------------------------------- */
+
+/* Requests suspended and not yet resumed, in every daemon of the
+ * process: httpd_stop() waits for them (libmicrohttpd may not be stopped
+ * with a connection suspended, and whoever resumes it still holds it).
+ * While a daemon stops, no request is set aside: a request that arrives
+ * on a connection kept alive meanwhile waits on its thread, which the
+ * stop joins. The count is raised before the flag is read, and the stop
+ * sets the flag before it reads the count, so one of the two always sees
+ * the other. */
+static atomic_size_t suspended;
+static atomic_uint stopping;
+
+bool httpd_suspend(struct MHD_Connection *conn)
+{
+    atomic_fetch_add(&suspended, 1);
+    if (atomic_load(&stopping)) {
+        atomic_fetch_sub(&suspended, 1);
+        return false;
+    }
+    MHD_suspend_connection(conn);
+    return true;
+}
+
+void httpd_resume(struct MHD_Connection *conn)
+{
+    /* Counted off here, not when 'answer' runs again: the daemon must
+     * not stop between the two, and resuming is the last thing its
+     * caller does with the connection. */
+    MHD_resume_connection(conn);
+    atomic_fetch_sub(&suspended, 1);
 }
 
 /* ---- one request --------------------------------------------------------- */
@@ -280,7 +315,8 @@ static struct MHD_Daemon *start_daemon(httpd *d, const struct sockaddr_storage *
     unsigned threads = d->cfg.threads;
     unsigned max_conns = connection_limit(raise_file_limit(), threads);
     return MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | ipflags, (uint16_t)d->cfg.port, NULL, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | ipflags,
+        (uint16_t)d->cfg.port, NULL, NULL,
         on_request, d, MHD_OPTION_EXTERNAL_LOGGER, log_library, d, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
         MHD_OPTION_NOTIFY_CONNECTION, httpd__on_connection, &d->sweeper, MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
@@ -339,7 +375,16 @@ void httpd_stop(httpd *d)
 {
     if (!d)
         return;
+    /* No new connection, and the requests set aside are answered first:
+     * their writes are committing and will resume them. */
+    MHD_socket listener = MHD_quiesce_daemon(d->daemon);
+    atomic_fetch_add(&stopping, 1);
+    while (atomic_load(&suspended))
+        nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
     MHD_stop_daemon(d->daemon);
+    atomic_fetch_sub(&stopping, 1);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     httpd__sweeper_stop(&d->sweeper);
     pthread_mutex_destroy(&d->log_lock);
     free(d);

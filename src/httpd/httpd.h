@@ -56,6 +56,20 @@ typedef struct httpd_app {
     void *cls;
 } httpd_app;
 
+/* Sets the request of 'conn' aside from 'answer', which then returns
+ * MHD_YES without queueing a response: the thread goes on with other
+ * connections. Once httpd_resume() is called (from any thread),
+ * libmicrohttpd calls 'answer' again for the same request (same 'state'
+ * and body), and that call answers. A request set aside meets no idle
+ * timeout; httpd_stop() waits until every one is resumed. Returns false,
+ * setting nothing aside, while a daemon stops: 'answer' then answers on
+ * its thread. */
+bool httpd_suspend(struct MHD_Connection *conn);
+
+/* Resumes a request set aside with httpd_suspend(); exactly once, the
+ * last thing the caller does with 'conn'. */
+void httpd_resume(struct MHD_Connection *conn);
+
 typedef struct httpd_config {
     const char *address;      /* IPv4 or IPv6 literal to bind, e.g. "127.0.0.1" */
     unsigned port;            /* 0 picks a free port */
@@ -81,8 +95,10 @@ int httpd_start(httpd **out, const httpd_config *cfg);
 /* The port 'd' listens on. */
 unsigned httpd_port(const httpd *d);
 
-/* Stops 'd' and frees it: the open connections are closed at once (well
- * under a second with a thousand), requests under way are cut short. */
+/* Stops 'd' and frees it: no new connection is taken, the requests set
+ * aside (httpd_suspend) are let finish, then the open connections are
+ * closed at once (well under a second with a thousand) and requests
+ * under way are cut short. */
 void httpd_stop(httpd *d);
 
 /* Blocks SIGINT and SIGTERM in the calling thread and ignores SIGPIPE;

@@ -94,7 +94,7 @@ static int check_evidence(const json_t *data)
 }
 
 /* The cycle's opening date into 'opens'; fails ENOTFOUND naming 'cycle'. */
-static int cycle_opens(store *db, const char *slug, const char *code, char opens[11])
+int implementation_cycle_opens(store *db, const char *slug, const char *code, char opens[11])
 {
     int rc = store_one_text(db, opens, 11, "SELECT opens_on FROM cycle WHERE instrument = ? AND code = ?", "ss", slug,
                             code);
@@ -106,7 +106,7 @@ static int cycle_opens(store *db, const char *slug, const char *code, char opens
 int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
 {
     char opens[11];
-    int rc = cycle_opens(db, slug, cycle, opens);
+    int rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (rc)
         return rc;
     if (registry_party_require(db, party, "party"))
@@ -187,7 +187,7 @@ int implementation_cycle_dates(store *db, const char *slug, const char *cycle, c
 {
     char opened[11];
     int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (rc)
         return rc;
     due[0] = '\0';
@@ -207,9 +207,7 @@ int implementation_list_cycles(store *db, const char *slug, json_t **out)
     return rc ? rc : store_rows_json(st, keys, out);
 }
 
-/* The report's Markdown fields, each with its safe HTML rendering beside
- * it ("<field>_html"). */
-static int add_report_html(json_t *report)
+int implementation_report_html(json_t *report)
 {
     static const char *const fields[] = {"narrative", "measures", "assistance_needs"};
     int rc = ACCORD_OK;
@@ -232,7 +230,7 @@ static int read_reports(store_stmt *st, int content, json_t *(*entry)(store_stmt
             rc = accord_fail(ACCORD_ESTORE, NULL, "a stored report is not valid JSON");
             break;
         }
-        if ((rc = add_report_html(report))) {
+        if ((rc = implementation_report_html(report))) {
             json_decref(report);
             break;
         }
@@ -261,7 +259,7 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
     store_stmt *st;
     char opens[11], opened[11];
     int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (!rc) rc = registry_party_require(db, party, "party");
     if (rc)
         return rc;
@@ -281,7 +279,7 @@ int implementation_report_states(store *db, const char *slug, const char *cycle,
     store_stmt *st;
     char opens[11], opened[11];
     int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (!rc) rc = registry_party_require(db, party, "party");
     if (rc)
         return rc;
@@ -368,7 +366,7 @@ static int report_target(store *db, const json_t *data, const char **slug, const
 {
     char opens[11];
     int rc = report_key(data, slug, cycle, party, provision);
-    return rc ? rc : cycle_opens(db, *slug, *cycle, opens);
+    return rc ? rc : implementation_cycle_opens(db, *slug, *cycle, opens);
 }
 
 int implementation_apply_report_submitted(store *db, int64_t seq, json_t *data, bool replay)
@@ -515,7 +513,7 @@ int implementation_apply_report_released(store *db, int64_t seq, json_t *data, b
 int implementation_progress(store *db, const char *slug, const char *cycle, const char *today, json_t **out)
 {
     char opens[11], due[11] = "";
-    int rc = cycle_opens(db, slug, cycle, opens);
+    int rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (!rc) {
         rc = store_one_text(db, due, sizeof due, "SELECT due_on FROM cycle WHERE instrument = ? AND code = ?", "ss",
                             slug, cycle);
@@ -580,7 +578,7 @@ int implementation_released(store *db, const char *slug, const char *cycle, json
 {
     char opens[11];
     store_stmt *st;
-    int rc = cycle_opens(db, slug, cycle, opens);
+    int rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (!rc)
         rc = store_query(db, &st,
                          "SELECT r.party, r.provision, r.version, r.status, r.content, e.at FROM report r"
@@ -707,7 +705,7 @@ int implementation_ratings(store *db, const char *slug, const char *cycle, json_
 {
     char opens[11];
     store_stmt *st;
-    int rc = cycle_opens(db, slug, cycle, opens);
+    int rc = implementation_cycle_opens(db, slug, cycle, opens);
     if (!rc)
         rc = store_query(db, &st,
                          "SELECT g.party, g.provision, g.version, g.rating, g.rationale, e.at FROM rating g"

@@ -103,6 +103,27 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
  * for the party's focal point, an admin or a reviewer. */
 int implementation_report_states(store *db, const char *slug, const char *cycle, const char *party, json_t **out);
 
+/* The reviewers' queue: the latest submitted version of every report in
+ * every cycle, oldest submission first: {instrument, cycle, party,
+ * provision, version, submitted_at, state} where the state is
+ * "submitted" (awaiting review), "returned", "rated" (with "rating", the
+ * latest) or "released". Private: reviewers and admins. The caller owns
+ * '*out'. */
+int implementation_review_queue(store *db, json_t **out);
+
+/* A report's history: {"versions": [{version, status, at, submitted}],
+ * "reviews": [{version, outcome, at, comments | rating, rationale}]},
+ * each oldest first. The comments of a return are private: for the
+ * party's focal point, reviewers and admins. The caller owns '*out'. */
+int implementation_report_history(store *db, const char *slug, const char *cycle, const char *party,
+                                  int64_t provision, json_t **out);
+
+/* The content of version 'version' of a report as its draft recorded it,
+ * with the HTML of its Markdown fields; ENOTFOUND naming "version" when
+ * there is none. Private. The caller owns '*out'. */
+int implementation_report_version(store *db, const char *slug, const char *cycle, const char *party,
+                                  int64_t provision, int64_t version, json_t **out);
+
 /* Attachments. A party's focal point uploads a file (attachment.stored, a
  * restricted event: the public log shows only the instrument, cycle and
  * party), names it in a draft's "attachments" by its SHA-256, and its

@@ -25,4 +25,12 @@ int implementation_check_attachments(store *db, json_t *data, const char *party,
 int implementation_record_attachments(store *db, int64_t seq, const char *slug, const char *cycle, const char *party,
                                 int64_t provision, int64_t version, const json_t *attachments);
 
+/* The opening date of 'cycle' of 'slug' into 'opens' (ENOTFOUND naming
+ * "cycle" when there is no such cycle). */
+int implementation_cycle_opens(store *db, const char *slug, const char *code, char opens[11]);
+
+/* Adds to 'report' each Markdown field's safe HTML rendering beside it
+ * ("<field>_html"). */
+int implementation_report_html(json_t *report);
+
 #endif

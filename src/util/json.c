@@ -6,7 +6,10 @@
 
 #include "util/error.h"
 
-static int canon_string(const char *s, size_t len, buf *out)
+/* Appends 's' quoted, with '"', '\\' and control characters escaped: the
+ * short escapes, else \u00xx in lowercase ('upper': uppercase, as
+ * jansson writes them). */
+static int escaped_string(const char *s, size_t len, bool upper, buf *out)
 {
     int rc = buf_append(out, "\"", 1);
     size_t run = 0; /* start of the pending run of characters that need no escape */
@@ -24,13 +27,15 @@ static int canon_string(const char *s, size_t len, buf *out)
         case '\n': rc = rc ? rc : buf_append(out, "\\n", 2); break;
         case '\r': rc = rc ? rc : buf_append(out, "\\r", 2); break;
         case '\t': rc = rc ? rc : buf_append(out, "\\t", 2); break;
-        default: rc = rc ? rc : buf_printf(out, "\\u%04x", c);
+        default: rc = rc ? rc : buf_printf(out, upper ? "\\u%04X" : "\\u%04x", c);
         }
     }
     if (!rc)
         rc = buf_append(out, s + run, len - run);
     return rc ? rc : buf_append(out, "\"", 1);
 }
+
+static int canon_string(const char *s, size_t len, buf *out) { return escaped_string(s, len, false, out); }
 
 int json_write_string(buf *out, const char *s) { return canon_string(s, strlen(s), out); }
 
@@ -211,4 +216,117 @@ int json_get_int(const json_t *obj, const char *key, bool required, int64_t min,
 void json_set_str(json_t *obj, const char *key, const char *s)
 {
     json_object_set_new(obj, key, s ? json_string(s) : json_null());
+}
+
+/* ---- the indented form of answers ---------------------------------------- */
+
+/* True when the 'len' bytes at 's' are valid UTF-8, as jansson checks
+ * before writing a string: no stray continuation byte, no overlong form,
+ * no surrogate, nothing past U+10FFFF. */
+static bool utf8_ok(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        unsigned char c = s[i];
+        size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (!n || i + n > len)
+            return false;
+        uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+/* A newline and two spaces per level of 'depth'. */
+static int write_indent(buf *out, size_t depth)
+{
+    static const char line[] = "\n                                                                ";
+    const size_t most = sizeof line - 2; /* spaces in 'line' */
+    size_t left = 2 * depth, n = left < most ? left : most;
+    int rc = buf_append(out, line, 1 + n);
+    for (left -= n; left && !rc; left -= n) {
+        n = left < most ? left : most;
+        rc = buf_append(out, line + 1, n);
+    }
+    return rc;
+}
+
+static int write_indented(const json_t *v, size_t depth, buf *out)
+{
+    char num[32];
+    int rc = ACCORD_OK;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        void *it = json_object_iter((json_t *)v);
+        if (!it)
+            return buf_append(out, "{}", 2);
+        rc = buf_append(out, "{", 1);
+        if (!rc) rc = write_indent(out, depth + 1);
+        while (it && !rc) {
+            const char *key = json_object_iter_key(it);
+            size_t klen = json_object_iter_key_len(it);
+            rc = utf8_ok((const unsigned char *)key, klen) ? escaped_string(key, klen, true, out)
+                                                            : accord_fail(ACCORD_EINVAL, NULL, "a key is not UTF-8");
+            if (!rc) rc = buf_append(out, ": ", 2);
+            if (!rc) rc = write_indented(json_object_iter_value(it), depth + 1, out);
+            it = json_object_iter_next((json_t *)v, it);
+            if (!rc) rc = it ? buf_append(out, ",", 1) : ACCORD_OK;
+            if (!rc) rc = write_indent(out, it ? depth + 1 : depth);
+        }
+        return rc ? rc : buf_append(out, "}", 1);
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        if (!n)
+            return buf_append(out, "[]", 2);
+        rc = buf_append(out, "[", 1);
+        if (!rc) rc = write_indent(out, depth + 1);
+        for (size_t i = 0; i < n && !rc; i++) {
+            rc = write_indented(json_array_get(v, i), depth + 1, out);
+            if (!rc) rc = i + 1 < n ? buf_append(out, ",", 1) : ACCORD_OK;
+            if (!rc) rc = write_indent(out, i + 1 < n ? depth + 1 : depth);
+        }
+        return rc ? rc : buf_append(out, "]", 1);
+    }
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+        if (!utf8_ok((const unsigned char *)s, len))
+            return accord_fail(ACCORD_EINVAL, NULL, "a string is not UTF-8");
+        return escaped_string(s, len, true, out);
+    }
+    case JSON_INTEGER:
+        return buf_append(out, num, (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+    case JSON_TRUE:
+        return buf_append(out, "true", 4);
+    case JSON_FALSE:
+        return buf_append(out, "false", 5);
+    case JSON_NULL:
+        return buf_append(out, "null", 4);
+    default: {
+        /* A real number: jansson's own digits (rare in answers). */
+        char *text = json_dumps(v, JSON_ENCODE_ANY);
+        rc = text ? buf_puts(out, text) : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+        free(text);
+        return rc;
+    }
+    }
+}
+
+int json_write_indented(const json_t *v, buf *out)
+{
+    if (!v)
+        return accord_fail(ACCORD_EINVAL, NULL, "no value to write");
+    return write_indented(v, 0, out);
 }

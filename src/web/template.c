@@ -1,7 +1,8 @@
 /* The template compiler and renderer.
  *
  * A template is HTML with {{...}} tags: {{path}} writes a value,
- * {{t "msgid"}} an interface string, {{#if path}}..{{else}}..{{/if}},
+ * {{t "msgid"}} an interface string, {{markdown path}} Markdown as the
+ * markdown module's safe HTML (in HTML text only), {{#if path}}..{{else}}..{{/if}},
  * {{#unless path}}..{{/unless}} and {{#each path}}..{{/each}} choose and
  * repeat, {{> name}} includes data/web/templates/name.html, {{! ...}} is a
  * comment. The compiler follows the HTML around every tag with a small
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "markdown/markdown.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "web/web.h"
@@ -26,7 +28,7 @@
 #define MAX_INCLUDE_DEPTH 8
 #define MAX_TEMPLATE_SIZE (512 * 1024)
 
-typedef enum node_type { N_TEXT, N_VALUE, N_TRANSLATE, N_IF, N_UNLESS, N_EACH } node_type;
+typedef enum node_type { N_TEXT, N_VALUE, N_TRANSLATE, N_MARKDOWN, N_IF, N_UNLESS, N_EACH } node_type;
 typedef enum esc_ctx { C_TEXT, C_ATTR, C_URL_START, C_URL_PART } esc_ctx;
 
 typedef struct node node;
@@ -396,6 +398,21 @@ static int parse_list(parser *ps, node_list *l, char **stop)
                 rc = value_context(&ps->html, ps->name, tag, true, &n->ctx);
                 ps->html.value_empty = false;
             }
+        } else if (strncmp(tag, "markdown ", 9) == 0) {
+            /* Markdown rendered to HTML by the markdown module, whose
+             * output holds only CommonMark's own tags (raw HTML and unsafe
+             * link targets removed): allowed in HTML text only. */
+            const char *arg = tag + 9;
+            while (*arg == ' ')
+                arg++;
+            n->type = N_MARKDOWN;
+            if (!path_valid(arg))
+                rc = accord_fail(ACCORD_EINVAL, NULL, "template %s: bad path in {{%s}}", ps->name, tag);
+            else if (ps->html.state != H_TEXT)
+                rc = accord_fail(ACCORD_EINVAL, NULL, "template %s: {{%s}} may stand in HTML text only", ps->name,
+                                 tag);
+            else
+                n->arg = strdup(arg);
         } else if (tag[0] == '#') {
             const char *kw = tag + 1;
             size_t kl = strcspn(kw, " ");
@@ -614,6 +631,15 @@ static int render_list(const node_list *l, scope *sc, const web_lang *lang, buf 
             break;
         case N_TRANSLATE:
             rc = write_escaped(out, n->ctx, web_t(lang, n->arg));
+            break;
+        case N_MARKDOWN:
+            v = lookup(sc, n->arg, &made);
+            if (json_is_string(v)) {
+                char *html = NULL;
+                rc = markdown_to_html(json_string_value(v), json_string_length(v), &html);
+                if (!rc) rc = buf_puts(out, html);
+                free(html);
+            }
             break;
         case N_IF:
         case N_UNLESS:

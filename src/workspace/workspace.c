@@ -102,10 +102,7 @@ static void session_cookie(http_req *req, const char *token)
  * Fails ACCORD_EMEDIA unless the body is a form. */
 int ws_read_form(http_req *req, json_t **out)
 {
-    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!type || strncasecmp(type, FORM_TYPE, strlen(FORM_TYPE)) != 0)
-        return accord_fail(ACCORD_EMEDIA, NULL, "the body must be a form (Content-Type: " FORM_TYPE ")");
-    return web_form_parse(req->body ? req->body : "", req->body ? req->body_len : 0, out);
+    return http_read_form(req, out, NULL, 0);
 }
 
 const char *ws_form_text(const json_t *form, const char *key)
@@ -123,6 +120,33 @@ void ws_add_problem(const ws_page *pg, json_t *errors, const char *field, const 
 
 /* ---- sign-in ---------------------------------------------------------------- */
 
+/* The long texts of a form that was posted but not taken (the session had
+ * ended, or the form's CSRF token no longer matched), to show back so that
+ * nothing written is lost: [{label, text}] (new array; empty when the
+ * request posted none). Posting them again by itself after a new sign-in
+ * would need the old form's token, which is the check being failed, so the
+ * text is shown to copy instead. */
+static json_t *posted_texts(const ws_page *pg)
+{
+    static const char *const fields[][2] = {
+        {"narrative", "Narrative"}, {"measures", "Measures"}, {"assistance_needs", "Assistance needs"},
+        {"evidence", "Evidence"},   {"comments", "Comments for the party"}, {"rationale", "Rationale"},
+        {"note", "Note"},           {"text", "Text"}};
+    json_t *list = json_array(), *form = NULL;
+    if (strcmp(pg->req->method, "POST") != 0 || !pg->req->body || http_read_form(pg->req, &form, NULL, 0)) {
+        accord_error_clear();
+        return list;
+    }
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *text = ws_form_text(form, fields[i][0]);
+        if (*text)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", fields[i][0], "label",
+                                                  web_t(pg->lang, fields[i][1]), "text", text));
+    }
+    json_decref(form);
+    return list;
+}
+
 static int sign_in_form(const ws_page *pg, const char *email, json_t *errors)
 {
     json_t *m = ws_page_base(pg, "Sign in");
@@ -132,6 +156,7 @@ static int sign_in_form(const ws_page *pg, const char *email, json_t *errors)
     json_object_set_new(m, "errors", errors ? errors : json_object());
     json_object_set_new(m, "expired", json_boolean(expired && !errors));
     json_object_set_new(m, "signed_out", json_boolean(out && !errors));
+    json_object_set_new(m, "disabled", json_boolean(pg->req->conn && http_query(pg->req, "disabled") && !errors));
     return ws_page_render(pg, "workspace_sign_in", m);
 }
 
@@ -296,8 +321,26 @@ int workspace_refused(http_req *req, int rc)
     if (rc == ACCORD_EAUTH) {
         /* Not signed in, or the session ended: to the sign-in page, which
          * says which it was. */
-        bool had = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE) != NULL;
-        ws_redirect(req, pg.lang->code, had ? "workspace/sign-in?expired=1" : "workspace/sign-in");
+        const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+        bool had = cookie != NULL;
+        json_t *kept = posted_texts(&pg);
+        if (json_array_size(kept)) {
+            /* A form with text in it: the sign-in page at once, with the
+             * text to copy, rather than a redirect that would drop it. */
+            if (had)
+                session_cookie(req, NULL);
+            json_t *m = ws_page_base(&pg, "Sign in");
+            json_object_set_new(m, "email", json_string(""));
+            json_object_set_new(m, "errors", json_object());
+            json_object_set_new(m, "expired", json_boolean(had));
+            json_object_set_new(m, "kept", kept);
+            req->status = 401;
+            return ws_page_render(&pg, "workspace_sign_in", m) ? message_rc : ACCORD_OK;
+        }
+        json_decref(kept);
+        ws_redirect(req, pg.lang->code, !had ? "workspace/sign-in"
+                                        : auth_session_account_disabled(req->db, cookie) ? "workspace/sign-in?disabled=1"
+                                                                                         : "workspace/sign-in?expired=1");
         if (had)
             session_cookie(req, NULL);
         return ACCORD_OK;
@@ -312,7 +355,66 @@ int workspace_refused(http_req *req, int rc)
                                                               ? "Your account may not do this."
                                                               : "The server could not do this.")));
     json_object_set_new(m, "message", json_string(message));
+    json_object_set_new(m, "kept", posted_texts(&pg));
     req->status = accord_error_http_status(rc);
     int r = ws_page_render(&pg, "workspace_refused", m);
     return r ? message_rc : ACCORD_OK;
+}
+
+/* ---- shared by the account and admin pages ----------------------------------- */
+
+int ws_form_refusal(const ws_page *pg, json_t *errors, int rc, const char *summary)
+{
+    char field[64];
+    if (rc == ACCORD_ETHROTTLED) {
+        char at[32];
+        retry_time(pg->req->retry_after, at, sizeof at);
+        ws_add_problem(pg, errors, "", "Too many failed attempts: signing in is paused for a while.");
+        json_object_set_new(errors, "retry_at", json_string(at));
+    } else if (rc == ACCORD_EAUTH) {
+        ws_add_problem(pg, errors, "current_password", "This is not your current password.");
+        ws_add_problem(pg, errors, "", summary);
+    } else if (rc == ACCORD_EINVAL || rc == ACCORD_ERULE || rc == ACCORD_ECONFLICT || rc == ACCORD_ENOTFOUND ||
+               rc == ACCORD_EFORBIDDEN) {
+        /* The module's own message (English) beside the field it names. */
+        snprintf(field, sizeof field, "%s", accord_error_field() ? accord_error_field() : "");
+        json_object_set_new(errors, field[0] ? field : "form_detail", json_string(accord_error_message()));
+        ws_add_problem(pg, errors, "", summary);
+    } else
+        return rc;
+    pg->req->status = accord_error_http_status(rc);
+    accord_error_clear();
+    return ACCORD_OK;
+}
+
+int ws_render_form_page(const ws_page *pg, json_t *m, json_t *errors, const char *const (*notices)[2],
+                        const char *name)
+{
+    const char *done = pg->req->conn ? http_query(pg->req, "done") : NULL;
+    for (size_t i = 0; done && notices[i][0]; i++)
+        if (strcmp(done, notices[i][0]) == 0)
+            json_object_set_new(m, "done", json_string(web_t(pg->lang, notices[i][1])));
+    json_object_set_new(m, "errors", errors ? errors : json_object());
+    return ws_page_render(pg, name, m);
+}
+
+int ws_open_form(http_req *req, const char *rest, ws_page *pg, json_t **form)
+{
+    *form = NULL;
+    int rc = ws_page_open(req, rest, pg);
+    return rc ? rc : ws_read_form(req, form);
+}
+
+void ws_check_new_password(const ws_page *pg, const json_t *form, json_t *errors)
+{
+    const char *password = ws_form_text(form, "password");
+    if (!password[0])
+        ws_add_problem(pg, errors, "password", "Enter a new password.");
+    else if (strcmp(password, ws_form_text(form, "password_again")) != 0)
+        ws_add_problem(pg, errors, "password_again", "The two new passwords differ.");
+}
+
+const char *ws_role_label(const ws_page *pg, const char *role)
+{
+    return web_t(pg->lang, role_label(role));
 }

@@ -793,6 +793,65 @@ Test(auth, api_token_expiry)
     json_decref(list);
 }
 
+/* With the cache of verified tokens on (as in the server), a token the
+ * database accepted is kept: a revocation, a disabled account and a role
+ * change made through the module reach it at once; a change made behind
+ * its back (by another process) within AUTH_TOKEN_CACHE_SECONDS; and a
+ * kept token still ends at its expiry. */
+Test(auth, kept_tokens_follow_every_change_at_once)
+{
+    char id[AUTH_ID_LEN], token[AUTH_TOKEN_LEN], second[AUTH_TOKEN_LEN];
+    int64_t tid, tid2;
+    principal p;
+    auth_token_cache(true);
+    add_user("kept@example.org", "depositary", NULL, id);
+    add_user("admin@example.org", "admin", NULL, (char[AUTH_ID_LEN]){0});
+    cr_assert_eq(auth_token_create(db, id, "script", NULL, NULL, NULL, token, &tid), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_token_create(db, id, "other", NULL, NULL, NULL, second, &tid2), 0, "%s", accord_error_message());
+
+    /* A role change: the kept token answers with the new role. */
+    cr_assert_eq(auth_check_token(db, token, &p), 0, "%s", accord_error_message());
+    cr_assert_str_eq(p.role, "depositary");
+    cr_assert_eq(auth_user_set_role(db, id, "reviewer", NULL, NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_check_token(db, token, &p), 0, "%s", accord_error_message());
+    cr_assert_str_eq(p.role, "reviewer");
+    cr_assert_str_eq(p.who.role, "reviewer");
+
+    /* A disabled account: refused at once, and accepted again once enabled. */
+    cr_assert_eq(auth_user_set_disabled(db, id, true, NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_check_token(db, token, &p), ACCORD_EAUTH);
+    cr_assert_eq(auth_user_set_disabled(db, id, false, NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_check_token(db, token, &p), 0, "%s", accord_error_message());
+
+    /* A revocation: refused at once; the account's other token still works. */
+    cr_assert_eq(auth_check_token(db, second, &p), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_token_revoke(db, tid, NULL, NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_check_token(db, token, &p), ACCORD_EAUTH);
+    cr_assert_eq(auth_check_token(db, second, &p), 0, "%s", accord_error_message());
+
+    /* Behind the module's back the kept answer stands, for at most
+     * AUTH_TOKEN_CACHE_SECONDS. */
+    int64_t kept_at = clock_now();
+    cr_assert_eq(auth_check_token(db, second, &p), 0, "%s", accord_error_message());
+    cr_assert_eq(store_run(db, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "si", ts(0), tid2), 0);
+    int rc = auth_check_token(db, second, &p);
+    if (clock_now() - kept_at < AUTH_TOKEN_CACHE_SECONDS)
+        cr_assert_eq(rc, ACCORD_OK, "the answer was not kept");
+    clock_set(kept_at + AUTH_TOKEN_CACHE_SECONDS);
+    cr_assert_eq(auth_check_token(db, second, &p), ACCORD_EAUTH);
+
+    /* A kept token ends at its expiry. */
+    char soon[32];
+    int64_t ends = clock_now() + 3600;
+    date_format_rfc3339(ends, soon);
+    cr_assert_eq(auth_token_create(db, id, "short", NULL, soon, NULL, token, NULL), 0, "%s", accord_error_message());
+    cr_assert_eq(auth_check_token(db, token, &p), 0, "%s", accord_error_message());
+    cr_assert_eq(p.ends, ends);
+    clock_set(ends);
+    cr_assert_eq(auth_check_token(db, token, &p), ACCORD_EAUTH);
+    auth_token_cache(false);
+}
+
 /* The expiry stored for token 'tid', as Unix time; 0 for none. */
 static int64_t token_expiry_of(int64_t tid)
 {

@@ -4,9 +4,11 @@
  * the events batched with it are committed. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "events/committer.h"
 #include "helpers.h"
@@ -187,3 +189,119 @@ Test(committer, failed_work_is_undone_alone)
     cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note LIKE 'thread %'"), accepted);
     tear_down(&f);
 }
+
+/* ---- a refused event in the middle of one batch -------------------------- */
+
+/* Holds the writer thread until the test has queued the jobs that must
+ * share the next batch. */
+typedef struct gate {
+    sem_t started, release;
+} gate;
+
+static int hold_writer(store *db, void *arg)
+{
+    (void)db;
+    gate *g = arg;
+    sem_post(&g->started);
+    sem_wait(&g->release);
+    return ACCORD_OK;
+}
+
+static void *run_gate(void *arg)
+{
+    committer_run(writer, hold_writer, arg);
+    return NULL;
+}
+
+/* A unit of work that appends one good event. */
+static int one_event(store *db, void *arg)
+{
+    (void)arg;
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party", "KAZ",
+                             "type", "declaration", "date", "2020-01-01", "note", "work in the batch", "source", "title",
+                             "committer test");
+    int rc = events_append(db, &ACTOR_OPERATOR, "action.recorded", data, NULL);
+    json_decref(data);
+    return rc;
+}
+
+typedef struct queued {
+    char kind; /* 'g' a good event, 'b' a bad one, 'w' a unit of work */
+    int n;
+    int rc;
+    uint64_t seq;
+    char message[256];
+} queued;
+
+static void *submit_queued(void *arg)
+{
+    queued *q = arg;
+    if (q->kind == 'w') {
+        q->rc = committer_run(writer, one_event, NULL);
+        return NULL;
+    }
+    char note[64];
+    snprintf(note, sizeof note, "queued %d", q->n);
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "instrument", "code-of-conduct", "party",
+                             q->kind == 'b' ? "XXX" : "KAZ", "type", "declaration", "date", "2020-01-01", "note", note,
+                             "source", "title", "committer test");
+    q->rc = committer_submit(writer, &ACTOR_OPERATOR, "action.recorded", data, &q->seq);
+    snprintf(q->message, sizeof q->message, "%s", q->rc ? accord_error_message() : "");
+    json_decref(data);
+    return NULL;
+}
+
+/* Queues one job per letter of 'kinds', in that order, while the writer
+ * is held, so that they make one batch; then checks that the bad events
+ * were refused with their own message and left nothing, and that every
+ * other job was committed, the events in the order queued. */
+static void one_batch(const char *kinds)
+{
+    static fixture f;
+    set_up(&f);
+    gate g;
+    sem_init(&g.started, 0, 0);
+    sem_init(&g.release, 0, 0);
+    pthread_t holder, threads[8];
+    queued q[8];
+    size_t n = strlen(kinds);
+    pthread_create(&holder, NULL, run_gate, &g);
+    sem_wait(&g.started);
+    for (size_t i = 0; i < n; i++) {
+        q[i] = (queued){.kind = kinds[i], .n = (int)i};
+        pthread_create(&threads[i], NULL, submit_queued, &q[i]);
+        usleep(50 * 1000); /* this one is queued before the next */
+    }
+    sem_post(&g.release);
+    pthread_join(holder, NULL);
+    int accepted = 0, good = 0;
+    uint64_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        pthread_join(threads[i], NULL);
+        if (q[i].kind == 'b') {
+            cr_assert_eq(q[i].rc, ACCORD_ERULE, "job %zu: %s", i, q[i].message);
+            cr_assert(strstr(q[i].message, "'XXX'"), "job %zu got another's message: %s", i, q[i].message);
+            continue;
+        }
+        cr_assert_eq(q[i].rc, ACCORD_OK, "job %zu (%c) was refused: %s", i, q[i].kind, q[i].message);
+        accepted++;
+        if (q[i].kind == 'g') {
+            good++;
+            cr_assert_gt(q[i].seq, last, "job %zu is out of order", i);
+            last = q[i].seq;
+        }
+    }
+    committer_stop(writer);
+    cr_assert_eq(th_log_size(f.db), f.before + (uint64_t)accepted);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE party = 'XXX'"), 0);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note LIKE 'queued %'"), good);
+    cr_assert_eq(count(f.db, "SELECT count(*) FROM action WHERE note = 'work in the batch'"), accepted - good);
+    sem_destroy(&g.started);
+    sem_destroy(&g.release);
+    tear_down(&f);
+}
+
+Test(committer, refused_event_in_the_middle_of_a_batch) { one_batch("ggbgg"); }
+Test(committer, refused_events_first_and_last_in_a_batch) { one_batch("bgggb"); }
+Test(committer, refused_event_after_a_unit_of_work) { one_batch("wgbgwbg"); }
+Test(committer, every_event_of_a_batch_refused) { one_batch("bbb"); }

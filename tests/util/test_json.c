@@ -1,5 +1,7 @@
 /* util-json: canonical serialization and field readers. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -112,4 +114,60 @@ Test(util_json, get_int_checks_range)
     cr_assert_eq(json_get_int(v, "absent", false, 0, 100, 42, &x), 0);
     cr_assert_eq(x, 42);
     json_decref(v);
+}
+
+/* json_write_indented() writes exactly what json_dumps() with the
+ * server's flags writes, value for value: escapes (uppercase \u00XX, the
+ * short ones, '/' and DEL left alone), UTF-8 passed through, empty
+ * containers, nesting, key order as inserted, integers and reals. */
+static void same_as_jansson(json_t *v)
+{
+    char *want = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    cr_assert_not_null(want);
+    buf b;
+    buf_init(&b, 1 << 20);
+    cr_assert_eq(json_write_indented(v, &b), 0, "%s", accord_error_message());
+    cr_assert_str_eq(b.data, want);
+    cr_assert_eq(b.len, strlen(want));
+    buf_free(&b);
+    free(want);
+    json_decref(v);
+}
+
+Test(util_json, writes_answers_as_jansson_does)
+{
+    same_as_jansson(json_pack("{s:s, s:s#, s:[], s:{}, s:[I,b,b,n,f,f], s:{s:[{},[]]}, s:s}", "z first",
+                              "x\x01y\x1f\x7f\"\\/\b\f\n\r\t é 中 😀", "nul", "a\0b", (size_t)3, "empty array",
+                              "empty object", "list", (json_int_t)-9007199254740993LL, 1, 0, 2.5, 1e300, "deep",
+                              "k", "a key with \"quotes\" and \\", "value"));
+    json_t *order = json_object();
+    for (int i = 30; i > 0; i--) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        json_object_set_new(order, key, json_integer(i));
+    }
+    same_as_jansson(order);
+    /* Deeper than the indentation the writer keeps at hand. */
+    json_t *deep = json_string("bottom");
+    for (int i = 0; i < 80; i++)
+        deep = json_pack("{s:o}", "level", deep);
+    same_as_jansson(deep);
+    same_as_jansson(json_string("a bare string"));
+    same_as_jansson(json_integer(0));
+}
+
+Test(util_json, the_indented_form_refuses_what_jansson_refuses_and_keeps_its_cap)
+{
+    json_t *bad = json_stringn_nocheck("\xc3\x28", 2);
+    buf b;
+    buf_init(&b, 1 << 20);
+    cr_assert_eq(json_write_indented(bad, &b), ACCORD_EINVAL);
+    cr_assert_null(json_dumps(bad, JSON_ENCODE_ANY), "jansson writes no invalid UTF-8 either");
+    json_decref(bad);
+    buf_free(&b);
+    json_t *big = json_pack("{s:s}", "text", "more than sixteen bytes");
+    buf_init(&b, 16);
+    cr_assert_eq(json_write_indented(big, &b), ACCORD_ETOOBIG);
+    buf_free(&b);
+    json_decref(big);
 }

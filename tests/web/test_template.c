@@ -91,6 +91,19 @@ Test(web_escaping, script_content_after_its_end_tag_is_text_again)
     free(s);
 }
 
+Test(web_escaping, markdown_is_written_as_the_markdown_modules_safe_html_in_text_only)
+{
+    char *s = render("<div>{{markdown x}}</div>",
+                     "{\"x\":\"A **new law**<script>alert(1)</script> [l](javascript:alert(1))\"}");
+    cr_assert(strstr(s, "<strong>new law</strong>"), "%s", s);
+    cr_assert_null(strstr(s, "<script"), "%s", s);
+    cr_assert_null(strstr(s, "javascript:"), "%s", s);
+    free(s);
+    refused("<a href=\"{{markdown x}}\">");
+    refused("<p title=\"{{markdown x}}\">");
+    refused("<script>{{markdown x}}</script>");
+}
+
 Test(web_blocks, if_each_and_scopes)
 {
     char *s = render("{{#each xs}}{{@index}}:{{name}}/{{lang}}{{#if last}}!{{else}},{{/if}}{{/each}}"
