@@ -631,6 +631,20 @@ int assistance_apply_activity_recorded(store *db, int64_t seq, json_t *data, boo
                               : rc < 0 ? rc : ACCORD_OK;
     }
     if (!rc) rc = get_bool(data, "synthetic", &synthetic);
+    /* One activity per need and offer: another activity linking them is
+     * a conflict (the one that does may be recorded again). */
+    if (!rc && offer && needs) {
+        char other[65] = "";
+        rc = store_one_text(db, other, sizeof other,
+                            "SELECT a.id FROM activity a, json_each(a.needs) j, json_each(?) k"
+                            " WHERE a.offer = ? AND a.id != ? AND j.value = k.value ORDER BY a.id LIMIT 1",
+                            "sss", needs, offer, id);
+        rc = rc == STORE_ROW ? accord_fail(ACCORD_ECONFLICT, "offer",
+                                           "offer: activity '%s' already links a need of this one to offer '%s'",
+                                           other, offer)
+             : rc < 0 ? rc
+                      : ACCORD_OK;
+    }
     /* Recording an existing id replaces the activity (its history stays
      * in the log); it keeps its implementing entity. */
     if (!rc) {

@@ -85,7 +85,8 @@ int assistance_gaps(store *db, const assistance_viewer *v, const assistance_filt
 int assistance_overlaps(store *db, const assistance_filter *f, json_t **out);
 /* Per state and provision: whether assistance is requested (a need the
  * viewer may see names it) and under way (an activity in pipeline or
- * implementation names it), with the ids; sorted by state, provision. */
+ * implementation names it), with the ids, and "synthetic" when a record
+ * behind it is synthetic; sorted by state, provision. */
 int assistance_matrix(store *db, const assistance_viewer *v, const assistance_filter *f, json_t **out);
 /* What each office of an entity (or the one office) does where. */
 int assistance_by_entity(store *db, const char *entity, json_t **out);
@@ -93,6 +94,9 @@ int assistance_by_entity(store *db, const char *entity, json_t **out);
  * unsc; 'code' e.g. "16.a", "3", "2396". */
 int assistance_framework_item(store *db, const assistance_viewer *v, const char *framework, const char *code,
                               json_t **out);
+/* The meetings and ceremonies, by date; with 'party', those it organized,
+ * took part in as a listed participant, or at which one of its recorded
+ * actions happened (an action naming the event). */
 int assistance_meetings(store *db, const char *party, json_t **out);
 
 /* Fills a new need's data from a party's report on one provision: the
@@ -104,6 +108,30 @@ int assistance_need_from_report(store *db, const char *instrument, const char *c
 /* The event type that records 'need' ('need.recorded' for a public need,
  * 'need.held' for the others). */
 const char *assistance_need_event(const json_t *need);
+
+/* Links need 'need' to an offer: builds in '*out' (new; the caller
+ * decrefs) the data of the activity.recorded event that records the link,
+ * for the caller to submit as that event (the API's
+ * POST /api/v1/assistance/needs/{need}/links and the workspace alike).
+ * 'link' (borrowed) is {"offer" (required), "planned_start" (required by
+ * the applier), and optionally "id", "title", "body", "implementing" (the
+ * offer's provider, the default, or one of its offices), "programming",
+ * "funder", "subdivision", "status" (default "pipeline"), "planned_end",
+ * "actual_start", "actual_end", "meeting", and "instrument", "provisions",
+ * "thematic", "sdg", "gcts", "unsc" (replacing the offer's)}. The activity
+ * names the need in "needs" and the offer in "offer", is in the need's
+ * state, and takes its title and tags from the offer, never from the
+ * need, so that a need that is not public never reaches the public log
+ * through its link. It is synthetic when the offer or the need is.
+ * Access is not checked here (the route rule decides it); the fields are
+ * validated by the applier when the event is submitted. Fails
+ * ACCORD_ENOTFOUND for an unknown need or offer, or a held need whose
+ * content is not in this database; ACCORD_EINVAL for an unknown field or
+ * an implementing code not of the offer's provider. Submitting the
+ * result fails ACCORD_ECONFLICT when another activity already links the
+ * need to the offer (the applier decides, inside the transaction); naming
+ * that activity in "id" records it again. */
+int assistance_link(store *db, const char *need, const json_t *link, json_t **out);
 
 /* ---- open formats (pure: JSON in, bytes out) ------------------------------ */
 

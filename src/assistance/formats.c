@@ -351,6 +351,14 @@ static void activity(iati_writer *x, const json_t *a, const char *now)
     const char *body = json_string_value(json_object_get(a, "body"));
     narrative(x, body ? body : json_string_value(json_object_get(a, "title")));
     end(x);
+    /* A reader who never sees the comment above still learns it: an
+     * element of the standard, DescriptionType 4 (Other). */
+    if (json_is_true(json_object_get(a, "synthetic"))) {
+        start(x, "description");
+        attr(x, "type", "4");
+        narrative(x, "Synthetic: made-up data for demonstration (data/assistance.synthetic.json), not a real activity.");
+        end(x);
+    }
     /* The needs it answers that the reader may see: objectives. */
     size_t i;
     json_t *n;

@@ -241,7 +241,7 @@ static int visible_needs(store *db, const assistance_viewer *v, const char *id, 
 }
 
 /* The activities that answer each need in 'needs' (ids), added as
- * "answered_by". */
+ * "answered_by", each with the offer it was linked through (or null). */
 static int add_answers(store *db, json_t *needs)
 {
     size_t i;
@@ -249,8 +249,8 @@ static int add_answers(store *db, json_t *needs)
     json_array_foreach(needs, i, n)
     {
         json_t *acts;
-        int rc = rows(db, &acts, (const char *const[]){"id", "title", "implementing", "status", NULL},
-                      "SELECT a.id, a.title, a.implementing, a.status FROM activity a, json_each(a.needs) j"
+        int rc = rows(db, &acts, (const char *const[]){"id", "title", "implementing", "status", "offer", NULL},
+                      "SELECT a.id, a.title, a.implementing, a.status, a.offer FROM activity a, json_each(a.needs) j"
                       " WHERE j.value = ? ORDER BY a.id",
                       "s", json_string_value(json_object_get(n, "id")));
         if (rc)
@@ -525,9 +525,11 @@ static json_t *score(const json_t *need, const json_t *offer)
     }
     json_decref(common);
     json_decref(langs);
-    return json_pack("{s:O, s:O, s:O, s:O, s:i, s:o}", "offer", json_object_get(offer, "id"), "title",
-                     json_object_get(offer, "title"), "provider", json_object_get(offer, "provider"), "synthetic",
-                     json_object_get(offer, "synthetic"), "score", points, "reasons", reasons);
+    json_t *modalities = json_object_get(offer, "modalities");
+    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:i, s:o}", "offer", json_object_get(offer, "id"), "title",
+                     json_object_get(offer, "title"), "provider", json_object_get(offer, "provider"), "modalities",
+                     modalities ? modalities : json_null(), "synthetic", json_object_get(offer, "synthetic"), "score",
+                     points, "reasons", reasons);
 }
 
 static int by_score(const void *a, const void *b)
@@ -539,7 +541,20 @@ static int by_score(const void *a, const void *b)
     return strcmp(json_string_value(json_object_get(x, "offer")), json_string_value(json_object_get(y, "offer")));
 }
 
-/* Ranked matches of one need object against 'offers'. */
+/* The activities of 'need' (its "answered_by") linked through offer
+ * 'offer': a new array of their ids. */
+static json_t *linked_by(const json_t *need, const json_t *offer)
+{
+    json_t *ids = json_array(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(need, "answered_by"), i, a) if (json_equal(json_object_get(a, "offer"), offer))
+        json_array_append(ids, json_object_get(a, "id"));
+    return ids;
+}
+
+/* Ranked matches of one need object against 'offers'. An offer the need
+ * is linked to says so ("linked_by": the activities) and is listed even
+ * when it scores nothing. */
 static json_t *rank(const json_t *need, const json_t *offers)
 {
     size_t i, n = 0;
@@ -549,8 +564,10 @@ static json_t *rank(const json_t *need, const json_t *offers)
         return json_array();
     json_array_foreach(offers, i, o)
     {
-        json_t *m = score(need, o);
-        if (json_integer_value(json_object_get(m, "score")) > 0)
+        json_t *m = score(need, o), *links = linked_by(need, json_object_get(o, "id"));
+        json_object_set_new(m, "linked", json_boolean(json_array_size(links) > 0));
+        json_object_set_new(m, "linked_by", links);
+        if (json_integer_value(json_object_get(m, "score")) > 0 || json_array_size(links) > 0)
             all[n++] = m;
         else
             json_decref(m);
@@ -884,6 +901,17 @@ int assistance_meetings(store *db, const char *party, json_t **out)
             json_array_foreach(json_object_get(m, "participants"), j, p) if (
                 json_is_string(json_object_get(p, "party")) &&
                 strcmp(json_string_value(json_object_get(p, "party")), party) == 0) in = true;
+            /* A party whose recorded action happened at the event took
+             * part in it too. */
+            if (!in) {
+                int found = store_exists(db, "SELECT 1 FROM action WHERE party = ? AND event = ?", "ss", party,
+                                         json_string_value(json_object_get(m, "id")));
+                if (found < 0) {
+                    json_decref(*out), *out = NULL;
+                    return found;
+                }
+                in = found == STORE_ROW;
+            }
             if (in)
                 i++;
             else
@@ -909,6 +937,9 @@ static void cell_add(json_t *cells, const json_t *row, const char *party_key, co
     }
     json_array_append(json_object_get(cell, key), json_object_get(row, "id"));
     json_object_set_new(cell, flag, json_true());
+    /* A mark made from a synthetic record says so. */
+    if (json_is_true(json_object_get(row, "synthetic")))
+        json_object_set_new(cell, "synthetic", json_true());
 }
 
 int assistance_matrix(store *db, const assistance_viewer *v, const assistance_filter *f, json_t **out)

@@ -173,6 +173,31 @@ int http_authorize(http_req *req, const http_route *route, principal *p)
                            "this need is not public: only its state, the secretariat, reviewers%s and admins may see it",
                            providers ? ", coordinators" : "");
     }
+    case RULE_NEED_LINKER: {
+        /* The need's state links its own needs, whatever their level; a
+         * coordinator links those it may see (public or providers) to an
+         * offer of its entity, implemented by it or one of its offices. */
+        if (role_is(p, "admin"))
+            break;
+        if (!role_is(p, "focal_point") && !role_is(p, "coordinator"))
+            return accord_fail(ACCORD_EFORBIDDEN, NULL,
+                               "only the need's state, a coordinator of the offer's entity, or an admin may link it");
+        char found[2 * AUTH_SCOPE_LEN];
+        if ((rc = route->party_of(req, found, sizeof found)))
+            return rc;
+        char *sep = strchr(found, HTTP_NEED_SEPARATOR), *entity = strchr(found, HTTP_LINK_SEPARATOR);
+        if (!sep || !entity || entity < sep)
+            return accord_fail(ACCORD_EFORBIDDEN, NULL, "this route names no need and offer");
+        *entity++ = '\0';
+        bool hidden = strncmp(found, "restricted", (size_t)(sep - found)) == 0;
+        if (role_is(p, "focal_point") && strcmp(sep + 1, p->scope) == 0)
+            break;
+        if (role_is(p, "coordinator") && !hidden && auth_scope_within("coordinator", p->scope, entity))
+            break;
+        return accord_fail(ACCORD_EFORBIDDEN, "need",
+                           "only the need's state, a coordinator of the offer's entity%s, or an admin may link it",
+                           hidden ? " (not for a restricted need)" : "");
+    }
     default: return accord_fail(ACCORD_EFORBIDDEN, NULL, "unknown access rule");
     }
     req->who = p;

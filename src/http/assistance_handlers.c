@@ -249,6 +249,34 @@ int http_post_assistance_need_from_report(http_req *req)
     return rc;
 }
 
+/* Builds the activity that links the need in the path to the offer in
+ * the body (assistance_link); '*out' is new, the caller decrefs. */
+static int link_from_body(http_req *req, json_t **out)
+{
+    json_t *body = NULL;
+    *out = NULL;
+    int rc = http_json_body(req, &body);
+    if (!rc) rc = assistance_link(req->db, req->params[0], body, out);
+    json_decref(body);
+    return rc;
+}
+
+int http_post_assistance_need_link(http_req *req)
+{
+    json_t *act;
+    uint64_t seq = 0;
+    int rc = link_from_body(req, &act);
+    if (!rc) rc = http_submit_event(req, "activity.recorded", act, &seq);
+    if (!rc) {
+        req->status = 201;
+        req->json = json_pack("{s:s, s:O, s:s, s:O, s:I}", "type", "activity.recorded", "id",
+                              json_object_get(act, "id"), "need", req->params[0], "offer",
+                              json_object_get(act, "offer"), "log_index", (json_int_t)seq);
+    }
+    json_decref(act);
+    return rc;
+}
+
 /* ---- offers and activities ------------------------------------------------------ */
 
 int http_get_assistance_offers(http_req *req)
@@ -398,6 +426,20 @@ int http_need_access(http_req *req, char *out, size_t len)
     else
         snprintf(out, len, "%s%c%s", access, HTTP_NEED_SEPARATOR, party);
     return ACCORD_OK;
+}
+
+int http_need_linker(http_req *req, char *out, size_t len)
+{
+    char access[16], party[16];
+    json_t *act = NULL;
+    int rc = assistance_need_access(req->db, req->params[0], access, party);
+    if (!rc) rc = link_from_body(req, &act);
+    if (!rc) {
+        snprintf(out, len, "%s%c%s%c%s", access, HTTP_NEED_SEPARATOR, party, HTTP_LINK_SEPARATOR,
+                 json_string_value(json_object_get(act, "implementing")));
+        json_decref(act);
+    }
+    return rc;
 }
 
 /* The string field 'key' of the body into 'out'. */

@@ -16,6 +16,7 @@ int http_get_assistance_need(http_req *req);
 int http_get_assistance_matches(http_req *req);
 int http_post_assistance_need(http_req *req);
 int http_post_assistance_need_from_report(http_req *req);
+int http_post_assistance_need_link(http_req *req);
 int http_get_assistance_offers(http_req *req);
 int http_post_assistance_offer(http_req *req);
 int http_get_assistance_activities(http_req *req);
@@ -36,5 +37,8 @@ int http_need_access(http_req *req, char *out, size_t len);
 int http_need_beneficiary(http_req *req, char *out, size_t len);
 int http_offer_provider(http_req *req, char *out, size_t len);
 int http_activity_entity(http_req *req, char *out, size_t len);
+/* RULE_NEED_LINKER: the need's access and state and the implementer of
+ * the activity a link would record (HTTP_LINK_SEPARATOR). */
+int http_need_linker(http_req *req, char *out, size_t len);
 
 #endif

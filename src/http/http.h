@@ -184,6 +184,8 @@ typedef enum http_rule {
     RULE_REVIEWER,       /* a reviewer of all instruments or of the one in {slug} */
     RULE_COORDINATOR,    /* an admin, or a coordinator of the entity or office the request is about */
     RULE_NEED_READER,    /* who may see the assistance need the request is about (its access level) */
+    RULE_NEED_LINKER,    /* an admin, the need's state's focal point, or a coordinator of the offer's entity or
+                            the office that will implement, when the need is public or at the providers level */
 } http_rule;
 
 /* What the caller of 'req' may see of the assistance needs: everything
@@ -196,6 +198,11 @@ void http_assistance_viewer(const http_req *req, assistance_viewer *out);
 /* What RULE_NEED_READER's resolver answers: HTTP_PARTY_PUBLIC for a
  * public need, else "<access>:<party>" ("restricted:KAZ"). */
 #define HTTP_NEED_SEPARATOR ':'
+
+/* What RULE_NEED_LINKER's resolver answers: "<access>:<party> <entity>",
+ * the need's access level and state, and the entity or office that will
+ * implement the activity ("public:KAZ unodc/almaty"). */
+#define HTTP_LINK_SEPARATOR ' '
 
 
 /* True if the server marks session cookies Secure. */
@@ -224,7 +231,8 @@ typedef struct http_route {
     /* For RULE_PARTY_*: finds the party the request is about (from the
      * path, the body or the resource) into 'out'; for a reader, possibly
      * HTTP_PARTY_PUBLIC. For RULE_COORDINATOR: the entity or office the
-     * request acts for. For RULE_NEED_READER: the need's access (above). */
+     * request acts for. For RULE_NEED_READER: the need's access (above).
+     * For RULE_NEED_LINKER: the need and the implementer (above). */
     int (*party_of)(http_req *req, char *out, size_t len);
     /* The largest request body the route takes (uploads, imports); 0 means
      * HTTP_MAX_BODY. Past it the request gets 413. Access to such a route

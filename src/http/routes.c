@@ -95,7 +95,7 @@ int http_routes_check(void)
     for (const http_route *r = http_routes; r->pattern; r++) {
         if (r->rule == RULE_UNSET || !r->handler || !r->method ||
             ((r->rule == RULE_PARTY_WRITER || r->rule == RULE_PARTY_READER || r->rule == RULE_COORDINATOR ||
-              r->rule == RULE_NEED_READER) && !r->party_of))
+              r->rule == RULE_NEED_READER || r->rule == RULE_NEED_LINKER) && !r->party_of))
             return accord_fail(ACCORD_EENV, NULL, "route %s %s declares no complete access rule",
                                r->method ? r->method : "?", r->pattern);
         /* Only what is the same for everyone may be kept and served
@@ -445,6 +445,9 @@ const http_route http_routes[] = {
      "providers level)", http_need_access, 0},
     {"GET", "/api/v1/assistance/needs/{need}/matches", RULE_NEED_READER, http_get_assistance_matches,
      "offers that could answer a need, ranked, with the reasons", http_need_access, 0},
+    {"POST", "/api/v1/assistance/needs/{need}/links", RULE_NEED_LINKER, http_post_assistance_need_link,
+     "link a need to an offer: records the activity that answers it ({offer, planned_start, ...}; the need's focal "
+     "point, or a coordinator of the offer's entity when the need is not restricted)", http_need_linker, 0},
     {"GET", "/api/v1/assistance/offers", RULE_PUBLIC, http_get_assistance_offers,
      "offers of help (?entity=, ?format=csv: HXL)", NULL, 0, HTTP_CACHE_PUBLIC},
     {"POST", "/api/v1/assistance/offers", RULE_COORDINATOR, http_post_assistance_offer,

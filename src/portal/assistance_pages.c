@@ -34,6 +34,81 @@ static void dress_countries(const portal_page *pg, json_t *list, const char *key
     }
 }
 
+/* The interface strings of the codes the assistance records carry:
+ * activity statuses, need priorities and access levels, offer
+ * modalities, and the DAC sectors the data sets use as thematic areas
+ * (other sectors keep the codelist's English name). */
+static const struct {
+    const char *key, *code, *msgid;
+} CODE_LABELS[] = {
+    {"status", "pipeline", "In the pipeline"},
+    {"status", "implementation", "Under way"},
+    {"status", "completed", "Completed"},
+    {"status", "cancelled", "Cancelled"},
+    {"status", "suspended", "Suspended"},
+    {"priority", "high", "High priority"},
+    {"priority", "medium", "Medium priority"},
+    {"priority", "low", "Low priority"},
+    {"access", "public", "Public"},
+    {"access", "providers", "Providers only"},
+    {"access", "restricted", "Restricted"},
+    {"modalities", "training", "Training"},
+    {"modalities", "legislative_drafting", "Legislative drafting"},
+    {"modalities", "equipment", "Equipment"},
+    {"modalities", "mentoring", "Mentoring"},
+    {"modalities", "expert_advice", "Expert advice"},
+    {"modalities", "workshop", "Workshop"},
+    {"modalities", "research", "Research"},
+    {"modalities", "other", "Other"},
+    {"thematic", "15110", "Public sector policy and administrative management"},
+    {"thematic", "15113", "Anti-corruption organisations and institutions"},
+    {"thematic", "15130", "Legal and judicial development"},
+    {"thematic", "15160", "Human rights"},
+    {"thematic", "15210", "Security system management and reform"},
+    {"thematic", "15220", "Civilian peace-building, conflict prevention and resolution"},
+};
+
+/* The label of code 'code' of field 'key' in the page's language, or
+ * NULL when it has none. */
+static const char *code_label(const portal_page *pg, const char *key, const char *code)
+{
+    for (size_t i = 0; code && i < sizeof CODE_LABELS / sizeof CODE_LABELS[0]; i++)
+        if (strcmp(CODE_LABELS[i].key, key) == 0 && strcmp(CODE_LABELS[i].code, code) == 0)
+            return web_t(pg->lang, CODE_LABELS[i].msgid);
+    return NULL;
+}
+
+/* Adds "<key>_label" beside each code of every item of 'list' (status,
+ * priority, access, thematic: a thematic area with no label keeps its
+ * English name, marked "thematic_en") and "modality_labels" beside the
+ * modalities; the same for the items' matches and the activities that
+ * answer them. */
+static void dress_codes(const portal_page *pg, json_t *list)
+{
+    static const char *const keys[] = {"status", "priority", "access", "thematic", NULL};
+    size_t i, j;
+    json_t *e, *m;
+    json_array_foreach(list, i, e) {
+        for (const char *const *k = keys; *k; k++) {
+            const char *label = code_label(pg, *k, json_string_value(json_object_get(e, *k)));
+            char name[32];
+            snprintf(name, sizeof name, "%s_label", *k);
+            if (label)
+                json_object_set_new(e, name, json_string(label));
+        }
+        if (json_object_get(e, "thematic") && !json_object_get(e, "thematic_label"))
+            json_object_set(e, "thematic_en", json_object_get(e, "thematic_name"));
+        json_t *labels = json_array();
+        json_array_foreach(json_object_get(e, "modalities"), j, m) {
+            const char *label = code_label(pg, "modalities", json_string_value(m));
+            json_array_append_new(labels, json_string(label ? label : json_string_value(m)));
+        }
+        json_object_set_new(e, "modality_labels", labels);
+        dress_codes(pg, json_object_get(e, "matches"));
+        dress_codes(pg, json_object_get(e, "answered_by"));
+    }
+}
+
 /* Whether anything in 'list' is synthetic. */
 static bool any_synthetic(const json_t *list)
 {
@@ -52,6 +127,23 @@ static int render(const portal_page *pg, const char *template, const char *title
     return portal_render(pg, template, m);
 }
 
+/* Keeps the best three matches of each need of 'needs', and any other
+ * the need is linked to. */
+static void keep_best_matches(json_t *needs)
+{
+    size_t i;
+    json_t *n;
+    json_array_foreach(needs, i, n) {
+        json_t *m = json_object_get(n, "matches");
+        for (size_t j = 3; j < json_array_size(m);) {
+            if (json_is_true(json_object_get(json_array_get(m, j), "linked")))
+                j++;
+            else
+                json_array_remove(m, j);
+        }
+    }
+}
+
 int portal_assistance_country_page(const portal_page *pg, const char *code)
 {
     json_t *c;
@@ -61,6 +153,9 @@ int portal_assistance_country_page(const portal_page *pg, const char *code)
     json_t *party = json_object_get(c, "party");
     portal_dress_party(pg, party);
     dress_countries(pg, json_object_get(c, "offices"), "country", "country_name");
+    keep_best_matches(json_object_get(c, "needs"));
+    dress_codes(pg, json_object_get(c, "needs"));
+    dress_codes(pg, json_object_get(c, "activities"));
     bool syn = any_synthetic(json_object_get(c, "needs")) || any_synthetic(json_object_get(c, "activities"));
     char title[600];
     snprintf(title, sizeof title, "%s: %s", web_t(pg->lang, "Assistance"), json_string_value(json_object_get(party, "display")));
@@ -87,6 +182,7 @@ int portal_assistance_gaps_page(const portal_page *pg)
     dress_countries(pg, json_object_get(gaps, "needs_without_activity"), "country", "country_name");
     dress_countries(pg, json_object_get(gaps, "countries_without_office"), "country", "country_name");
     dress_countries(pg, json_object_get(overlaps, "overlaps"), "country", "country_name");
+    dress_codes(pg, json_object_get(gaps, "needs_without_activity"));
     bool syn = any_synthetic(json_object_get(gaps, "needs_without_activity")) || any_synthetic(json_object_get(overlaps, "overlaps"));
     json_t *data = json_pack("{s:o, s:o, s:s, s:s}", "gaps", gaps, "overlaps", overlaps, "region", f.region ? f.region : "",
                              "group", f.group ? f.group : "");
@@ -120,6 +216,7 @@ int portal_assistance_entity_page(const portal_page *pg, const char *entity)
         json_object_set_new(o, "covers_parties", covers);
         json_array_foreach(json_object_get(o, "activities"), j, a)
             json_object_set_new(a, "country_party", country_brief(pg, json_string_value(json_object_get(a, "country")), NULL));
+        dress_codes(pg, json_object_get(o, "activities"));
         syn = syn || any_synthetic(json_object_get(o, "activities"));
     }
     char title[300];
@@ -135,6 +232,9 @@ int portal_assistance_framework_page(const portal_page *pg, const char *framewor
         return rc;
     dress_countries(pg, json_object_get(f, "needs"), "beneficiary", "beneficiary_name");
     dress_countries(pg, json_object_get(f, "activities"), "country", "country_name");
+    dress_codes(pg, json_object_get(f, "needs"));
+    dress_codes(pg, json_object_get(f, "activities"));
+    dress_codes(pg, json_object_get(f, "offers"));
     bool syn = any_synthetic(json_object_get(f, "provisions")) || any_synthetic(json_object_get(f, "needs")) ||
                any_synthetic(json_object_get(f, "activities")) || any_synthetic(json_object_get(f, "offers"));
     char title[300];

@@ -6,6 +6,8 @@
  *   /en/                         -> en/index.html
  *   /en/instruments/x            -> en/instruments/x.html
  *   /api/v1/.../status?format=csv -> api/v1/.../status.csv (json, xlsx)
+ *   /api/v1/assistance/needs?country=KAZ&format=csv -> api/v1/assistance/needs-KAZ.csv
+ *   (format=iati: .iati.xml)
  *   /static/..., /feeds/..., /log/... as they are. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "assistance/assistance.h"
 #include "bulk/bulk.h"
 #include "depositary/depositary.h"
 #include "implementation/implementation.h"
@@ -61,8 +64,16 @@ static bool target_file(const char *url, char *out, size_t len)
         return true;
     }
     if (strncmp(path, "/api/v1/", 8) == 0) {
-        const char *ext = strstr(query, "format=csv") ? "csv" : strstr(query, "format=xlsx") ? "xlsx" : "json";
-        snprintf(out, len, "%s.%s", path + 1, ext);
+        const char *ext = strstr(query, "format=csv")    ? "csv"
+                          : strstr(query, "format=xlsx") ? "xlsx"
+                          : strstr(query, "format=iati") ? "iati.xml"
+                                                         : "json";
+        /* A list about one country is a file of its own. */
+        const char *country = strstr(query, "country=");
+        if (country && strncmp(path, "/api/v1/assistance/", 19) == 0)
+            snprintf(out, len, "%s-%.*s.%s", path + 1, (int)strcspn(country + 8, "&#"), country + 8, ext);
+        else
+            snprintf(out, len, "%s.%s", path + 1, ext);
         return true;
     }
     if (strlen(path) >= 4 && path[3] == '/' && path[0] == '/') {
@@ -171,6 +182,87 @@ static int export_downloads(const exporter *ex, const char *slug, const char *to
     return rc;
 }
 
+/* The assistance downloads the portal links for 'country' (NULL: all),
+ * as an anonymous reader sees them: needs and activities as HXL CSV, the
+ * activities as IATI XML generated at 'now'. */
+static int export_assistance_downloads(const exporter *ex, const char *country, const char *now)
+{
+    assistance_filter f = {.country = country};
+    char rel[256], suffix[8] = "";
+    if (country)
+        snprintf(suffix, sizeof suffix, "-%s", country);
+    json_t *needs = NULL, *acts = NULL;
+    buf b;
+    buf_init(&b, MAX_PAGE);
+    int rc = assistance_needs(ex->db, &ASSISTANCE_PUBLIC, &f, &needs);
+    if (!rc) rc = assistance_activities(ex->db, &ASSISTANCE_PUBLIC, &f, &acts);
+    if (!rc) rc = assistance_hxl("needs", needs, &b);
+    snprintf(rel, sizeof rel, "api/v1/assistance/needs%s.csv", suffix);
+    if (!rc) rc = write_file(ex, rel, b.data, b.len);
+    buf_reset(&b);
+    if (!rc) rc = assistance_hxl("activities", acts, &b);
+    snprintf(rel, sizeof rel, "api/v1/assistance/activities%s.csv", suffix);
+    if (!rc) rc = write_file(ex, rel, b.data, b.len);
+    buf_reset(&b);
+    if (!rc) rc = assistance_iati(acts, now, &b);
+    snprintf(rel, sizeof rel, "api/v1/assistance/activities%s.iati.xml", suffix);
+    if (!rc) rc = write_file(ex, rel, b.data, b.len);
+    json_decref(needs);
+    json_decref(acts);
+    buf_free(&b);
+    return rc;
+}
+
+/* Appends "assistance/entities/<code>" for each item of 'list' (taken). */
+static void add_entity_pages(json_t *pages, json_t *list)
+{
+    size_t i;
+    json_t *x;
+    char path[200];
+    json_array_foreach(list, i, x) {
+        snprintf(path, sizeof path, "assistance/entities/%s", json_string_value(json_object_get(x, "code")));
+        json_array_append_new(pages, json_string(path));
+    }
+    json_decref(list);
+}
+
+/* The public assistance pages: gaps and overlaps, each state's page,
+ * every entity and office, and every framework item that a provision,
+ * a public need, an offer or an activity is linked to. */
+static int assistance_pages(store *db, const json_t *states, json_t *pages)
+{
+    size_t i;
+    json_t *x, *list;
+    char path[200];
+    json_array_append_new(pages, json_string("assistance/gaps"));
+    json_array_foreach(states, i, x) {
+        snprintf(path, sizeof path, "assistance/countries/%s", json_string_value(x));
+        json_array_append_new(pages, json_string(path));
+    }
+    int rc = assistance_entities(db, NULL, &list);
+    if (!rc) add_entity_pages(pages, list);
+    if (!rc) rc = assistance_offices(db, NULL, &list);
+    if (!rc) add_entity_pages(pages, list);
+    store_stmt *st = NULL;
+    if (!rc)
+        rc = store_query(db, &st,
+                         "SELECT framework, code FROM framework_link"
+                         " UNION SELECT 'sdg', j.value FROM need n, json_each(n.sdg) j WHERE n.access = 'public'"
+                         " UNION SELECT 'sdg', j.value FROM offer o, json_each(o.sdg) j"
+                         " UNION SELECT 'sdg', j.value FROM activity a, json_each(a.sdg) j ORDER BY 1, 2",
+                         "");
+    while (!rc && (rc = store_step(st)) == STORE_ROW) {
+        snprintf(path, sizeof path, "assistance/frameworks/%s/%s", store_col_text(st, 0), store_col_text(st, 1));
+        json_array_append_new(pages, json_string(path));
+        rc = ACCORD_OK;
+    }
+    if (rc == STORE_DONE)
+        rc = ACCORD_OK;
+    if (st)
+        store_stmt_close(st);
+    return rc;
+}
+
 /* Every page path of the portal (what follows /{lang}/), new array. */
 static int page_list(store *db, json_t **out)
 {
@@ -190,12 +282,17 @@ static int page_list(store *db, json_t **out)
         json_array_append_new(pages, json_string(path));
     }
     json_decref(v);
+    json_t *states = json_array();
     if (!rc) rc = registry_list_parties(db, NULL, &v);
     json_array_foreach(rc ? NULL : v, i, x) {
         snprintf(path, sizeof path, "parties/%s", json_string_value(json_object_get(x, "code")));
         json_array_append_new(pages, json_string(path));
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "state") == 0)
+            json_array_append(states, json_object_get(x, "code"));
     }
     if (!rc) json_decref(v);
+    if (!rc) rc = assistance_pages(db, states, pages);
+    json_decref(states);
     if (!rc) rc = registry_list_groups(db, &v);
     json_array_foreach(rc ? NULL : v, i, x) {
         snprintf(path, sizeof path, "groups/%s", json_string_value(json_object_get(x, "code")));
@@ -275,6 +372,15 @@ int portal_site_export(store *db, const char *dir, unsigned long *files)
             break;
     }
     json_decref(instruments);
+    /* The assistance downloads: for every state, and for all of them. */
+    char now[21];
+    clock_now_rfc3339(now);
+    if (!rc) rc = export_assistance_downloads(&ex, NULL, now);
+    json_array_foreach(rc ? NULL : pages, i, inst) {
+        const char *p = json_string_value(inst);
+        if (strncmp(p, "assistance/countries/", 21) == 0 && (rc = export_assistance_downloads(&ex, p + 21, now)))
+            break;
+    }
     json_decref(pages);
     return rc;
 }

@@ -389,13 +389,16 @@ static const char *const rating_classes[][3] = {
 /* Marks each cell of the implementation matrix with whether assistance
  * is requested (a public need names the party and provision) and under
  * way (an activity in pipeline or implementation does), from the
- * assistance matrix the API gives an anonymous caller. */
-static void mark_assistance(const portal_page *pg, json_t *matrix)
+ * assistance matrix the API gives an anonymous caller. A mark made from a
+ * synthetic record is marked synthetic ("aid_synthetic"); returns whether
+ * any is. */
+static bool mark_assistance(const portal_page *pg, json_t *matrix)
 {
     json_t *am;
+    bool synthetic = false;
     if (assistance_matrix(pg->req->db, &ASSISTANCE_PUBLIC, &(assistance_filter){0}, &am)) {
         accord_error_clear();
-        return;
+        return false;
     }
     json_t *index = json_object();
     size_t i, j;
@@ -414,10 +417,13 @@ static void mark_assistance(const portal_page *pg, json_t *matrix)
             json_t *a = json_object_get(index, key);
             json_object_set_new(c, "requested", json_boolean(json_is_true(json_object_get(a, "requested"))));
             json_object_set_new(c, "under_way", json_boolean(json_is_true(json_object_get(a, "under_way"))));
+            json_object_set_new(c, "aid_synthetic", json_boolean(json_is_true(json_object_get(a, "synthetic"))));
+            synthetic = synthetic || json_is_true(json_object_get(a, "synthetic"));
         }
     }
     json_decref(index);
     json_decref(am);
+    return synthetic;
 }
 
 static int implementation_page(const portal_page *pg, const char *slug)
@@ -482,7 +488,7 @@ static int implementation_page(const portal_page *pg, const char *slug)
         }
     }
     web_sort_by(pg->lang, json_object_get(matrix, "rows"), "sort");
-    mark_assistance(pg, matrix);
+    bool aid_synthetic = mark_assistance(pg, matrix);
     json_t *y;
     json_array_foreach(json_object_get(traj, "years"), i, y) {
         char pct[32];
@@ -509,6 +515,7 @@ static int implementation_page(const portal_page *pg, const char *slug)
     json_object_set_new(m, "instrument", inst);
     json_object_set_new(m, "classes", classes);
     json_object_set_new(m, "matrix", matrix);
+    json_object_set_new(m, "synthetic", json_boolean(aid_synthetic));
     json_t *chart;
     if (portal_trajectory_model(pg, traj, &chart)) {
         json_decref(m);
@@ -629,6 +636,7 @@ static int party_page(const portal_page *pg, const char *code)
     json_object_set_new(m, "actions", actions);
     /* A territory is never called a state: the kind is said in full. */
     const char *kind = json_string_value(json_object_get(party, "kind"));
+    json_object_set_new(m, "assistance", json_boolean(strcmp(kind, "state") == 0));
     json_object_set_new(m, "kind_label",
                         json_string(web_t(pg->lang, strcmp(kind, "state") == 0       ? "State"
                                                     : strcmp(kind, "territory") == 0 ? "Territory (not a UN member or observer State)"

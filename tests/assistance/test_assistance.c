@@ -14,6 +14,7 @@
 #include "assistance/assistance.h"
 #include "events/events.h"
 #include "helpers.h"
+#include "store/lookup.h"
 #include "util/error.h"
 
 #define NEEDS "/api/v1/assistance/needs"
@@ -518,6 +519,14 @@ Test(assistance_data, the_synthetic_iati_export_validates)
     cr_assert_eq(assistance_iati(acts, "2026-01-01T00:00:00Z", &out), 0);
     assert_iati_valid((const char *)out.data, out.len);
     cr_assert(strstr((const char *)out.data, "<!-- synthetic"), "synthetic activities say so");
+    /* In an element of the standard too, each of them. */
+    size_t synthetic = 0, said = 0;
+    for (size_t i = 0; i < json_array_size(acts); i++)
+        synthetic += json_is_true(json_object_get(json_array_get(acts, i), "synthetic"));
+    for (const char *p = (const char *)out.data; (p = strstr(p, "<description type=\"4\">")); p++)
+        said += strncmp(strstr(p, "<narrative>") + 11, "Synthetic:", 10) == 0;
+    cr_assert_gt(synthetic, 0);
+    cr_assert_eq(said, synthetic, "%zu synthetic activities, %zu described as synthetic", synthetic, said);
     buf_free(&out);
     json_decref(acts);
 }
@@ -599,6 +608,16 @@ Test(assistance, an_action_names_the_event_it_happened_at)
     json_array_foreach(json_object_get(r.json, "actions"), i, a) named += json_object_get(a, "event") != NULL;
     cr_assert_eq(named, 1);
     th_response_free(&r);
+    /* The event is on the page of the party whose action happened at it. */
+    r = call("GET", "/api/v1/assistance/events?party=TKM", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(strstr(r.body, "2018-09-28-signing-ceremony"), "%s", r.body);
+    th_response_free(&r);
+    cr_assert(mentions("/en/parties/TKM", NULL, "2018-09-28") && mentions("/en/parties/TKM", NULL, "events-h"),
+              "the party's page shows the event");
+    r = call("GET", "/api/v1/assistance/events?party=KGZ", NULL, NULL);
+    cr_assert_null(strstr(r.body, "2018-09-28-signing-ceremony"), "an action refused names no event");
+    th_response_free(&r);
 }
 
 Test(assistance_data, the_matrix_says_where_assistance_is_requested_and_under_way)
@@ -635,4 +654,120 @@ Test(assistance, what_a_signed_in_caller_reads_is_never_cached_for_others)
     r = call("GET", NEEDS, NULL, NULL);
     cr_assert(r.etag[0], "anonymous reads keep the log-versioned ETag");
     th_response_free(&r);
+}
+
+/* Links need 'need' to offer "kaz-offer" as 'token', with 'extra' JSON
+ * members (may be ""); returns the status, the activity's id to 'id'. */
+static long link_need(const char *token, const char *need, const char *extra, char id[64])
+{
+    char path[256], body[512];
+    snprintf(path, sizeof path, NEEDS "/%s/links", need);
+    snprintf(body, sizeof body, "{\"offer\":\"kaz-offer\",\"planned_start\":\"2027-01-01\"%s}", extra);
+    th_response r = call("POST", path, token, body);
+    long status = r.status;
+    if (id)
+        snprintf(id, 64, "%s", status == 201 ? json_string_value(json_object_get(r.json, "id")) : "");
+    th_response_free(&r);
+    return status;
+}
+
+Test(assistance, linking_a_need_to_an_offer_records_the_activity_that_answers_it)
+{
+    cr_assert_eq(status_of("POST", "/api/v1/assistance/offers", unodc,
+                           "{\"id\":\"kaz-offer\",\"provider\":\"unodc\",\"title\":\"Offer of border training\","
+                           "\"instrument\":\"code-of-conduct\",\"provisions\":[3],\"thematic\":\"15210\","
+                           "\"countries\":[\"KAZ\"]}"),
+                 201);
+    const char *pub = kaz_need("public", "Public need for border training");
+    const char *prov = kaz_need("providers", PROVIDERS_ONLY);
+    const char *res = kaz_need("restricted", SECRET);
+    /* Who may not: nothing changes. */
+    char before[65], after[65];
+    store *s = th_open(db);
+    th_state_digest(s, before);
+    store_close(s);
+    cr_assert_eq(link_need(NULL, pub, "", NULL), 401);
+    cr_assert_eq(link_need(tur, pub, "", NULL), 403, "another state's focal point");
+    cr_assert_eq(link_need(undp, pub, "", NULL), 403, "a coordinator of another entity");
+    cr_assert_eq(link_need(depositary, pub, "", NULL), 403, "the depositary");
+    cr_assert_eq(link_need(reviewer, pub, "", NULL), 403, "a reviewer");
+    cr_assert_eq(link_need(almaty, pub, "", NULL), 403, "an office, for its entity as a whole");
+    cr_assert_eq(link_need(almaty, pub, ",\"implementing\":\"unodc/tashkent\"", NULL), 403, "another office");
+    cr_assert_eq(link_need(unodc, res, "", NULL), 403, "a coordinator, for a restricted need");
+    s = th_open(db);
+    th_state_digest(s, after);
+    store_close(s);
+    cr_assert_str_eq(before, after, "refused links changed state");
+    /* Who may: the state, for any of its needs; the offer's entity or the
+     * office that implements, for the needs it may see. */
+    char a_pub[64], a_prov[64], a_res[64];
+    cr_assert_eq(link_need(kaz, pub, "", a_pub), 201);
+    cr_assert_eq(link_need(almaty, prov, ",\"implementing\":\"unodc/almaty\",\"status\":\"implementation\"", a_prov),
+                 201);
+    cr_assert_eq(link_need(kaz, res, "", a_res), 201);
+    cr_assert_eq(link_need(unodc, pub, "", NULL), 409, "a need is linked to an offer once");
+    /* The activity names the need and the offer, in pipeline by default. */
+    th_response r = call("GET", "/api/v1/assistance/countries/KAZ", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *acts = json_object_get(r.json, "activities"), *a;
+    size_t i;
+    int seen = 0;
+    json_array_foreach(acts, i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "id"));
+        if (strcmp(id, a_pub) == 0) {
+            seen++;
+            cr_assert_str_eq(json_string_value(json_object_get(a, "status")), "pipeline");
+            cr_assert_str_eq(json_string_value(json_object_get(a, "offer")), "kaz-offer");
+            cr_assert_str_eq(json_string_value(json_object_get(a, "implementing")), "unodc");
+            cr_assert_str_eq(json_string_value(json_array_get(json_object_get(a, "needs"), 0)), pub);
+        } else if (strcmp(id, a_res) == 0) {
+            seen++;
+            cr_assert_eq(json_array_size(json_object_get(a, "needs")), 0, "a restricted need shown publicly");
+        }
+    }
+    cr_assert_eq(seen, 2, "the linked activities are in the country view: %s", r.body);
+    cr_assert_null(strstr(r.body, SECRET));
+    cr_assert_null(strstr(r.body, res), "the restricted need's id is shown publicly");
+    cr_assert_null(strstr(r.body, prov), "the providers-only need's id is shown publicly");
+    th_response_free(&r);
+    /* The need's matches show the offer as linked. */
+    char path[256];
+    snprintf(path, sizeof path, NEEDS "/%s/matches", pub);
+    r = call("GET", path, NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *m = json_array_get(json_object_get(r.json, "matches"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(m, "offer")), "kaz-offer");
+    cr_assert(json_is_true(json_object_get(m, "linked")), "%s", r.body);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(m, "linked_by"), 0)), a_pub);
+    th_response_free(&r);
+    /* The IATI export carries the link and still validates. */
+    r = call("GET", ACTIVITIES "?format=iati", NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    assert_iati_valid(r.body, r.len);
+    cr_assert(strstr(r.body, "Offer of border training"));
+    cr_assert(strstr(r.body, "<activity-status code=\"1\"/>"), "pipeline is IATI ActivityStatus 1");
+    cr_assert_null(strstr(r.body, SECRET));
+    cr_assert_null(strstr(r.body, res));
+    th_response_free(&r);
+    /* The public log holds the link, never the need's content. */
+    s = th_open(db);
+    store_stmt *st;
+    cr_assert_eq(store_query(s, &st, "SELECT body FROM event WHERE type = 'activity.recorded'", ""), 0);
+    while (store_step(st) == STORE_ROW) {
+        size_t len;
+        const char *body = store_col_blob(st, 0, &len);
+        cr_assert_null(memmem(body, len, "confidential", 12), "%.*s", (int)len, body);
+        cr_assert_null(memmem(body, len, "providers only", 14), "%.*s", (int)len, body);
+    }
+    store_stmt_close(st);
+    store_close(s);
+    /* Replay rebuilds the activities. */
+    char replayed[512];
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
+    store *b = th_replay_matches(&server, db, replayed, "linked activities are identical after replay");
+    int64_t n = 0;
+    cr_assert_eq(store_one_int(b, &n, "SELECT count(*) FROM activity WHERE offer = 'kaz-offer'", ""), STORE_ROW);
+    cr_assert_eq(n, 3);
+    store_close(b);
 }

@@ -185,11 +185,57 @@ test('the heatmap marks assistance requested and under way exactly where the API
   const { context, page } = await open(`/en/instruments/${SLUG}/implementation`);
   const got = await page.$$eval('table.heatmap tbody tr', (rows) => rows.flatMap((r) => {
     const code = r.querySelector('th a').getAttribute('href').split('/').pop();
-    return [...r.querySelectorAll('td.cell')].flatMap((td, i) => [...td.querySelectorAll('.visually-hidden')]
+    return [...r.querySelectorAll('td.cell')].flatMap((td, i) => [...td.querySelectorAll('.visually-hidden:not(.aid-synthetic)')]
       .map((s) => `${code}/${i + 1}/${s.textContent.replace('assistance ', '')}`));
   })).then((l) => l.sort());
   assert.ok(want.length > 0);
   assert.deepEqual(got, want);
+  // A mark made from a synthetic record says so, in the cell and above.
+  const synthetic = am.filter((c) => parties.has(c.party) && c.synthetic).map((c) => `${c.party}/${c.provision}`).sort();
+  const said = await page.$$eval('table.heatmap tbody tr', (rows) => rows.flatMap((r) => {
+    const code = r.querySelector('th a').getAttribute('href').split('/').pop();
+    return [...r.querySelectorAll('td.cell')].flatMap((td, i) => (td.querySelector('.aid-synthetic') ? [`${code}/${i + 1}`] : []));
+  })).then((l) => l.sort());
+  assert.ok(synthetic.length > 0);
+  assert.deepEqual(said, synthetic);
+  assert.equal(await page.locator('.synthetic-note').count(), 1, 'the synthetic note');
+  await context.close();
+});
+
+test('every assistance page labels its synthetic records, and the downloads say so too', async () => {
+  for (const path of ['/assistance/countries/KAZ', '/assistance/gaps', '/assistance/entities/unodc/almaty',
+                      '/assistance/frameworks/sdg/16.a']) {
+    for (const lang of ['en', 'ar']) {
+      const { context, page } = await open(`/${lang}${path}`);
+      assert.equal(await page.locator('.synthetic-note').count(), 1, `${lang}${path}: the synthetic note`);
+      // Each record listed from the synthetic set has its badge.
+      const unlabelled = await page.$$eval('ul.records > li', (lis) => lis
+        .filter((li) => /synthetic|syn-/i.test(li.querySelector('[lang=en]')?.textContent || '') && !li.querySelector('.badge'))
+        .map((li) => li.textContent.slice(0, 80)));
+      assert.deepEqual(unlabelled, [], `${lang}${path}`);
+      await context.close();
+    }
+  }
+  const r = await fetch(`${base}/api/v1/assistance/activities?format=csv`);
+  const lines = (await r.text()).split(/\r?\n/);
+  const col = lines[1].split(',').indexOf('#meta+synthetic');
+  assert.ok(col >= 0, 'the HXL CSV has a #meta+synthetic column');
+  const iati = await (await fetch(`${base}/api/v1/assistance/activities?format=iati`)).text();
+  const activities = iati.split('<iati-activity ').length - 1;
+  const described = iati.split('<description type="4">').length - 1;
+  assert.ok(activities > 0 && described === activities, `${described} of ${activities} IATI activities say they are synthetic`);
+});
+
+test('statuses, priorities and thematic areas are written in the page\'s language', async () => {
+  const acts = (await api('/api/v1/assistance/countries/KAZ')).activities;
+  assert.ok(acts.length > 0);
+  const { context, page } = await open('/fr/assistance/countries/KAZ');
+  const text = await page.locator('main').innerText();
+  for (const code of ['pipeline', 'implementation', 'completed', 'cancelled', 'suspended', 'high', 'medium', 'low'])
+    assert.ok(!new RegExp(`— ${code}\\b`).test(text), `fr: the raw code ${code}`);
+  assert.ok(/Priorité (élevée|moyenne|faible)/.test(text), 'fr: a priority in French');
+  assert.ok(/En préparation|En cours|Achevé|Annulé|Suspendu/.test(text), 'fr: a status in French');
+  assert.ok(text.includes('Domaine thématique'), 'fr: the thematic area');
   await context.close();
 });
 
@@ -197,7 +243,9 @@ test('screenshots: desktop and phone, English and Arabic', async () => {
   for (const lang of ['en', 'ar']) {
     for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 390, 844]]) {
       for (const [pageName, path] of [['home', '/'], ['instrument', `/instruments/${SLUG}?as_of=2019-07-15`],
-                                      ['implementation', `/instruments/${SLUG}/implementation`]]) {
+                                      ['implementation', `/instruments/${SLUG}/implementation`],
+                                      ['assistance-country', '/assistance/countries/KAZ'],
+                                      ['assistance-entity', '/assistance/entities/unodc/almaty']]) {
         const { context, page } = await open(`/${lang}${path}`, { width, height });
         // Nothing pushes the page wider than the screen: wide tables scroll
         // inside their own box, and form fields fit.

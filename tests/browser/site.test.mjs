@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname, normalize, extname } from 'node:path';
@@ -21,6 +21,9 @@ before(async () => {
   const db = join(dir, 'accord.db');
   execFileSync(bin, ['init', '--db', db, '--token-file', join(dir, 'token')], { stdio: 'ignore' });
   execFileSync(bin, ['load', '--db', db, join(root, 'data', 'code-of-conduct.json')], { stdio: 'ignore' });
+  // The demo's assistance records: the sourced set and the synthetic one.
+  for (const f of ['assistance.json', 'assistance.synthetic.json'])
+    execFileSync(bin, ['assistance', 'load', '--db', db, join(root, 'data', f)], { stdio: 'ignore' });
   // The server signs the first checkpoint; the copy publishes it.
   const live = spawn(bin, ['serve', '--db', db, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve) => {
@@ -84,12 +87,37 @@ test('the static copy, served by a plain file server, has no broken link', async
   for (const lang of ['ar', 'zh', 'en', 'fr', 'ru', 'es']) {
     for (const p of ['index.html', 'instruments/code-of-conduct.html', 'instruments/code-of-conduct/implementation.html',
                      'parties/KAZ.html', 'groups/turkic-council.html', 'regions/143.html', 'notifications.html',
-                     'log.html', 'log/entries/0.html']) {
+                     'log.html', 'log/entries/0.html', 'assistance/countries/KAZ.html', 'assistance/gaps.html',
+                     'assistance/entities/unodc.html', 'assistance/entities/unodc/almaty.html',
+                     'assistance/frameworks/sdg/16.a.html']) {
       assert.ok(seen.has(`${base}/${lang}/${p}`), `${lang}/${p} not reached`);
     }
   }
-  for (const f of ['feeds/notifications.atom', 'log/checkpoint', 'api/v1/instruments/code-of-conduct/status.csv']) {
+  for (const f of ['feeds/notifications.atom', 'log/checkpoint', 'api/v1/instruments/code-of-conduct/status.csv',
+                   'api/v1/assistance/needs-KAZ.csv', 'api/v1/assistance/activities-KAZ.iati.xml',
+                   'api/v1/assistance/activities.csv']) {
     assert.ok(seen.has(`${base}/${f}`), `${f} not linked`);
   }
   assert.ok(pages > 6 * 20, `only ${pages} pages`);
+});
+
+test('no need that is not public is in the copy', () => {
+  const data = JSON.parse(readFileSync(join(root, 'data', 'assistance.synthetic.json'), 'utf8'));
+  const hidden = data.needs.filter((n) => n.access !== 'public');
+  const shown = data.needs.filter((n) => n.access === 'public');
+  assert.ok(hidden.length > 0 && shown.length > 0);
+  const files = [];
+  const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) {
+    if (e.isDirectory()) walk(join(d, e.name)); else files.push(join(d, e.name)); } };
+  walk(site);
+  let publicSeen = false;
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    for (const n of hidden) {
+      assert.ok(!text.includes(n.title), `${f} shows the ${n.access} need "${n.title}"`);
+      if (n.body) assert.ok(!text.includes(n.body), `${f} shows the text of the ${n.access} need ${n.id}`);
+    }
+    if (text.includes(shown[0].title)) publicSeen = true;
+  }
+  assert.ok(publicSeen, 'a public need is in the copy');
 });

@@ -96,6 +96,9 @@ static const struct {
      * reviewers and admins; not the coordinator, not Türkiye. */
     {"GET /api/v1/assistance/needs/{need}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(DEPOSITARY) | ONLY(REVIEWER)},
     {"GET /api/v1/assistance/needs/{need}/matches", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(DEPOSITARY) | ONLY(REVIEWER)},
+    /* The restricted need of Kazakhstan: its state and admins; not the
+     * coordinator of the offer's entity, for whom it is hidden. */
+    {"POST /api/v1/assistance/needs/{need}/links", ONLY(FOCAL_KAZ) | ONLY(ADMIN)},
     {"GET /api/v1/assistance/offers", ALL},
     /* For UNODC, whose coordinator is the matrix's. */
     {"POST /api/v1/assistance/offers", ONLY(ADMIN) | ONLY(COORDINATOR)},
@@ -226,6 +229,13 @@ static void setup(void)
     cr_assert_eq(r.status, 201, "%s", r.body);
     snprintf(need_id, sizeof need_id, "%s", json_string_value(json_object_get(r.json, "id")));
     th_response_free(&r);
+    /* An offer of UNODC, for linking the need to. */
+    snprintf(url, sizeof url, "%s/api/v1/assistance/offers", server.base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[ADMIN]);
+    const char *offer = "{\"id\":\"probe-offer\",\"provider\":\"unodc\",\"title\":\"matrix\",\"thematic\":\"15210\"}";
+    th_http(&r, "POST", url, h1, offer, strlen(offer));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
 }
 
 static void teardown(void)
@@ -335,6 +345,7 @@ Test(access, every_route_times_every_caller)
             /* Requests about a party name Kazakhstan. */
             const char *probe = r->rule == RULE_PARTY_WRITER  ? "{\"party\":\"KAZ\"}"
                                 : r->rule == RULE_COORDINATOR ? "{\"provider\":\"unodc\",\"implementing\":\"unodc\"}"
+                                : r->rule == RULE_NEED_LINKER ? "{\"offer\":\"probe-offer\"}"
                                                               : "{}";
             th_http(&resp, r->method, url, headers, write ? probe : NULL, write ? strlen(probe) : 0);
             bool ok = allowed & (1u << c);
