@@ -145,7 +145,10 @@ static void form_field_end(form_reader *fr)
 {
     if (!fr->key[0])
         return;
-    json_object_set_new(fr->fields, fr->key, json_stringn(fr->value.data ? fr->value.data : "", fr->value.len));
+    size_t len = 0;
+    if (fr->value.len && buf_append(&fr->value, "", 1) == ACCORD_OK) /* room for the NUL */
+        len = web_form_newlines(fr->value.data, fr->value.len - 1);
+    json_object_set_new(fr->fields, fr->key, json_stringn(len ? fr->value.data : "", len));
     fr->key[0] = '\0';
     fr->value.len = 0;
 }
@@ -179,15 +182,17 @@ static enum MHD_Result form_piece(void *cls, enum MHD_ValueKind kind, const char
         form_field_end(fr);
         snprintf(fr->key, sizeof fr->key, "%s", key);
     }
-    if (size && (fr->rc = buf_append(&fr->value, data, size)))
-        accord_fail(ACCORD_ETOOBIG, key, "%s: more than %d bytes", key, FORM_FIELD_MAX);
+    if (fr->value.len + size > FORM_FIELD_MAX)
+        fr->rc = accord_fail(ACCORD_ETOOBIG, key, "%s: more than %d bytes", key, FORM_FIELD_MAX);
+    else if (size)
+        fr->rc = buf_append(&fr->value, data, size);
     return fr->rc ? MHD_NO : MHD_YES;
 }
 
 static int read_multipart(http_req *req, json_t **fields, http_form_file *file, size_t file_cap)
 {
     form_reader fr = {.fields = json_object(), .file = file, .file_cap = file_cap};
-    buf_init(&fr.value, FORM_FIELD_MAX);
+    buf_init(&fr.value, FORM_FIELD_MAX + 1); /* and its NUL */
     struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 64 * 1024, form_piece, &fr);
     if (!pp)
         fr.rc = accord_fail(ACCORD_EINVAL, NULL, "the multipart form has no boundary");

@@ -38,20 +38,26 @@ static int decode(const char *s, size_t len, char *out)
             out[n++] = s[i];
     }
     out[n] = '\0';
+    web_form_newlines(out, n);
+    return ACCORD_OK;
+}
+
+size_t web_form_newlines(char *s, size_t len)
+{
     /* Browsers send a textarea's line breaks as CR LF (HTML's form
      * submission normalizes them so); the text is stored with LF, as the
      * API takes it, and a CR is nowhere else wanted. */
     size_t w = 0;
-    for (size_t r = 0; r < n; r++) {
-        if (out[r] == '\r') {
-            out[w++] = '\n';
-            if (r + 1 < n && out[r + 1] == '\n')
+    for (size_t r = 0; r < len; r++) {
+        if (s[r] == '\r') {
+            s[w++] = '\n';
+            if (r + 1 < len && s[r + 1] == '\n')
                 r++;
         } else
-            out[w++] = out[r];
+            s[w++] = s[r];
     }
-    out[w] = '\0';
-    return ACCORD_OK;
+    s[w] = '\0';
+    return w;
 }
 
 static bool utf8_text(const char *s)

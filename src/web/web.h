@@ -116,6 +116,11 @@ bool web_url_safe(const char *s);
  * that is not UTF-8. */
 int web_form_parse(const char *body, size_t len, json_t **out);
 
+/* Turns the CR LF (or lone CR) line breaks of a posted text field 's' of
+ * 'len' bytes into LF, in place, and ends it with a NUL (room for it at
+ * s[len] is the caller's); returns the new length. */
+size_t web_form_newlines(char *s, size_t len);
+
 /* ---- the stylesheet -------------------------------------------------------- */
 
 /* "/static/accord.<hash>.css": the path the pages link to. */

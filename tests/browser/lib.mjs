@@ -146,7 +146,18 @@ export async function shoot(page, name) {
     if (width === 390) {
       // (a synchronous read: it works in a page without JavaScript too)
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(scrollWidth <= 390, `${name}: ${scrollWidth} px wide on a 390 px screen`);
+      if (scrollWidth > 390) {
+        // Name the element that reaches furthest, to say what to fix.
+        const widest = await page.evaluate(() => {
+          let best = null, right = 0;
+          for (const e of document.body.querySelectorAll('*')) {
+            const r = e.getBoundingClientRect().right;
+            if (r > right) { right = r; best = e; }
+          }
+          return best ? `${best.tagName.toLowerCase()}.${best.className} (${Math.round(right)} px)` : '';
+        });
+        assert.fail(`${name}: ${scrollWidth} px wide on a 390 px screen; widest: ${widest}`);
+      }
     }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
