@@ -43,12 +43,34 @@ static void images_to_links(cmark_node *doc)
     cmark_iter_free(it);
 }
 
+/* Moves every heading 'by' levels down (at most to 6). */
+static void demote_headings(cmark_node *doc, int by)
+{
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(it);
+        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_HEADING) {
+            int level = cmark_node_get_heading_level(node) + by;
+            cmark_node_set_heading_level(node, level > 6 ? 6 : level);
+        }
+    }
+    cmark_iter_free(it);
+}
+
 int markdown_to_html(const char *text, size_t len, char **out)
+{
+    return markdown_to_html_under(text, len, 1, out);
+}
+
+int markdown_to_html_under(const char *text, size_t len, int level, char **out)
 {
     cmark_node *doc = cmark_parse_document(text, len, CMARK_OPT_VALIDATE_UTF8);
     if (!doc)
         return accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
     images_to_links(doc);
+    if (level > 1)
+        demote_headings(doc, level - 1);
     /* Without CMARK_OPT_UNSAFE (never given here), cmark omits raw HTML
      * and empties the targets of javascript:, vbscript:, file: and most
      * data: links. */

@@ -18,6 +18,11 @@
  * not refused. Fails ACCORD_ENOMEM only. */
 int markdown_to_html(const char *text, size_t len, char **out);
 
+/* markdown_to_html() for text shown inside a page's section: its headings
+ * start at 'level' ("# A" is <h3> at level 3), so that a page keeps one
+ * <h1> and its outline. */
+int markdown_to_html_under(const char *text, size_t len, int level, char **out);
+
 /* When string member 'key' of object 'obj' is present, sets "<key>_html"
  * beside it to its rendering. Fails ACCORD_ENOMEM only. */
 int markdown_add_html(json_t *obj, const char *key);

@@ -636,7 +636,8 @@ static int render_list(const node_list *l, scope *sc, const web_lang *lang, buf 
             v = lookup(sc, n->arg, &made);
             if (json_is_string(v)) {
                 char *html = NULL;
-                rc = markdown_to_html(json_string_value(v), json_string_length(v), &html);
+                /* inside a page's sections: "# A" becomes <h3> */
+                rc = markdown_to_html_under(json_string_value(v), json_string_length(v), 3, &html);
                 if (!rc) rc = buf_puts(out, html);
                 free(html);
             }

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, shoot as shootAt, PASSWORD, bin } from './lib.mjs';
+import { startServer, shoot as shootAt, axeViolations, PASSWORD, LANGS, bin } from './lib.mjs';
 
 const ADMIN = 'admin@example.org', DEPOSITARY = 'registry@example.org';
 const FOCAL = 'fp-kaz@example.org', REVIEWER = 'reviewer@example.org', KGZ = 'fp-kgz@example.org';
@@ -262,5 +262,30 @@ test('the depositary records a signature "on or before" a date with its source, 
     await shoot(page, 'public-status');
   } finally {
     await context.close();
+  }
+});
+
+test('every page of the loop in the six languages: language, direction, one h1, no axe violations', async () => {
+  const pages = {
+    [FOCAL]: [DASHBOARD, `${DASHBOARD}?provision=1`, `${DASHBOARD}?provision=1&version=1`],
+    [REVIEWER]: ['/workspace/reviews', REVIEW],
+    [DEPOSITARY]: ['/workspace/depositary'],
+  };
+  for (const [email, paths] of Object.entries(pages)) {
+    const { context, page } = await signedIn(email);
+    try {
+      for (const lang of LANGS) {
+        for (const p of paths) {
+          const response = await page.goto(`${t.base}/${lang}${p}`);
+          assert.equal(response.status(), 200, `${lang}${p}`);
+          assert.equal(await page.getAttribute('html', 'lang'), lang, p);
+          assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr', p);
+          assert.equal(await page.locator('h1').count(), 1, `${lang}${p}: one h1`);
+          assert.deepEqual(await axeViolations(page), [], `${lang}${p}: axe-core violations`);
+        }
+      }
+    } finally {
+      await context.close();
+    }
   }
 });
