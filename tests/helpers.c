@@ -174,6 +174,14 @@ store *th_open(const char *path)
     return db;
 }
 
+uint64_t th_log_size_at(const char *path)
+{
+    store *db = th_open(path);
+    uint64_t n = th_log_size(db);
+    store_close(db);
+    return n;
+}
+
 uint64_t th_log_size(store *db)
 {
     store_stmt *st;

@@ -50,6 +50,8 @@ store *th_open(const char *path);
 /* Number of log entries and a digest of every public table's content:
  * a rejected request must change neither. */
 uint64_t th_log_size(store *db);
+/* The same, of the database at 'path' (opened and closed for it). */
+uint64_t th_log_size_at(const char *path);
 void th_state_digest(store *db, char out[65]);
 /* th_state_digest() with the rows of each query in 'queries' (NULL
  * terminated) too: private tables a refused request must leave alone. */

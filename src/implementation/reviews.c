@@ -10,6 +10,7 @@
 #include "implementation/implementation_int.h"
 #include "registry/registry.h"
 #include "store/lookup.h"
+#include "store/row_json.h"
 #include "util/error.h"
 
 /* The same report (instrument, cycle, party, provision) as the row "s". */
@@ -58,10 +59,11 @@ int implementation_review_queue(store *db, json_t **out)
 }
 
 /* Each draft version of the report, oldest first: {version, status, at,
- * submitted}. */
+ * submitted (1 or 0)}. */
 static int report_versions(store *db, const char *slug, const char *cycle, const char *party, int64_t provision,
                            json_t **out)
 {
+    static const char *const keys[] = {"version", "status", "at", "submitted", NULL};
     store_stmt *st;
     int rc = store_query(db, &st,
                          "SELECT d.version, d.status, e.at, EXISTS (SELECT 1 FROM submission s WHERE s.instrument ="
@@ -71,20 +73,7 @@ static int report_versions(store *db, const char *slug, const char *cycle, const
                          " WHERE d.instrument = ? AND d.cycle = ? AND d.party = ? AND d.provision = ?"
                          " ORDER BY d.version",
                          "sssi", slug, cycle, party, provision);
-    if (rc)
-        return rc;
-    json_t *list = json_array();
-    while ((rc = store_step(st)) == STORE_ROW)
-        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:b}", "version", (json_int_t)store_col_int(st, 0),
-                                              "status", store_col_text(st, 1), "at", store_col_text(st, 2),
-                                              "submitted", store_col_int(st, 3) != 0));
-    store_stmt_close(st);
-    if (rc < 0) {
-        json_decref(list);
-        return rc;
-    }
-    *out = list;
-    return ACCORD_OK;
+    return rc ? rc : store_rows_json(st, keys, out);
 }
 
 /* Each review of the report, oldest first: {version, outcome, at} with

@@ -103,7 +103,7 @@ static int review_page(const ws_page *pg, long provision, const json_t *values, 
     json_array_foreach(states, i, row) if (json_integer_value(json_object_get(row, "provision")) == provision) state = row;
     /* The version under review: the latest one submitted. */
     json_int_t version = 0;
-    json_array_foreach(json_object_get(history, "versions"), i, row) if (json_is_true(json_object_get(row, "submitted")))
+    json_array_foreach(json_object_get(history, "versions"), i, row) if (json_integer_value(json_object_get(row, "submitted")))
         version = json_integer_value(json_object_get(row, "version"));
     if (!rc && (!state || !version))
         rc = accord_fail(ACCORD_ENOTFOUND, "provision", "%s has submitted no report on provision %ld in %s",

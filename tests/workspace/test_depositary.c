@@ -37,14 +37,6 @@ static void stop(void) { th_fixture_end(&server, dir, db_path); }
 
 TestSuite(workspace_depositary, .init = start, .fini = stop, .timeout = 120);
 
-static uint64_t log_size(void)
-{
-    store *db = th_open(db_path);
-    uint64_t n = th_log_size(db);
-    store_close(db);
-    return n;
-}
-
 /* The latest log entry's event (caller decrefs). */
 static json_t *last_event(void)
 {
@@ -89,7 +81,7 @@ Test(workspace_depositary, a_refused_action_comes_back_beside_its_field_and_writ
 {
     char cookie[200];
     th_ws_sign_in(&server, "dep%40example.org", PASSWORD, cookie, sizeof cookie);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     th_response r = th_ws_post(&server, DESK "/actions", DESK, cookie,
                                "instrument=code-of-conduct&party=TKM&type=signature&date=2019-07-15"
                                "&date_precision=on_or_before&place=New+York&source_title=&source_url=");
@@ -99,7 +91,7 @@ Test(workspace_depositary, a_refused_action_comes_back_beside_its_field_and_writ
     cr_assert(strstr(r.body, "<option value=\"on_or_before\" selected>"), "the precision is kept");
     cr_assert(strstr(r.body, "value=\"New York\""), "the place is kept");
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
 }
 
 Test(workspace_depositary, an_action_from_the_page_logs_what_the_api_logs_and_shows_its_notification)
@@ -148,13 +140,13 @@ Test(workspace_depositary, a_cycle_and_a_reported_total_from_their_forms_and_the
     cr_assert(strstr(r.body, "\"Cycle 2027\""), "%s", r.body);
     th_response_free(&r);
     /* A count that is not a number is refused beside its field. */
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     r = th_ws_post(&server, DESK "/reported-totals", DESK, cookie,
                    "instrument=code-of-conduct&as_of=2019-07-15&qualifier=more+than&count=seventy&of=states&" SOURCE);
     cr_assert_geq(r.status, 400, "%ld %s", r.status, r.body);
     cr_assert(strstr(r.body, "id=\"total-count-problem\""), "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
     r = th_ws_post(&server, DESK "/reported-totals", DESK, cookie,
                    "instrument=code-of-conduct&as_of=2019-07-15&qualifier=more+than&count=70&of=states&" SOURCE);
     cr_assert_eq(r.status, 303, "%s", r.body);
@@ -180,12 +172,12 @@ Test(workspace_depositary, a_forged_post_by_a_focal_point_is_refused_and_writes_
 {
     char fp[200];
     th_ws_sign_in(&server, "fp%40example.org", PASSWORD, fp, sizeof fp);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     th_response r = th_ws_post(&server, DESK "/actions", "/en/workspace/", fp,
                                "instrument=code-of-conduct&party=KAZ&type=withdrawal&date=2019-07-15&" SOURCE);
     cr_assert_eq(r.status, 403, "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
     /* And the API's route for reported totals, with a focal point's token. */
     char fp_token[64];
     th_make_user(dir, db_path, "fp2@example.org", "focal_point", "KGZ", fp_token);
@@ -194,5 +186,5 @@ Test(workspace_depositary, a_forged_post_by_a_focal_point_is_refused_and_writes_
                 strlen(api));
     cr_assert_eq(r.status, 403, "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
 }

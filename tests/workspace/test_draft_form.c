@@ -40,14 +40,6 @@ static void stop(void) { th_fixture_end(&server, dir, db_path); }
 
 TestSuite(workspace_draft_form, .init = start, .fini = stop, .timeout = 120);
 
-static uint64_t log_size(void)
-{
-    store *db = th_open(db_path);
-    uint64_t n = th_log_size(db);
-    store_close(db);
-    return n;
-}
-
 /* Appends a text part to 'b'. */
 static void part(buf *b, const char *name, const char *value)
 {
@@ -117,24 +109,24 @@ Test(workspace_draft_form, a_preview_renders_the_markdown_and_saves_nothing)
 {
     char cookie[200];
     th_ws_sign_in(&server, "fp%40example.org", PASSWORD, cookie, sizeof cookie);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     th_response r = post_draft(cookie, "preview", NULL, NULL, NULL);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, "<strong>new law</strong>"), "the preview: %s", r.body);
     cr_assert(strstr(r.body, "A **new law** on terrorist financing</textarea>"), "the text as typed: %s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before, "a preview wrote to the log");
+    cr_assert_eq(th_log_size_at(db_path), before, "a preview wrote to the log");
 }
 
 Test(workspace_draft_form, a_file_attached_with_the_form_is_stored_and_named_then_removed)
 {
     char cookie[200];
     th_ws_sign_in(&server, "fp%40example.org", PASSWORD, cookie, sizeof cookie);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     th_response r = post_draft(cookie, "save", NULL, "law.pdf", "pdf");
     cr_assert_eq(r.status, 303, "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before + 2, "attachment.stored then report.drafted");
+    cr_assert_eq(th_log_size_at(db_path), before + 2, "attachment.stored then report.drafted");
     char *attached = latest_attachments();
     cr_assert(strstr(attached, "\"name\":\"law.pdf\"") && strstr(attached, "application/pdf"), "%s", attached);
     const char *sha = strstr(attached, "\"sha256\":\"");
@@ -168,13 +160,13 @@ Test(workspace_draft_form, a_file_of_a_type_not_allowed_is_refused_beside_the_fi
 {
     char cookie[200];
     th_ws_sign_in(&server, "fp%40example.org", PASSWORD, cookie, sizeof cookie);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     th_response r = post_draft(cookie, "save", NULL, "run.exe", "elf");
     cr_assert_geq(r.status, 400, "%ld %s", r.status, r.body);
     cr_assert(strstr(r.body, "id=\"file-problem\""), "%s", r.body);
     cr_assert(strstr(r.body, "A **new law** on terrorist financing</textarea>"), "the text is kept: %s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
 }
 
 Test(workspace_draft_form, a_post_after_the_session_ended_shows_the_text_back)
@@ -187,7 +179,7 @@ Test(workspace_draft_form, a_post_after_the_session_ended_shows_the_text_back)
                                  (snprintf(body, sizeof body, "csrf_token=%s", csrf), body));
     cr_assert_eq(r.status, 303, "%s", r.body);
     th_response_free(&r);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     snprintf(body, sizeof body,
              "csrf_token=%s&provision=1&step=save&status=in_progress&narrative=Three+pages+of+careful+work", csrf);
     r = th_call_with(&server, "POST", DASHBOARD, TH_FORM, cookie, body);
@@ -195,7 +187,7 @@ Test(workspace_draft_form, a_post_after_the_session_ended_shows_the_text_back)
     cr_assert(strstr(r.body, "readonly>Three pages of careful work</textarea>"), "%s", r.body);
     cr_assert(strstr(r.body, "action=\"/en/workspace/sign-in\""), "the sign-in form: %s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
 }
 
 Test(workspace_draft_form, provisions_without_recorded_text_say_so)
@@ -244,7 +236,7 @@ Test(workspace_draft_form, a_spreadsheet_with_a_bad_row_is_refused_by_line_and_c
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, "provision"), "%s", r.body);
     th_response_free(&r);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     const char *bad = "party,provision,status,narrative\r\n"
                       "KAZ,1,in_progress,A new law\r\n"
                       "KAZ,2,almost there,Another law\r\n";
@@ -254,11 +246,11 @@ Test(workspace_draft_form, a_spreadsheet_with_a_bad_row_is_refused_by_line_and_c
     cr_assert(strstr(r.body, "<td><bdi dir=\"ltr\">3</bdi></td><td><bdi dir=\"ltr\">status</bdi></td>"),
               "line 3, column status: %s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before, "a refused import wrote to the log");
+    cr_assert_eq(th_log_size_at(db_path), before, "a refused import wrote to the log");
     r = post_import(cookie, "party,provision,status,narrative\r\nKAZ,1,in_progress,A new law\r\n"
                             "KAZ,2,planned,Another law\r\n");
     cr_assert_eq(r.status, 303, "%s", r.body);
     cr_assert(strstr(r.location, "done=imported"), "%s", r.location);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before + 2);
+    cr_assert_eq(th_log_size_at(db_path), before + 2);
 }

@@ -61,14 +61,6 @@ static void stop(void) { th_fixture_end(&server, dir, db_path); }
 
 TestSuite(workspace_review, .init = start, .fini = stop, .timeout = 120);
 
-static uint64_t log_size(void)
-{
-    store *db = th_open(db_path);
-    uint64_t n = th_log_size(db);
-    store_close(db);
-    return n;
-}
-
 /* The full event of the latest log entry: the restricted entry's bytes
  * when it has them (a return), else its public bytes (caller decrefs). */
 static json_t *last_event(void)
@@ -114,7 +106,7 @@ Test(workspace_review, a_refused_review_comes_back_beside_its_field_and_writes_n
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.body, "<strong>new law</strong>"), "the narrative is rendered: %s", r.body);
     th_response_free(&r);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     r = th_ws_post(&server, REPORT(1), REPORT(1), cookie, "outcome=rated&rating=largely_implemented&rationale=");
     cr_assert_geq(r.status, 400, "%ld %s", r.status, r.body);
     cr_assert(strstr(r.body, "id=\"rationale-problem\""), "%s", r.body);
@@ -124,7 +116,7 @@ Test(workspace_review, a_refused_review_comes_back_beside_its_field_and_writes_n
     cr_assert_geq(r.status, 400, "%ld %s", r.status, r.body);
     cr_assert(strstr(r.body, "id=\"comments-problem\""), "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before, "a refused review wrote to the log");
+    cr_assert_eq(th_log_size_at(db_path), before, "a refused review wrote to the log");
 }
 
 Test(workspace_review, a_return_from_the_page_logs_what_the_api_logs_and_the_focal_point_reads_it)
@@ -181,11 +173,11 @@ Test(workspace_review, a_forged_review_by_a_focal_point_is_refused_and_writes_no
 {
     char fp[200];
     th_ws_sign_in(&server, "fp%40example.org", PASSWORD, fp, sizeof fp);
-    uint64_t before = log_size();
+    uint64_t before = th_log_size_at(db_path);
     /* Its own valid CSRF token, from a page it may see. */
     th_response r = th_ws_post(&server, REPORT(1), "/en/workspace/", fp,
                                "outcome=rated&rating=implemented&rationale=Self-rated.");
     cr_assert_eq(r.status, 403, "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(log_size(), before);
+    cr_assert_eq(th_log_size_at(db_path), before);
 }
