@@ -650,9 +650,36 @@ th_response th_call_with(const th_server *s, const char *method, const char *pat
 
 void th_fixture_end(th_server *s, char *dir, char *db)
 {
-    th_server_stop(s);
+    if (s)
+        th_server_stop(s);
     if (dir)
         th_rmtree(dir);
     free(dir);
     free(db);
+}
+
+void th_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+}
+
+void th_copy_data(const char *dir, const char *name)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp '%s/%s' '%s/%s'", th_source_path("data"), name, dir, name);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+char *th_serve_refused(const char *db, const char *data_dir)
+{
+    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
+    char *err = NULL;
+    setenv("ACCORD_DATA_DIR", data_dir, 1);
+    int status = th_run_accord_full(NULL, &err, serve);
+    unsetenv("ACCORD_DATA_DIR");
+    cr_assert_eq(status, 2, "%s", err);
+    return err;
 }

@@ -126,8 +126,20 @@ th_response th_call_with(const th_server *s, const char *method, const char *pat
                          const char *body);
 
 /* The usual end of a suite's fixture: stops 's', removes 'dir' and frees
- * 'dir' and 'db' (either may be NULL). */
+ * 'dir' and 'db' (any of the three may be NULL). */
 void th_fixture_end(th_server *s, char *dir, char *db);
+
+/* Writes NUL-terminated 'text' to the file at 'path', replacing it. */
+void th_write_file(const char *path, const char *text);
+
+/* Copies data/'name' from the source tree into folder 'dir'. */
+void th_copy_data(const char *dir, const char *name);
+
+/* Runs `accord serve` on 'db' with ACCORD_DATA_DIR set to 'data_dir',
+ * asserts that it refuses to start (exit status 2) and returns what it
+ * wrote on standard error (caller frees): a data file it reads before it
+ * listens is missing or broken. */
+char *th_serve_refused(const char *db, const char *data_dir);
 
 
 /* POSTs JSON 'body' with header 'auth'; returns the status, or 0 when the
