@@ -683,3 +683,22 @@ char *th_serve_refused(const char *db, const char *data_dir)
     cr_assert_eq(status, 2, "%s", err);
     return err;
 }
+
+void th_team_start(th_team *t, const char *reviewer_scope)
+{
+    cr_assert_geq(sodium_init(), 0);
+    setenv("ACCORD_PWHASH", "interactive", 1);
+    t->dir = th_tempdir();
+    t->db = th_make_db(t->dir, true, t->admin);
+    th_make_user(t->dir, t->db, "registry@example.org", "depositary", NULL, t->depositary);
+    th_make_user(t->dir, t->db, "kaz@example.org", "focal_point", "KAZ", t->kaz);
+    th_make_user(t->dir, t->db, "tur@example.org", "focal_point", "TUR", t->tur);
+    th_make_user(t->dir, t->db, "review@example.org", "reviewer", reviewer_scope, t->reviewer);
+    th_server_start(&t->server, t->db);
+}
+
+void th_team_end(th_team *t)
+{
+    th_fixture_end(&t->server, t->dir, t->db);
+    t->dir = t->db = NULL;
+}

@@ -129,6 +129,21 @@ th_response th_call_with(const th_server *s, const char *method, const char *pat
  * 'dir' and 'db' (any of the three may be NULL). */
 void th_fixture_end(th_server *s, char *dir, char *db);
 
+/* The usual people of an API suite: a database with the demo data, its
+ * bootstrap admin, a depositary, the focal points of KAZ and TUR, a
+ * reviewer, and the server started on it; the tokens are theirs. */
+typedef struct th_team {
+    char *dir, *db;
+    char admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
+    th_server server;
+} th_team;
+
+/* Sets up 't' as above; the reviewer's scope is 'reviewer_scope' (an
+ * instrument code, or NULL for every instrument). Aborts the test on
+ * failure. th_team_end() ends it. */
+void th_team_start(th_team *t, const char *reviewer_scope);
+void th_team_end(th_team *t);
+
 /* Writes NUL-terminated 'text' to the file at 'path', replacing it. */
 void th_write_file(const char *path, const char *text);
 
