@@ -103,6 +103,27 @@ static int cycle_opens(store *db, const char *slug, const char *code, char opens
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* Prepares 'sql', whose two parameters are the instrument and the cycle,
+ * in '*st' once the cycle is known (cycle_opens() says why not). The
+ * caller closes '*st'. */
+static int cycle_query(store *db, store_stmt **st, const char *slug, const char *cycle, const char *sql)
+{
+    char opens[11];
+    int rc = cycle_opens(db, slug, cycle, opens);
+    return rc ? rc : store_query(db, st, sql, "ss", slug, cycle);
+}
+
+/* Checks what a party's view of a cycle names: the instrument is open,
+ * the cycle is one of its own and the party is known. */
+static int party_cycle_known(store *db, const char *slug, const char *cycle, const char *party)
+{
+    char opens[11], opened[11];
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = registry_party_require(db, party, "party");
+    return rc;
+}
+
 int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
 {
     char opens[11];
@@ -259,10 +280,7 @@ static json_t *released_entry(store_stmt *st, json_t *report)
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
-    char opens[11], opened[11];
-    int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
-    if (!rc) rc = registry_party_require(db, party, "party");
+    int rc = party_cycle_known(db, slug, cycle, party);
     if (rc)
         return rc;
     rc = store_query(db, &st,
@@ -279,10 +297,7 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
 int implementation_report_states(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
-    char opens[11], opened[11];
-    int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = cycle_opens(db, slug, cycle, opens);
-    if (!rc) rc = registry_party_require(db, party, "party");
+    int rc = party_cycle_known(db, slug, cycle, party);
     if (rc)
         return rc;
 #define SAME_REPORT(t) " WHERE " t ".instrument = ? AND " t ".cycle = ? AND " t ".party = ? AND " t ".provision = l.n" \
@@ -578,15 +593,11 @@ int implementation_progress(store *db, const char *slug, const char *cycle, cons
 
 int implementation_released(store *db, const char *slug, const char *cycle, json_t **out)
 {
-    char opens[11];
     store_stmt *st;
-    int rc = cycle_opens(db, slug, cycle, opens);
-    if (!rc)
-        rc = store_query(db, &st,
+    int rc = cycle_query(db, &st, slug, cycle,
                          "SELECT r.party, r.provision, r.version, r.status, r.content, e.at FROM report r"
                          " JOIN event e ON e.seq = r.seq WHERE r.instrument = ? AND r.cycle = ?"
-                         " ORDER BY r.party, r.provision, r.version",
-                         "ss", slug, cycle);
+                         " ORDER BY r.party, r.provision, r.version");
     if (rc)
         return rc;
     return read_reports(st, 4, released_entry, out);
@@ -705,15 +716,11 @@ int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool
 
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out)
 {
-    char opens[11];
     store_stmt *st;
-    int rc = cycle_opens(db, slug, cycle, opens);
-    if (!rc)
-        rc = store_query(db, &st,
+    int rc = cycle_query(db, &st, slug, cycle,
                          "SELECT g.party, g.provision, g.version, g.rating, g.rationale, e.at FROM rating g"
                          " JOIN event e ON e.seq = g.seq WHERE g.instrument = ? AND g.cycle = ?"
-                         " ORDER BY g.party, g.provision, g.seq",
-                         "ss", slug, cycle);
+                         " ORDER BY g.party, g.provision, g.seq");
     if (rc)
         return rc;
     /* One entry per party and provision: the latest rating, with the
