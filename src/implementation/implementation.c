@@ -349,17 +349,15 @@ static int latest_version(store *db, const char *slug, const char *cycle, const 
                           int64_t *version, bool *submitted)
 {
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
-                         "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
-                         "   AND s.version = max(d.version) AND NOT EXISTS (SELECT 1 FROM review r"
-                         "     WHERE r.instrument = s.instrument AND r.cycle = s.cycle AND r.party = s.party"
-                         "     AND r.provision = s.provision AND r.version = s.version AND r.outcome = 'returned'))"
-                         " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ? AND d.provision = ?",
-                         "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
+                             "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
+                             "   AND s.version = max(d.version) AND NOT EXISTS (SELECT 1 FROM review r"
+                             "     WHERE r.instrument = s.instrument AND r.cycle = s.cycle AND r.party = s.party"
+                             "     AND r.provision = s.provision AND r.version = s.version AND r.outcome = 'returned'))"
+                             " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ?"
+                             " AND d.provision = ?",
+                             "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
     *version = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     *submitted = rc == STORE_ROW && store_col_int(st, 1) > 0;
     store_stmt_close(st);
@@ -611,19 +609,17 @@ static int submitted_version(store *db, const char *slug, const char *cycle, con
                              int64_t *version, bool *returned, bool *rated)
 {
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT s.version,"
-                         " EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument AND r.cycle = s.cycle"
-                         "   AND r.party = s.party AND r.provision = s.provision AND r.version = s.version"
-                         "   AND r.outcome = 'returned'),"
-                         " EXISTS (SELECT 1 FROM rating g WHERE g.instrument = s.instrument AND g.cycle = s.cycle"
-                         "   AND g.party = s.party AND g.provision = s.provision AND g.version = s.version)"
-                         " FROM submission s WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
-                         " ORDER BY s.version DESC LIMIT 1",
-                         "sssi", slug, cycle, party, provision);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT s.version,"
+                             " EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument AND r.cycle = s.cycle"
+                             "   AND r.party = s.party AND r.provision = s.provision AND r.version = s.version"
+                             "   AND r.outcome = 'returned'),"
+                             " EXISTS (SELECT 1 FROM rating g WHERE g.instrument = s.instrument AND g.cycle = s.cycle"
+                             "   AND g.party = s.party AND g.provision = s.provision AND g.version = s.version)"
+                             " FROM submission s WHERE s.instrument = ? AND s.cycle = ? AND s.party = ?"
+                             " AND s.provision = ?"
+                             " ORDER BY s.version DESC LIMIT 1",
+                             "sssi", slug, cycle, party, provision);
     if (rc == STORE_ROW) {
         *version = store_col_int(st, 0);
         *returned = store_col_int(st, 1) != 0;
