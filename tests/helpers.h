@@ -142,6 +142,8 @@ typedef struct th_team {
  * instrument code, or NULL for every instrument). Aborts the test on
  * failure. th_team_end() ends it. */
 void th_team_start(th_team *t, const char *reviewer_scope);
+/* The same with the admin alone: no other account is made. */
+void th_team_start_admin(th_team *t);
 void th_team_end(th_team *t);
 
 /* Writes NUL-terminated 'text' to the file at 'path', replacing it. */
