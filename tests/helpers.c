@@ -658,7 +658,8 @@ th_response th_call_with(const th_server *s, const char *method, const char *pat
 
 void th_fixture_end(th_server *s, char *dir, char *db)
 {
-    th_server_stop(s);
+    if (s)
+        th_server_stop(s);
     if (dir)
         th_rmtree(dir);
     free(dir);
@@ -698,4 +699,56 @@ th_response th_ws_post(const th_server *s, const char *path, const char *from, c
     th_response r = th_call_with(s, "POST", path, TH_FORM, cookie, body);
     free(body);
     return r;
+}
+
+void th_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+}
+
+void th_copy_data(const char *dir, const char *name)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp '%s/%s' '%s/%s'", th_source_path("data"), name, dir, name);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+char *th_serve_refused(const char *db, const char *data_dir)
+{
+    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
+    char *err = NULL;
+    setenv("ACCORD_DATA_DIR", data_dir, 1);
+    int status = th_run_accord_full(NULL, &err, serve);
+    unsetenv("ACCORD_DATA_DIR");
+    cr_assert_eq(status, 2, "%s", err);
+    return err;
+}
+
+void th_team_start_admin(th_team *t)
+{
+    t->dir = th_tempdir();
+    t->db = th_make_db(t->dir, true, t->admin);
+    th_server_start(&t->server, t->db);
+}
+
+void th_team_start(th_team *t, const char *reviewer_scope)
+{
+    cr_assert_geq(sodium_init(), 0);
+    setenv("ACCORD_PWHASH", "interactive", 1);
+    t->dir = th_tempdir();
+    t->db = th_make_db(t->dir, true, t->admin);
+    th_make_user(t->dir, t->db, "registry@example.org", "depositary", NULL, t->depositary);
+    th_make_user(t->dir, t->db, "kaz@example.org", "focal_point", "KAZ", t->kaz);
+    th_make_user(t->dir, t->db, "tur@example.org", "focal_point", "TUR", t->tur);
+    th_make_user(t->dir, t->db, "review@example.org", "reviewer", reviewer_scope, t->reviewer);
+    th_server_start(&t->server, t->db);
+}
+
+void th_team_end(th_team *t)
+{
+    th_fixture_end(&t->server, t->dir, t->db);
+    t->dir = t->db = NULL;
 }

@@ -139,8 +139,37 @@ void th_ws_csrf(const th_server *s, const char *path, const char *cookie, char *
 th_response th_ws_post(const th_server *s, const char *path, const char *from, const char *cookie, const char *fields);
 
 /* The usual end of a suite's fixture: stops 's', removes 'dir' and frees
- * 'dir' and 'db' (either may be NULL). */
+ * 'dir' and 'db' (any of the three may be NULL). */
 void th_fixture_end(th_server *s, char *dir, char *db);
+
+/* The usual people of an API suite: a database with the demo data, its
+ * bootstrap admin, a depositary, the focal points of KAZ and TUR, a
+ * reviewer, and the server started on it; the tokens are theirs. */
+typedef struct th_team {
+    char *dir, *db;
+    char admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
+    th_server server;
+} th_team;
+
+/* Sets up 't' as above; the reviewer's scope is 'reviewer_scope' (an
+ * instrument code, or NULL for every instrument). Aborts the test on
+ * failure. th_team_end() ends it. */
+void th_team_start(th_team *t, const char *reviewer_scope);
+/* The same with the admin alone: no other account is made. */
+void th_team_start_admin(th_team *t);
+void th_team_end(th_team *t);
+
+/* Writes NUL-terminated 'text' to the file at 'path', replacing it. */
+void th_write_file(const char *path, const char *text);
+
+/* Copies data/'name' from the source tree into folder 'dir'. */
+void th_copy_data(const char *dir, const char *name);
+
+/* Runs `accord serve` on 'db' with ACCORD_DATA_DIR set to 'data_dir',
+ * asserts that it refuses to start (exit status 2) and returns what it
+ * wrote on standard error (caller frees): a data file it reads before it
+ * listens is missing or broken. */
+char *th_serve_refused(const char *db, const char *data_dir);
 
 
 /* POSTs JSON 'body' with header 'auth'; returns the status, or 0 when the

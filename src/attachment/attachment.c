@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "store/lookup.h"
 #include "util/error.h"
 #include "util/sha256.h"
 
@@ -176,10 +177,7 @@ int attachment_put(store *db, const attachment_file *f)
 int attachment_stat(store *db, const char *sha256, const char *field, const char **media_type, int64_t *size)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT media_type, size FROM attachment_blob WHERE sha256 = ?", "s", sha256);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT media_type, size FROM attachment_blob WHERE sha256 = ?", "s", sha256);
     if (rc == STORE_ROW) {
         *media_type = attachment_allowed_type(store_col_text(st, 0));
         *size = store_col_int(st, 1);
@@ -197,10 +195,7 @@ int attachment_stat(store *db, const char *sha256, const char *field, const char
 int attachment_read(store *db, const char *sha256, buf *out, const char **media_type)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT media_type, bytes FROM attachment_blob WHERE sha256 = ?", "s", sha256);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT media_type, bytes FROM attachment_blob WHERE sha256 = ?", "s", sha256);
     if (rc == STORE_ROW) {
         size_t len;
         const void *bytes = store_col_blob(st, 1, &len);

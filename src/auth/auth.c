@@ -31,10 +31,7 @@ static int account_query(store *db, const char *sql, const char *key, auth_accou
     store_stmt *st;
     memset(out, 0, sizeof *out);
     *found = false;
-    int rc = store_query(db, &st, sql, "s", key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, sql, "s", key);
     if (rc == STORE_ROW) {
         account_from_row(st, out);
         *found = true;
@@ -109,10 +106,7 @@ int auth_user_get(store *db, const char *id, json_t **out)
 {
     store_stmt *st;
     *out = NULL;
-    int rc = store_query(db, &st, "SELECT " PUBLIC_COLS " FROM account WHERE id = ?", "s", id ? id : "");
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT " PUBLIC_COLS " FROM account WHERE id = ?", "s", id ? id : "");
     if (rc == STORE_ROW)
         rc = account_json(st, out);
     else if (rc == STORE_DONE)

@@ -130,11 +130,9 @@ static int throttle_read(store *db, throttle_key *k, int64_t now)
     k->locked_until[0] = '\0';
     if (!k->key[0])
         return ACCORD_OK;
-    int rc = store_query(db, &st, "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?",
-                         "s", k->key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT failures, last_failure_at, locked_until FROM login_throttle WHERE key = ?", "s",
+                             k->key);
     if (rc == STORE_ROW) {
         const char *locked = store_col_text(st, 2);
         if (now - stored_time(store_col_text(st, 1)) < AUTH_THROTTLE_WINDOW_SECONDS)
@@ -422,15 +420,12 @@ int auth_check_session(store *db, const char *token, principal *out)
     auth_ts(t, now);
     auth_ts(t - AUTH_SESSION_IDLE_SECONDS, idle);
     auth_ts(t - AUTH_SESSION_MAX_SECONDS, max);
-    int rc = store_query(db, &st,
-                         "SELECT s.id, a.id, a.role, a.scope, s.last_seen_at, s.created_at FROM session s"
-                         " JOIN account a ON a.id = s.account"
-                         " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND a.disabled = 0"
-                         " AND s.last_seen_at > ? AND s.created_at > ?",
-                         "bss", hash, sizeof hash, idle, max);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT s.id, a.id, a.role, a.scope, s.last_seen_at, s.created_at FROM session s"
+                             " JOIN account a ON a.id = s.account"
+                             " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND a.disabled = 0"
+                             " AND s.last_seen_at > ? AND s.created_at > ?",
+                             "bss", hash, sizeof hash, idle, max);
     bool stale = false;
     if (rc == STORE_ROW) {
         principal_fill(out, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 3), store_col_int(st, 0));

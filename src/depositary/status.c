@@ -6,6 +6,7 @@
 #include "depositary/depositary.h"
 #include "depositary/depositary_int.h"
 #include "registry/registry.h"
+#include "store/lookup.h"
 #include "store/row_json.h"
 #include "tabular/tabular.h"
 #include "util/clock.h"
@@ -162,13 +163,10 @@ static int latest_reported(store *db, const char *slug, const char *as_of, json_
 {
     static const char *const keys[] = {"as_of", "qualifier", "count", "of", "source_title", "source_url", NULL};
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT as_of, qualifier, count, of_what, source_title, source_url FROM reported_total"
-                         " WHERE instrument = ? AND as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1",
-                         "ss", slug, as_of);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT as_of, qualifier, count, of_what, source_title, source_url FROM reported_total"
+                             " WHERE instrument = ? AND as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1",
+                             "ss", slug, as_of);
     *out = rc == STORE_ROW ? registry_row_json(st, keys) : json_null();
     store_stmt_close(st);
     if (rc < 0) {

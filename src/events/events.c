@@ -5,6 +5,7 @@
 
 #include "events/appliers.h"
 #include "ledger/ledger.h"
+#include "store/lookup.h"
 #include "util/buf.h"
 #include "util/base64.h"
 #include "util/clock.h"
@@ -175,10 +176,7 @@ void events_commitment(const uint8_t salt[EVENTS_SALT_SIZE], const void *bytes, 
 int events_reveal(store *db, uint64_t index, uint8_t salt[EVENTS_SALT_SIZE], buf *bytes)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT salt, body FROM restricted_entry WHERE seq = ?", "i", (int64_t)index);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT salt, body FROM restricted_entry WHERE seq = ?", "i", (int64_t)index);
     if (rc == STORE_ROW) {
         size_t slen, blen;
         const void *s = store_col_blob(st, 0, &slen);

@@ -103,6 +103,27 @@ int implementation_cycle_opens(store *db, const char *slug, const char *code, ch
     return rc < 0 ? rc : ACCORD_OK;
 }
 
+/* Prepares 'sql', whose two parameters are the instrument and the cycle,
+ * in '*st' once the cycle is known (implementation_cycle_opens() says why not). The
+ * caller closes '*st'. */
+static int cycle_query(store *db, store_stmt **st, const char *slug, const char *cycle, const char *sql)
+{
+    char opens[11];
+    int rc = implementation_cycle_opens(db, slug, cycle, opens);
+    return rc ? rc : store_query(db, st, sql, "ss", slug, cycle);
+}
+
+/* Checks what a party's view of a cycle names: the instrument is open,
+ * the cycle is one of its own and the party is known. */
+static int party_cycle_known(store *db, const char *slug, const char *cycle, const char *party)
+{
+    char opens[11], opened[11];
+    int rc = registry_instrument_opened(db, slug, "slug", opened);
+    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
+    if (!rc) rc = registry_party_require(db, party, "party");
+    return rc;
+}
+
 int implementation_cycle_participant(store *db, const char *slug, const char *cycle, const char *party)
 {
     char opens[11];
@@ -257,10 +278,7 @@ static json_t *released_entry(store_stmt *st, json_t *report)
 int implementation_drafts(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
-    char opens[11], opened[11];
-    int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
-    if (!rc) rc = registry_party_require(db, party, "party");
+    int rc = party_cycle_known(db, slug, cycle, party);
     if (rc)
         return rc;
     rc = store_query(db, &st,
@@ -277,10 +295,7 @@ int implementation_drafts(store *db, const char *slug, const char *cycle, const 
 int implementation_report_states(store *db, const char *slug, const char *cycle, const char *party, json_t **out)
 {
     store_stmt *st;
-    char opens[11], opened[11];
-    int rc = registry_instrument_opened(db, slug, "slug", opened);
-    if (!rc) rc = implementation_cycle_opens(db, slug, cycle, opens);
-    if (!rc) rc = registry_party_require(db, party, "party");
+    int rc = party_cycle_known(db, slug, cycle, party);
     if (rc)
         return rc;
 #define SAME_REPORT(t) " WHERE " t ".instrument = ? AND " t ".cycle = ? AND " t ".party = ? AND " t ".provision = l.n" \
@@ -332,17 +347,15 @@ static int latest_version(store *db, const char *slug, const char *cycle, const 
                           int64_t *version, bool *submitted)
 {
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
-                         "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
-                         "   AND s.version = max(d.version) AND NOT EXISTS (SELECT 1 FROM review r"
-                         "     WHERE r.instrument = s.instrument AND r.cycle = s.cycle AND r.party = s.party"
-                         "     AND r.provision = s.provision AND r.version = s.version AND r.outcome = 'returned'))"
-                         " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ? AND d.provision = ?",
-                         "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT coalesce(max(d.version), 0), (SELECT count(*) FROM submission s"
+                             "   WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
+                             "   AND s.version = max(d.version) AND NOT EXISTS (SELECT 1 FROM review r"
+                             "     WHERE r.instrument = s.instrument AND r.cycle = s.cycle AND r.party = s.party"
+                             "     AND r.provision = s.provision AND r.version = s.version AND r.outcome = 'returned'))"
+                             " FROM report_draft d WHERE d.instrument = ? AND d.cycle = ? AND d.party = ?"
+                             " AND d.provision = ?",
+                             "sssisssi", slug, cycle, party, provision, slug, cycle, party, provision);
     *version = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     *submitted = rc == STORE_ROW && store_col_int(st, 1) > 0;
     store_stmt_close(st);
@@ -576,15 +589,11 @@ int implementation_progress(store *db, const char *slug, const char *cycle, cons
 
 int implementation_released(store *db, const char *slug, const char *cycle, json_t **out)
 {
-    char opens[11];
     store_stmt *st;
-    int rc = implementation_cycle_opens(db, slug, cycle, opens);
-    if (!rc)
-        rc = store_query(db, &st,
+    int rc = cycle_query(db, &st, slug, cycle,
                          "SELECT r.party, r.provision, r.version, r.status, r.content, e.at FROM report r"
                          " JOIN event e ON e.seq = r.seq WHERE r.instrument = ? AND r.cycle = ?"
-                         " ORDER BY r.party, r.provision, r.version",
-                         "ss", slug, cycle);
+                         " ORDER BY r.party, r.provision, r.version");
     if (rc)
         return rc;
     return read_reports(st, 4, released_entry, out);
@@ -598,19 +607,17 @@ static int submitted_version(store *db, const char *slug, const char *cycle, con
                              int64_t *version, bool *returned, bool *rated)
 {
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT s.version,"
-                         " EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument AND r.cycle = s.cycle"
-                         "   AND r.party = s.party AND r.provision = s.provision AND r.version = s.version"
-                         "   AND r.outcome = 'returned'),"
-                         " EXISTS (SELECT 1 FROM rating g WHERE g.instrument = s.instrument AND g.cycle = s.cycle"
-                         "   AND g.party = s.party AND g.provision = s.provision AND g.version = s.version)"
-                         " FROM submission s WHERE s.instrument = ? AND s.cycle = ? AND s.party = ? AND s.provision = ?"
-                         " ORDER BY s.version DESC LIMIT 1",
-                         "sssi", slug, cycle, party, provision);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT s.version,"
+                             " EXISTS (SELECT 1 FROM review r WHERE r.instrument = s.instrument AND r.cycle = s.cycle"
+                             "   AND r.party = s.party AND r.provision = s.provision AND r.version = s.version"
+                             "   AND r.outcome = 'returned'),"
+                             " EXISTS (SELECT 1 FROM rating g WHERE g.instrument = s.instrument AND g.cycle = s.cycle"
+                             "   AND g.party = s.party AND g.provision = s.provision AND g.version = s.version)"
+                             " FROM submission s WHERE s.instrument = ? AND s.cycle = ? AND s.party = ?"
+                             " AND s.provision = ?"
+                             " ORDER BY s.version DESC LIMIT 1",
+                             "sssi", slug, cycle, party, provision);
     if (rc == STORE_ROW) {
         *version = store_col_int(st, 0);
         *returned = store_col_int(st, 1) != 0;
@@ -703,15 +710,11 @@ int implementation_apply_report_rated(store *db, int64_t seq, json_t *data, bool
 
 int implementation_ratings(store *db, const char *slug, const char *cycle, json_t **out)
 {
-    char opens[11];
     store_stmt *st;
-    int rc = implementation_cycle_opens(db, slug, cycle, opens);
-    if (!rc)
-        rc = store_query(db, &st,
+    int rc = cycle_query(db, &st, slug, cycle,
                          "SELECT g.party, g.provision, g.version, g.rating, g.rationale, e.at FROM rating g"
                          " JOIN event e ON e.seq = g.seq WHERE g.instrument = ? AND g.cycle = ?"
-                         " ORDER BY g.party, g.provision, g.seq",
-                         "ss", slug, cycle);
+                         " ORDER BY g.party, g.provision, g.seq");
     if (rc)
         return rc;
     /* One entry per party and provision: the latest rating, with the

@@ -160,11 +160,8 @@ static void remember_node(node_cache *c, unsigned level, uint64_t index, const u
 static int edge_node(store *db, unsigned level, uint64_t index, uint8_t out[MERKLE_HASH_SIZE], bool *found)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?", "ii", (int64_t)level,
-                         (int64_t)index);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT hash FROM merkle_node WHERE level = ? AND idx = ?", "ii", (int64_t)level,
+                             (int64_t)index);
     size_t len = 0;
     const void *p = rc == STORE_ROW ? store_col_blob(st, 0, &len) : NULL;
     *found = p != NULL;
@@ -185,13 +182,10 @@ static int tiled_node(store *db, node_cache *c, unsigned level, uint64_t index, 
     place where = place_of(level, index);
     size_t want = place_bytes(where);
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         where.cap ? "SELECT hashes FROM merkle_cap WHERE tile = ?"
-                                   : "SELECT hashes FROM merkle_quarter WHERE part = ?",
-                         "i", (int64_t)where.key);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             where.cap ? "SELECT hashes FROM merkle_cap WHERE tile = ?"
+                                       : "SELECT hashes FROM merkle_quarter WHERE part = ?",
+                             "i", (int64_t)where.key);
     size_t len = 0;
     const uint8_t *p = rc == STORE_ROW ? store_col_blob(st, 0, &len) : NULL;
     *found = p != NULL;
@@ -438,10 +432,7 @@ int ledger_root(store *db, uint64_t size, uint8_t out[MERKLE_HASH_SIZE])
 int ledger_entry(store *db, uint64_t index, buf *out)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT body FROM event WHERE seq = ?", "i", (int64_t)index);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT body FROM event WHERE seq = ?", "i", (int64_t)index);
     if (rc == STORE_ROW) {
         size_t len;
         const void *p = store_col_blob(st, 0, &len);

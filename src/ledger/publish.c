@@ -58,10 +58,7 @@ out:
 int publish_checkpoint_at(store *db, uint64_t size, buf *out)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT note FROM checkpoint WHERE size = ?", "i", (int64_t)size);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT note FROM checkpoint WHERE size = ?", "i", (int64_t)size);
     if (rc == STORE_ROW)
         rc = buf_puts(out, store_col_text(st, 0));
     else if (rc == STORE_DONE)

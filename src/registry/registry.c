@@ -35,10 +35,7 @@ int registry_instrument_titled(store *db, const char *slug, const char *field, c
                                size_t size)
 {
     store_stmt *st;
-    int rc = store_query(db, &st, "SELECT opened_on, title FROM instrument WHERE slug = ?", "s", slug);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st, "SELECT opened_on, title FROM instrument WHERE slug = ?", "s", slug);
     if (rc == STORE_ROW) {
         snprintf(opened, 11, "%s", store_col_text(st, 0));
         if (title)

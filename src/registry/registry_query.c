@@ -82,13 +82,11 @@ int registry_get_instrument(store *db, const char *slug, json_t **out)
                                        "initiated_by", "completeness_note", "source_title", "source_url", NULL};
     static const char *const pkeys[] = {"number", "title", "text", "text_status", "source_title", "source_url", NULL};
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT slug, title, short_title, nature, opened_on, place, goal_year, goal_text, initiated_by,"
-                         " completeness_note, source_title, source_url FROM instrument WHERE slug = ?",
-                         "s", slug);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT slug, title, short_title, nature, opened_on, place, goal_year, goal_text,"
+                             " initiated_by,"
+                             " completeness_note, source_title, source_url FROM instrument WHERE slug = ?",
+                             "s", slug);
     json_t *inst = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!inst)
@@ -138,14 +136,11 @@ int registry_get_party(store *db, const char *code, json_t **out)
     static const char *const nkeys[] = {"name", "from", "source_title", "source_url", NULL};
     static const char *const mkeys[] = {"group", "group_name", "role", "from", "to", "confidence", "source_title", "source_url", NULL};
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2, p.numeric_code, p.founded,"
-                         " p.source_title, p.source_url, p.kind_source_title, p.kind_source_url"
-                         " FROM party p WHERE p.code = ?",
-                         "ss", date_or_max(NULL), code);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT p.code, p.kind, " NAME_AS_AT("p") ", p.alpha2, p.numeric_code, p.founded,"
+                             " p.source_title, p.source_url, p.kind_source_title, p.kind_source_url"
+                             " FROM party p WHERE p.code = ?",
+                             "ss", date_or_max(NULL), code);
     json_t *party = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!party)
@@ -202,13 +197,11 @@ int registry_group_brief(store *db, const char *code, const char *as_of, json_t 
 {
     static const char *const keys[] = {"code", "kind", "name", "party", "note", "source_title", "source_url", NULL};
     store_stmt *st;
-    int rc = store_query(db, &st,
-                         "SELECT g.code, g.kind, " GROUP_NAME_AS_AT ", g.party, g.note, g.source_title, g.source_url"
-                         " FROM grp g WHERE g.code = ?",
-                         "ss", date_or_max(as_of), code);
-    if (rc)
-        return rc;
-    rc = store_step(st);
+    int rc = store_first_row(db, &st,
+                             "SELECT g.code, g.kind, " GROUP_NAME_AS_AT ", g.party, g.note, g.source_title,"
+                             " g.source_url"
+                             " FROM grp g WHERE g.code = ?",
+                             "ss", date_or_max(as_of), code);
     *out = rc == STORE_ROW ? registry_row_json(st, keys) : NULL;
     store_stmt_close(st);
     if (!*out)

@@ -6,17 +6,28 @@
 #include "util/error.h"
 
 /* Prepares and steps once; on STORE_ROW the statement stays open for the
- * caller to read and close, otherwise it is closed here. */
+ * caller to read and close, otherwise it is closed here and '*st' is NULL. */
 static int first_row(store *db, store_stmt **st, const char *sql, const char *types, va_list ap)
 {
     int rc = store_queryv(db, st, sql, types, ap);
-    if (rc)
+    if (rc) {
+        *st = NULL;
         return rc;
+    }
     rc = store_step(*st);
     if (rc != STORE_ROW) {
         store_stmt_close(*st);
         *st = NULL;
     }
+    return rc;
+}
+
+int store_first_row(store *db, store_stmt **st, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = first_row(db, st, sql, types, ap);
+    va_end(ap);
     return rc;
 }
 

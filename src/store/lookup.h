@@ -20,6 +20,12 @@
 
 #include "store/db.h"
 
+/* The first row of the query, for a caller that reads more than one
+ * column: on STORE_ROW '*st' is open on that row and the caller closes
+ * it with store_stmt_close(); on anything else '*st' is NULL (closing
+ * NULL does nothing, so the caller may close unconditionally). */
+int store_first_row(store *db, store_stmt **st, const char *sql, const char *types, ...);
+
 /* Whether the query gives a row. */
 int store_exists(store *db, const char *sql, const char *types, ...);
 

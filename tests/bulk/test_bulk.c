@@ -14,15 +14,14 @@
 #include "util/clock.h"
 #include "util/error.h"
 
-static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
-static th_server server;
+static th_team team;
 
 #define CYCLE "/api/v1/instruments/code-of-conduct/cycles/2026"
 
 static th_response call(const char *method, const char *path, const char *token, const char *type, const char *body,
                         size_t len)
 {
-    return th_call(&server, method, path, token, type, body, len);
+    return th_call(&team.server, method, path, token, type, body, len);
 }
 
 static long status_of(const char *method, const char *path, const char *token, const char *body)
@@ -32,28 +31,14 @@ static long status_of(const char *method, const char *path, const char *token, c
 
 static void setup(void)
 {
-    cr_assert_geq(sodium_init(), 0);
-    setenv("ACCORD_PWHASH", "interactive", 1);
-    dir = th_tempdir();
-    db = th_make_db(dir, true, admin);
-    th_make_user(dir, db, "registry@example.org", "depositary", NULL, depositary);
-    th_make_user(dir, db, "kaz@example.org", "focal_point", "KAZ", kaz);
-    th_make_user(dir, db, "tur@example.org", "focal_point", "TUR", tur);
-    th_make_user(dir, db, "review@example.org", "reviewer", "code-of-conduct", reviewer);
-    th_server_start(&server, db);
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+    th_team_start(&team, "code-of-conduct");
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary,
                            "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\","
                            "\"due_on\":\"2026-12-31\"}"),
                  201);
 }
 
-static void teardown(void)
-{
-    th_server_stop(&server);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
-}
+static void teardown(void) { th_team_end(&team); }
 
 TestSuite(bulk, .init = setup, .fini = teardown, .timeout = 180);
 
@@ -86,7 +71,7 @@ static void filled_template(const char *format, buf *out)
 {
     char path[160];
     snprintf(path, sizeof path, CYCLE "/template?party=KAZ&format=%s", format);
-    th_response r = call("GET", path, kaz, NULL, NULL, 0);
+    th_response r = call("GET", path, team.kaz, NULL, NULL, 0);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(strstr(r.content_type, strcmp(format, "csv") == 0 ? "text/csv" : "spreadsheetml"), "%s", r.content_type);
     char name[128];
@@ -122,7 +107,7 @@ static const char *str(const json_t *o, const char *key) { return json_string_va
 /* KAZ's drafts equal what filled_template() put in. */
 static void assert_drafts_as_filled(void)
 {
-    th_response d = call("GET", CYCLE "/reports/KAZ", kaz, NULL, NULL, 0);
+    th_response d = call("GET", CYCLE "/reports/KAZ", team.kaz, NULL, NULL, 0);
     cr_assert_eq(d.status, 200, "%s", d.body);
     json_t *drafts = json_object_get(d.json, "drafts");
     cr_assert_eq(json_array_size(drafts), 3, "%s", d.body);
@@ -151,7 +136,7 @@ static void template_round_trip(const char *format, const char *type)
 {
     buf file;
     filled_template(format, &file);
-    th_response r = call("POST", CYCLE "/imports?party=KAZ", kaz, type, file.data, file.len);
+    th_response r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, type, file.data, file.len);
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "imported")), 3, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "blank")), 7);
@@ -164,7 +149,7 @@ static void template_round_trip(const char *format, const char *type)
     th_response_free(&r);
     assert_drafts_as_filled();
     /* The same file again changes nothing: each row equals its draft. */
-    r = call("POST", CYCLE "/imports?party=KAZ", kaz, type, file.data, file.len);
+    r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, type, file.data, file.len);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "imported")), 0);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "unchanged")), 3);
@@ -172,7 +157,7 @@ static void template_round_trip(const char *format, const char *type)
     /* A new template carries the drafts back, cell for cell. */
     char path[160];
     snprintf(path, sizeof path, CYCLE "/template?party=KAZ&format=%s", format);
-    r = call("GET", path, kaz, NULL, NULL, 0);
+    r = call("GET", path, team.kaz, NULL, NULL, 0);
     tabular_table t = parse(r.body, r.len);
     for (size_t i = 1; i < t.nrows; i++) {
         long provision = atol(tabular_cell(&t.rows[i], 1));
@@ -197,7 +182,7 @@ Test(bulk, an_xlsx_template_filled_in_and_imported_becomes_the_drafts)
 
 static long long log_size(void)
 {
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     long long n = (long long)th_log_size(s);
     store_close(s);
     return n;
@@ -209,7 +194,7 @@ static void private_digest(char out[65])
 {
     static const char *const drafts[] = {"SELECT party, provision, version, content FROM report_draft ORDER BY seq",
                                          NULL};
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     th_state_digest_with(s, drafts, out);
     store_close(s);
 }
@@ -246,14 +231,14 @@ static char *mixed_file(void)
 Test(bulk, one_bad_row_imports_nothing_and_every_bad_row_is_named)
 {
     /* Provision 4 was submitted: it cannot take a new version. */
-    cr_assert_eq(status_of("POST", CYCLE "/reports", kaz, "{\"party\":\"KAZ\",\"provision\":4,\"status\":\"planned\"}"),
+    cr_assert_eq(status_of("POST", CYCLE "/reports", team.kaz, "{\"party\":\"KAZ\",\"provision\":4,\"status\":\"planned\"}"),
                  201);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, "{\"party\":\"KAZ\",\"provision\":4}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, "{\"party\":\"KAZ\",\"provision\":4}"), 201);
     long long size = log_size();
     char before[65], after[65];
     private_digest(before);
     char *file = mixed_file();
-    th_response r = call("POST", CYCLE "/imports?party=KAZ", kaz, "text/csv", file, strlen(file));
+    th_response r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, "text/csv", file, strlen(file));
     cr_assert_eq(r.status, 422, "%s", r.body);
     json_t *err = json_object_get(r.json, "error");
     cr_assert_str_eq(str(err, "code"), "rule_violated");
@@ -292,11 +277,11 @@ Test(bulk, one_bad_row_imports_nothing_and_every_bad_row_is_named)
     /* The good rows alone import. */
     const char *good = "party,provision,status,narrative\nKAZ,1,in_progress,Good row\nKAZ,3,planned,\"two\r\nlines\"\n"
                        "KAZ,9,Not applicable,\n";
-    r = call("POST", CYCLE "/imports?party=KAZ", kaz, "text/csv", good, strlen(good));
+    r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, "text/csv", good, strlen(good));
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "imported")), 3);
     th_response_free(&r);
-    th_response d = call("GET", CYCLE "/reports/KAZ", kaz, NULL, NULL, 0);
+    th_response d = call("GET", CYCLE "/reports/KAZ", team.kaz, NULL, NULL, 0);
     json_t *drafts = json_object_get(d.json, "drafts");
     cr_assert_str_eq(str(json_array_get(drafts, 1), "narrative"), "two\nlines", "a CRLF in a cell is a line break");
     cr_assert_str_eq(str(json_array_get(drafts, 3), "status"), "not_applicable", "statuses may be written in words");
@@ -307,7 +292,7 @@ Test(bulk, a_nul_in_a_cell_is_refused_not_cut)
 {
     long long size = log_size();
     static const char file[] = "party,provision,status,narrative\nKAZ,1,in_progress,a\0b\n";
-    th_response r = call("POST", CYCLE "/imports?party=KAZ", kaz, "text/csv", file, sizeof file - 1);
+    th_response r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, "text/csv", file, sizeof file - 1);
     cr_assert_eq(r.status, 422, "%s", r.body);
     json_t *e = json_array_get(json_object_get(json_object_get(r.json, "error"), "rows"), 0);
     cr_assert_eq(json_integer_value(json_object_get(e, "line")), 2, "%s", r.body);
@@ -320,37 +305,37 @@ Test(bulk, only_the_party_s_focal_point_imports_and_reads_its_template)
 {
     const char *file = "party,provision,status\nKAZ,1,planned\n";
     size_t n = strlen(file);
-    th_response r = call("POST", CYCLE "/imports?party=KAZ", tur, "text/csv", file, n);
+    th_response r = call("POST", CYCLE "/imports?party=KAZ", team.tur, "text/csv", file, n);
     cr_assert_eq(r.status, 403, "%s", r.body);
     th_response_free(&r);
     r = call("POST", CYCLE "/imports?party=KAZ", NULL, "text/csv", file, n);
     cr_assert_eq(r.status, 401);
     th_response_free(&r);
-    r = call("POST", CYCLE "/imports?party=KAZ", depositary, "text/csv", file, n);
+    r = call("POST", CYCLE "/imports?party=KAZ", team.depositary, "text/csv", file, n);
     cr_assert_eq(r.status, 403);
     th_response_free(&r);
     /* Turkey's focal point importing Kazakhstan's rows as its own. */
-    r = call("POST", CYCLE "/imports?party=TUR", tur, "text/csv", file, n);
+    r = call("POST", CYCLE "/imports?party=TUR", team.tur, "text/csv", file, n);
     cr_assert_eq(r.status, 422, "%s", r.body);
     cr_assert(strstr(r.body, "this import is for TUR"), "%s", r.body);
     th_response_free(&r);
-    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ", tur, NULL), 403);
-    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ", reviewer, NULL), 200);
-    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ&format=ods", kaz, NULL), 400);
-    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/cycles/1999/template?party=KAZ", kaz, NULL), 404);
-    r = call("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/imports?party=KAZ", kaz, "text/csv", file, n);
+    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ", team.tur, NULL), 403);
+    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ", team.reviewer, NULL), 200);
+    cr_assert_eq(status_of("GET", CYCLE "/template?party=KAZ&format=ods", team.kaz, NULL), 400);
+    cr_assert_eq(status_of("GET", "/api/v1/instruments/code-of-conduct/cycles/1999/template?party=KAZ", team.kaz, NULL), 404);
+    r = call("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/imports?party=KAZ", team.kaz, "text/csv", file, n);
     cr_assert_eq(r.status, 404, "%s", r.body);
     th_response_free(&r);
     /* Up to 8 MiB: a larger upload is refused before it is read. */
     size_t big = 9 << 20;
     char *huge = malloc(big);
     memset(huge, 'a', big);
-    r = call("POST", CYCLE "/imports?party=KAZ", kaz, "text/csv", huge, big);
+    r = call("POST", CYCLE "/imports?party=KAZ", team.kaz, "text/csv", huge, big);
     cr_assert_eq(r.status, 413);
     th_response_free(&r);
     free(huge);
     cr_assert_eq(log_size(), log_size());
-    th_response d = call("GET", CYCLE "/reports/KAZ", kaz, NULL, NULL, 0);
+    th_response d = call("GET", CYCLE "/reports/KAZ", team.kaz, NULL, NULL, 0);
     cr_assert_eq(json_array_size(json_object_get(d.json, "drafts")), 0, "no refused import left a draft");
     th_response_free(&d);
 }
@@ -358,13 +343,13 @@ Test(bulk, only_the_party_s_focal_point_imports_and_reads_its_template)
 /* KAZ reports on provision 5 through release and a rating. */
 static void rated_report(void)
 {
-    cr_assert_eq(status_of("POST", CYCLE "/reports", kaz,
+    cr_assert_eq(status_of("POST", CYCLE "/reports", team.kaz,
                            "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"in_progress\",\"narrative\":\"-5 cases, "
                            "+3 laws\",\"evidence\":[{\"title\":\"Law\",\"url\":\"https://example.org/law\"}]}"),
                  201);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer,
                            "{\"party\":\"KAZ\",\"provision\":5,\"outcome\":\"rated\",\"rating\":\"implemented\","
                            "\"rationale\":\"Done.\"}"),
                  201);
@@ -460,7 +445,7 @@ Test(bulk, released_reports_as_csv_and_xlsx_equal_their_json)
 static char *write_file(const char *name, const char *text)
 {
     char *path;
-    cr_assert(asprintf(&path, "%s/%s", dir, name) > 0);
+    cr_assert(asprintf(&path, "%s/%s", team.dir, name) > 0);
     FILE *f = fopen(path, "w");
     fputs(text, f);
     fclose(f);
@@ -472,7 +457,7 @@ Test(bulk, the_cli_imports_all_or_nothing_and_prints_each_problem)
     char *bad = write_file("bad.csv", "party,provision,status\nKAZ,1,planned\nKAZ,2,maybe\nTUR,3,planned\n");
     long long size = log_size();
     char *out, *err;
-    const char *imp[] = {"report", "import", "code-of-conduct", "2026", bad, "--db", db, "--party", "KAZ", NULL};
+    const char *imp[] = {"report", "import", "code-of-conduct", "2026", bad, "--db", team.db, "--party", "KAZ", NULL};
     cr_assert_eq(th_run_accord_full(&out, &err, imp), 1, "%s", err);
     char line[600];
     snprintf(line, sizeof line, "%s:3: status: one of", bad);
@@ -485,7 +470,7 @@ Test(bulk, the_cli_imports_all_or_nothing_and_prints_each_problem)
     free(err);
     /* Without --party the secretariat imports rows of several parties. */
     char *many = write_file("many.csv", "party,provision,status,narrative\nKAZ,1,planned,x\nTUR,3,implemented,y\n");
-    const char *imp2[] = {"report", "import", "code-of-conduct", "2026", many, "--db", db, NULL};
+    const char *imp2[] = {"report", "import", "code-of-conduct", "2026", many, "--db", team.db, NULL};
     cr_assert_eq(th_run_accord_full(&out, &err, imp2), 0, "%s", err);
     cr_assert(strstr(out, "Imported 2 drafts"), "%s", out);
     cr_assert_eq(log_size(), size + 2);
@@ -493,16 +478,16 @@ Test(bulk, the_cli_imports_all_or_nothing_and_prints_each_problem)
     free(err);
     /* The template, and exports, from the command line. */
     char xlsx[512];
-    snprintf(xlsx, sizeof xlsx, "%s/t.xlsx", dir);
+    snprintf(xlsx, sizeof xlsx, "%s/t.xlsx", team.dir);
     const char *tpl[] = {"report", "template", "code-of-conduct", "2026", "--party", "TUR", "--format", "xlsx",
-                         "--output", xlsx, "--db", db, NULL};
+                         "--output", xlsx, "--db", team.db, NULL};
     cr_assert_eq(th_run_accord(NULL, tpl), 0);
-    const char *again[] = {"report", "import", "code-of-conduct", "2026", xlsx, "--db", db, "--party", "TUR", NULL};
+    const char *again[] = {"report", "import", "code-of-conduct", "2026", xlsx, "--db", team.db, "--party", "TUR", NULL};
     cr_assert_eq(th_run_accord(&out, again), 0);
     cr_assert(strstr(out, "1 rows unchanged, 9 left empty"), "%s", out);
     free(out);
     const char *mat[] = {"report", "matrix", "code-of-conduct", "--as-of", "2026-06-01", "--format", "csv", "--db",
-                         db, NULL};
+                         team.db, NULL};
     cr_assert_eq(th_run_accord(&out, mat), 0);
     cr_assert(strstr(out, "party,party_name,provision,rating,self_assessment\r\n"), "%s", out);
     cr_assert(strstr(out, "KAZ,Kazakhstan,1,not_rated,\r\n"), "%s", out);
@@ -514,17 +499,17 @@ Test(bulk, the_cli_imports_all_or_nothing_and_prints_each_problem)
 Test(bulk, the_cli_lists_who_is_overdue)
 {
     char *out;
-    const char *args[] = {"cycle", "overdue", "code-of-conduct", "2026", "--as-of", "2027-01-01", "--db", db, NULL};
-    cr_assert_eq(status_of("POST", CYCLE "/reports", kaz, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"),
+    const char *args[] = {"cycle", "overdue", "code-of-conduct", "2026", "--as-of", "2027-01-01", "--db", team.db, NULL};
+    cr_assert_eq(status_of("POST", CYCLE "/reports", team.kaz, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"),
                  201);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, "{\"party\":\"KAZ\",\"provision\":1}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, "{\"party\":\"KAZ\",\"provision\":1}"), 201);
     cr_assert_eq(th_run_accord(&out, args), 0);
     cr_assert(strstr(out, "6 of 7 participants overdue"), "%s", out);
     cr_assert(strstr(out, "TUR "), "%s", out);
     cr_assert_null(strstr(out, "KAZ "), "Kazakhstan submitted: %s", out);
     free(out);
     const char *before_due[] = {"cycle", "overdue", "code-of-conduct", "2026", "--as-of", "2026-06-01", "--format",
-                                "csv", "--db", db, NULL};
+                                "csv", "--db", team.db, NULL};
     cr_assert_eq(th_run_accord(&out, before_due), 0);
     cr_assert_str_eq(out, "\xEF\xBB\xBFparty,kind,name\r\n", "nobody is overdue before the due date");
     free(out);

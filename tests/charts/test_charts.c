@@ -258,27 +258,15 @@ Test(charts_map, a_broken_map_stops_the_server)
 {
     char *dir = th_tempdir();
     char *db = th_make_db(dir, false, NULL);
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd '%s' && cp un-m49.json un-names.json un-names.corrections.json un-membership.json '%s'",
-             th_source_path("data"), dir);
-    cr_assert_eq(system(cmd), 0);
+    const char *copied[] = {"un-m49.json", "un-names.json", "un-names.corrections.json", "un-membership.json"};
+    for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++)
+        th_copy_data(dir, copied[i]);
     char path[4096];
     snprintf(path, sizeof path, "%s/world-map.json", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("{\"width\": 1000, \"height\": 487, \"countries\": [{\"code\": \"kaz\", \"numeric\": \"398\", \"d\": \"M0 0z\"}],"
-          " \"markers\": [], \"other\": []}",
-          f);
-    fclose(f);
-    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
-    char *err;
-    setenv("ACCORD_DATA_DIR", dir, 1);
-    int status = th_run_accord_full(NULL, &err, serve);
-    unsetenv("ACCORD_DATA_DIR");
-    cr_assert_eq(status, 2, "%s", err);
+    th_write_file(path, "{\"width\": 1000, \"height\": 487, \"countries\": [{\"code\": \"kaz\", \"numeric\": \"398\","
+                        " \"d\": \"M0 0z\"}], \"markers\": [], \"other\": []}");
+    char *err = th_serve_refused(db, dir);
     cr_assert(strstr(err, path) && strstr(err, "countries entry 0 has no ISO 3166-1 alpha-3 code"), "%s", err);
     free(err);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
+    th_fixture_end(NULL, dir, db);
 }

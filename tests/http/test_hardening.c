@@ -23,12 +23,7 @@
 
 #define SLUG "code-of-conduct"
 
-static struct {
-    char *dir;
-    char *db_path;
-    char token[128];
-    th_server server;
-} fx;
+static th_team fx;
 
 static void fixture_start(void)
 {
@@ -38,12 +33,10 @@ static void fixture_start(void)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    fx.dir = th_tempdir();
-    fx.db_path = th_make_db(fx.dir, true, fx.token);
-    th_server_start(&fx.server, fx.db_path);
+    th_team_start_admin(&fx);
 }
 
-static void fixture_stop(void) { th_fixture_end(&fx.server, fx.dir, fx.db_path); }
+static void fixture_stop(void) { th_team_end(&fx); }
 
 TestSuite(http_hardening, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 
@@ -182,7 +175,7 @@ static void restart_with_stderr(const char *path)
     int saved = dup(2), f = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     cr_assert(saved >= 0 && f >= 0);
     dup2(f, 2);
-    th_server_start(&fx.server, fx.db_path);
+    th_server_start(&fx.server, fx.db);
     dup2(saved, 2);
     close(f);
     close(saved);
@@ -342,7 +335,7 @@ Test(http_hardening, a_bogus_bearer_large_upload_is_refused_before_its_body)
 Test(http_hardening, bodies_in_flight_share_one_memory_budget)
 {
     char token[128];
-    th_make_user(fx.dir, fx.db_path, "kaz@example.org", "focal_point", "KAZ", token);
+    th_make_user(fx.dir, fx.db, "kaz@example.org", "focal_point", "KAZ", token);
     /* Uploads announcing 8 MiB hold their share of the budget (64 MiB)
      * while they send; past it, the next is refused at once with 503. */
     enum { HOLD = 8 };
@@ -479,7 +472,7 @@ Test(http_hardening, numbers_out_of_range_are_refused)
     int n = snprintf(req, sizeof req,
                      "DELETE /api/v1/tokens/99999999999999999999999 HTTP/1.1\r\nHost: t\r\n"
                      "Authorization: Bearer %s\r\nConnection: close\r\n\r\n",
-                     fx.token);
+                     fx.admin);
     raw_exchange(req, (size_t)n, out, sizeof out);
     assert_raw_error(out, 400, "invalid", "DELETE /api/v1/tokens/99999999999999999999999");
 }

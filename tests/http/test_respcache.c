@@ -13,21 +13,11 @@
 #define STATUS "/api/v1/instruments/" SLUG "/status"
 #define ACTIONS "/api/v1/instruments/" SLUG "/actions"
 
-static struct {
-    char *dir;
-    char *db_path;
-    char token[128];
-    th_server server;
-} fx;
+static th_team fx;
 
-static void fixture_start(void)
-{
-    fx.dir = th_tempdir();
-    fx.db_path = th_make_db(fx.dir, true, fx.token);
-    th_server_start(&fx.server, fx.db_path);
-}
+static void fixture_start(void) { th_team_start_admin(&fx); }
 
-static void fixture_stop(void) { th_fixture_end(&fx.server, fx.dir, fx.db_path); }
+static void fixture_stop(void) { th_team_end(&fx); }
 
 TestSuite(http_respcache, .init = fixture_start, .fini = fixture_stop, .timeout = 120);
 
@@ -57,7 +47,7 @@ static void record_signature(const char *party, const char *date)
              "{\"party\":\"%s\",\"type\":\"signature\",\"date\":\"%s\",\"source\":{\"title\":\"test fixture (not a "
              "real source)\"}}",
              party, date);
-    th_response r = th_call(&fx.server, "POST", ACTIONS, fx.token, NULL, body, strlen(body));
+    th_response r = th_call(&fx.server, "POST", ACTIONS, fx.admin, NULL, body, strlen(body));
     cr_assert_eq(r.status, 201, "%s", r.body);
     th_response_free(&r);
 }
@@ -184,7 +174,7 @@ Test(http_respcache, callers_with_credentials_are_answered_for_themselves)
     pub = (th_response_free(&pub), get("/api/v1/assistance/needs", NULL, NULL));
     long long hits = cache_counter("hits"), misses = cache_counter("misses");
     char auth[200];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", fx.token);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", fx.admin);
     th_response mine = get("/api/v1/assistance/needs", auth, NULL);
     cr_assert_eq(mine.status, 200);
     cr_assert_str_eq(mine.cache_control, "private, no-store");
@@ -232,7 +222,7 @@ Test(http_respcache, cors_for_public_reads_only)
         th_response_free(&r);
     }
     char auth[200];
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", fx.token);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", fx.admin);
     r = get("/api/v1/me", auth, NULL);
     cr_assert_eq(r.status, 200);
     cr_assert_eq(r.allow_origin[0], '\0');

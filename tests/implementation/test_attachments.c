@@ -11,29 +11,11 @@
 #include "attachment/attachment.h"
 #include "helpers.h"
 
-static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
-static th_server server;
+static th_team team;
 
-static void setup(void)
-{
-    cr_assert_geq(sodium_init(), 0);
-    setenv("ACCORD_PWHASH", "interactive", 1);
-    dir = th_tempdir();
-    db = th_make_db(dir, true, admin);
-    th_make_user(dir, db, "registry@example.org", "depositary", NULL, depositary);
-    th_make_user(dir, db, "kaz@example.org", "focal_point", "KAZ", kaz);
-    th_make_user(dir, db, "tur@example.org", "focal_point", "TUR", tur);
-    th_make_user(dir, db, "review@example.org", "reviewer", NULL, reviewer);
-    th_server_start(&server, db);
-}
+static void setup(void) { th_team_start(&team, NULL); }
 
-static void teardown(void)
-{
-    th_server_stop(&server);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
-}
+static void teardown(void) { th_team_end(&team); }
 
 TestSuite(attachments, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -43,7 +25,7 @@ TestSuite(attachments, .init = setup, .fini = teardown, .timeout = 120);
 static th_response call(const char *method, const char *path, const char *token, const char *type, const void *body,
                         size_t len)
 {
-    return th_call(&server, method, path, token, type, body, len);
+    return th_call(&team.server, method, path, token, type, body, len);
 }
 
 static th_response post_json(const char *path, const char *token, const char *body)
@@ -58,7 +40,7 @@ static long status_json(const char *path, const char *token, const char *body)
 
 static void open_cycle(void)
 {
-    cr_assert_eq(status_json("/api/v1/instruments/code-of-conduct/cycles", depositary,
+    cr_assert_eq(status_json("/api/v1/instruments/code-of-conduct/cycles", team.depositary,
                              "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\","
                              "\"due_on\":\"2026-12-31\"}"),
                  201);
@@ -79,7 +61,7 @@ static const char *upload_fixture(const char *kind, const char *name)
     static char hash[65];
     size_t len;
     unsigned char *bytes = th_fixture(kind, &len);
-    th_response r = upload(kaz, "KAZ", name, bytes, len);
+    th_response r = upload(team.kaz, "KAZ", name, bytes, len);
     cr_assert_eq(r.status, 201, "%s: %s", kind, r.body);
     snprintf(hash, sizeof hash, "%s", json_string_value(json_object_get(r.json, "sha256")));
     th_response_free(&r);
@@ -89,7 +71,7 @@ static const char *upload_fixture(const char *kind, const char *name)
 
 static int64_t count(const char *sql, const char *arg)
 {
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     store_stmt *st;
     cr_assert_eq(store_query(s, &st, sql, arg ? "s" : "", arg), 0);
     cr_assert_eq(store_step(st), STORE_ROW);
@@ -101,7 +83,7 @@ static int64_t count(const char *sql, const char *arg)
 
 static uint64_t log_size(void)
 {
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     uint64_t n = th_log_size(s);
     store_close(s);
     return n;
@@ -126,7 +108,7 @@ Test(attachments, a_focal_point_uploads_and_identical_bytes_are_stored_once)
         char want[65];
         sha256_hex(bytes, len, want);
         uint64_t before = log_size();
-        th_response r = upload(kaz, "KAZ", "evidence.bin", bytes, len);
+        th_response r = upload(team.kaz, "KAZ", "evidence.bin", bytes, len);
         cr_assert_eq(r.status, 201, "%s", r.body);
         cr_assert_str_eq(json_string_value(json_object_get(r.json, "sha256")), want);
         cr_assert_str_eq(json_string_value(json_object_get(r.json, "media_type")), files[i].type,
@@ -136,7 +118,7 @@ Test(attachments, a_focal_point_uploads_and_identical_bytes_are_stored_once)
         th_response_free(&r);
         /* The same bytes again, under another name: a second upload in
          * the log, but one stored copy. */
-        r = upload(kaz, "KAZ", "copy.bin", bytes, len);
+        r = upload(team.kaz, "KAZ", "copy.bin", bytes, len);
         cr_assert_eq(r.status, 201, "%s", r.body);
         cr_assert_str_eq(json_string_value(json_object_get(r.json, "sha256")), want);
         th_response_free(&r);
@@ -166,7 +148,7 @@ Test(attachments, the_log_names_who_uploaded_but_not_the_file)
     th_response_free(&r);
     /* The party can reveal the entry: it names the file by hash only. */
     snprintf(path, sizeof path, "/api/v1/log/restricted/%llu", (unsigned long long)index);
-    r = call("GET", path, kaz, NULL, NULL, 0);
+    r = call("GET", path, team.kaz, NULL, NULL, 0);
     cr_assert_eq(r.status, 200, "%s", r.body);
     entry = json_string_value(json_object_get(r.json, "entry"));
     cr_assert(strstr(entry, hash) && strstr(entry, "\"media_type\":\"application/pdf\""), "%s", entry);
@@ -196,13 +178,13 @@ Test(attachments, oversized_and_unknown_types_are_refused_and_leave_nothing)
     cr_assert_not_null(big);
     memset(big, ' ', 9 * 1024 * 1024);
     memcpy(big, "%PDF-1.4\n", 9);
-    assert_refused(kaz, "KAZ", "huge.pdf", big, 9 * 1024 * 1024, 413, "too_large");
-    assert_refused(kaz, "KAZ", "huge.pdf", big, ATTACHMENT_MAX_SIZE + 1, 413, "too_large");
+    assert_refused(team.kaz, "KAZ", "huge.pdf", big, 9 * 1024 * 1024, 413, "too_large");
+    assert_refused(team.kaz, "KAZ", "huge.pdf", big, ATTACHMENT_MAX_SIZE + 1, 413, "too_large");
     /* Access to an upload route is decided when the headers arrive,
      * before the body is read: nobody anonymous makes the server buffer
      * megabytes, or even the usual 64 KiB. */
     assert_refused(NULL, "KAZ", "full.pdf", big, 65 * 1024, 401, "unauthorized");
-    th_response r = upload(kaz, "KAZ", "full.pdf", big, ATTACHMENT_MAX_SIZE);
+    th_response r = upload(team.kaz, "KAZ", "full.pdf", big, ATTACHMENT_MAX_SIZE);
     cr_assert_eq(r.status, 201, "exactly 8 MiB is allowed: %s", r.body);
     th_response_free(&r);
     free(big);
@@ -212,10 +194,10 @@ Test(attachments, oversized_and_unknown_types_are_refused_and_leave_nothing)
         size_t len;
         unsigned char *bytes = th_fixture(refused[i], &len);
         /* Named and declared as a PDF: the content still decides. */
-        assert_refused(kaz, "KAZ", "report.pdf", bytes, len, 415, "unsupported_media_type");
+        assert_refused(team.kaz, "KAZ", "report.pdf", bytes, len, 415, "unsupported_media_type");
         free(bytes);
     }
-    assert_refused(kaz, "KAZ", "empty.txt", "", 0, 400, "invalid");
+    assert_refused(team.kaz, "KAZ", "empty.txt", "", 0, 400, "invalid");
 }
 
 Test(attachments, only_the_partys_focal_point_uploads_with_a_safe_name)
@@ -223,29 +205,29 @@ Test(attachments, only_the_partys_focal_point_uploads_with_a_safe_name)
     open_cycle();
     size_t len;
     unsigned char *pdf = th_fixture("pdf", &len);
-    assert_refused(tur, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
+    assert_refused(team.tur, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
     assert_refused(NULL, "KAZ", "law.pdf", pdf, len, 401, "unauthorized");
-    assert_refused(depositary, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
-    assert_refused(admin, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
-    assert_refused(kaz, "KAZ", "..%2Fetc%2Fpasswd", pdf, len, 400, "invalid");
-    assert_refused(kaz, "KAZ", "a%22b.pdf", pdf, len, 400, "invalid");
-    assert_refused(kaz, "KAZ", "a%0Ab.pdf", pdf, len, 400, "invalid");
-    assert_refused(kaz, "KAZ", "", pdf, len, 400, "invalid");
+    assert_refused(team.depositary, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
+    assert_refused(team.admin, "KAZ", "law.pdf", pdf, len, 403, "forbidden");
+    assert_refused(team.kaz, "KAZ", "..%2Fetc%2Fpasswd", pdf, len, 400, "invalid");
+    assert_refused(team.kaz, "KAZ", "a%22b.pdf", pdf, len, 400, "invalid");
+    assert_refused(team.kaz, "KAZ", "a%0Ab.pdf", pdf, len, 400, "invalid");
+    assert_refused(team.kaz, "KAZ", "", pdf, len, 400, "invalid");
     /* A right-to-left override: "\u202Egnp.exe" would show as "exe.png". */
-    assert_refused(kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len, 400, "invalid");
-    assert_refused(kaz, "KAZ", "law%E2%81%A7.pdf", pdf, len, 400, "invalid"); /* U+2067 */
-    assert_refused(kaz, "KAZ", "law%C2%85.pdf", pdf, len, 400, "invalid");    /* U+0085, a C1 control */
-    th_response bidi = upload(kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len);
+    assert_refused(team.kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len, 400, "invalid");
+    assert_refused(team.kaz, "KAZ", "law%E2%81%A7.pdf", pdf, len, 400, "invalid"); /* U+2067 */
+    assert_refused(team.kaz, "KAZ", "law%C2%85.pdf", pdf, len, 400, "invalid");    /* U+0085, a C1 control */
+    th_response bidi = upload(team.kaz, "KAZ", "%E2%80%AEgnp.exe", pdf, len);
     cr_assert(strstr(bidi.body, "U+202E") && strstr(bidi.body, "bidirectional"), "%s", bidi.body);
     th_response_free(&bidi);
     /* Only participants report: Turkmenistan has no recorded signature. */
     char tkm[64];
-    th_make_user(dir, db, "tkm@example.org", "focal_point", "TKM", tkm);
+    th_make_user(team.dir, team.db, "tkm@example.org", "focal_point", "TKM", tkm);
     assert_refused(tkm, "TKM", "law.pdf", pdf, len, 422, "rule_violated");
     char path[256];
     snprintf(path, sizeof path, "/api/v1/instruments/code-of-conduct/cycles/2030/attachments?party=KAZ&name=a.pdf");
     int64_t files = count("SELECT count(*) FROM attachment_blob", NULL);
-    th_response r = call("POST", path, kaz, "application/pdf", pdf, len);
+    th_response r = call("POST", path, team.kaz, "application/pdf", pdf, len);
     cr_assert_eq(r.status, 404, "no such cycle: %s", r.body);
     th_response_free(&r);
     cr_assert_eq(count("SELECT count(*) FROM attachment_blob", NULL), files, "the refused event's file is undone");
@@ -261,7 +243,7 @@ static long draft_with(const char *attachments, th_response *out)
              "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"in_progress\",\"narrative\":\"See the law.\","
              "\"attachments\":%s}",
              attachments);
-    th_response r = post_json(REPORTS, kaz, body);
+    th_response r = post_json(REPORTS, team.kaz, body);
     long s = r.status;
     if (out)
         *out = r;
@@ -278,7 +260,7 @@ Test(attachments, drafts_name_only_the_partys_own_uploads)
     /* Türkiye uploads a file of its own. */
     size_t len;
     unsigned char *png = th_fixture("png", &len);
-    th_response r = upload(tur, "TUR", "photo.png", png, len);
+    th_response r = upload(team.tur, "TUR", "photo.png", png, len);
     cr_assert_eq(r.status, 201, "%s", r.body);
     snprintf(theirs, sizeof theirs, "%s", json_string_value(json_object_get(r.json, "sha256")));
     th_response_free(&r);
@@ -315,7 +297,7 @@ Test(attachments, drafts_name_only_the_partys_own_uploads)
     snprintf(body, sizeof body, "[{\"sha256\":\"%s\"}]", mine);
     cr_assert_eq(draft_with(body, &r), 201, "%s", r.body);
     th_response_free(&r);
-    r = call("GET", REPORTS "/KAZ", kaz, NULL, NULL, 0);
+    r = call("GET", REPORTS "/KAZ", team.kaz, NULL, NULL, 0);
     json_t *a = json_array_get(json_object_get(json_array_get(json_object_get(r.json, "drafts"), 0), "attachments"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(a, "sha256")), mine);
     cr_assert_str_eq(json_string_value(json_object_get(a, "name")), "law.pdf", "the uploaded name by default");
@@ -340,8 +322,8 @@ static long download_status(const char *hash, const char *query, const char *tok
 static void release(void)
 {
     const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
-    cr_assert_eq(status_json(CYCLE "/submissions", kaz, which), 201);
-    cr_assert_eq(status_json(CYCLE "/releases", kaz, which), 201);
+    cr_assert_eq(status_json(CYCLE "/submissions", team.kaz, which), 201);
+    cr_assert_eq(status_json(CYCLE "/releases", team.kaz, which), 201);
 }
 
 Test(attachments, files_are_private_until_a_released_report_lists_them)
@@ -349,7 +331,7 @@ Test(attachments, files_are_private_until_a_released_report_lists_them)
     open_cycle();
     size_t len;
     unsigned char *pdf = th_fixture("pdf", &len);
-    th_response r = upload(kaz, "KAZ", "%D0%97%D0%B0%D0%BA%D0%BE%D0%BD%205.pdf", pdf, len); /* "Закон 5.pdf" */
+    th_response r = upload(team.kaz, "KAZ", "%D0%97%D0%B0%D0%BA%D0%BE%D0%BD%205.pdf", pdf, len); /* "Закон 5.pdf" */
     cr_assert_eq(r.status, 201, "%s", r.body);
     char hash[65];
     snprintf(hash, sizeof hash, "%s", json_string_value(json_object_get(r.json, "sha256")));
@@ -360,16 +342,16 @@ Test(attachments, files_are_private_until_a_released_report_lists_them)
     cr_assert_eq(download_status(hash, NULL, NULL), 401);
     cr_assert_eq(download_status("0000000000000000000000000000000000000000000000000000000000000000", NULL, NULL), 401,
                  "an unknown file looks like a private one");
-    cr_assert_eq(download_status(hash, "?party=KAZ", tur), 403);
-    cr_assert_eq(download_status(hash, "?party=TUR", tur), 404, "Türkiye did not upload it");
-    cr_assert_eq(download_status(hash, "?party=KAZ", depositary), 403);
-    cr_assert_eq(download_status(hash, NULL, kaz), 400, "a focal point names its party");
-    cr_assert_eq(download_status("0000000000000000000000000000000000000000000000000000000000000000", "?party=KAZ", kaz),
+    cr_assert_eq(download_status(hash, "?party=KAZ", team.tur), 403);
+    cr_assert_eq(download_status(hash, "?party=TUR", team.tur), 404, "Türkiye did not upload it");
+    cr_assert_eq(download_status(hash, "?party=KAZ", team.depositary), 403);
+    cr_assert_eq(download_status(hash, NULL, team.kaz), 400, "a focal point names its party");
+    cr_assert_eq(download_status("0000000000000000000000000000000000000000000000000000000000000000", "?party=KAZ", team.kaz),
                  404);
-    cr_assert_eq(download_status("not-a-hash", "?party=KAZ", kaz), 404);
-    cr_assert_eq(download_status(hash, NULL, admin), 200);
-    cr_assert_eq(download_status(hash, NULL, reviewer), 200);
-    r = download(hash, "?party=KAZ", kaz);
+    cr_assert_eq(download_status("not-a-hash", "?party=KAZ", team.kaz), 404);
+    cr_assert_eq(download_status(hash, NULL, team.admin), 200);
+    cr_assert_eq(download_status(hash, NULL, team.reviewer), 200);
+    r = download(hash, "?party=KAZ", team.kaz);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_eq(r.len, len);
     cr_assert_eq(memcmp(r.body, pdf, len), 0, "the exact bytes");
@@ -384,9 +366,9 @@ Test(attachments, files_are_private_until_a_released_report_lists_them)
     char body[256];
     snprintf(body, sizeof body, "[{\"sha256\":\"%s\",\"name\":\"law-5.pdf\"}]", hash);
     cr_assert_eq(draft_with(body, NULL), 201);
-    cr_assert_eq(status_json(CYCLE "/submissions", kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
+    cr_assert_eq(status_json(CYCLE "/submissions", team.kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
     cr_assert_eq(download_status(hash, NULL, NULL), 401, "submitted is not released");
-    cr_assert_eq(status_json(CYCLE "/releases", kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
+    cr_assert_eq(status_json(CYCLE "/releases", team.kaz, "{\"party\":\"KAZ\",\"provision\":5}"), 201);
     r = download(hash, NULL, NULL);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_eq(r.len, len);
@@ -397,7 +379,7 @@ Test(attachments, files_are_private_until_a_released_report_lists_them)
     cr_assert_str_eq(r.content_disposition, "attachment; filename=\"law-5.pdf\"; filename*=UTF-8''law-5.pdf",
                      "the name it was released under");
     th_response_free(&r);
-    cr_assert_eq(download_status(hash, "?party=TUR", tur), 200, "public to every caller");
+    cr_assert_eq(download_status(hash, "?party=TUR", team.tur), 200, "public to every caller");
     th_response h = call("HEAD", "/api/v1/attachments/x", NULL, NULL, NULL, 0);
     cr_assert_eq(h.status, 401);
     th_response_free(&h);
@@ -422,13 +404,13 @@ Test(attachments, a_pdf_html_polyglot_is_served_only_as_a_download)
 {
     open_cycle();
     static const char polyglot[] = "%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n";
-    th_response r = upload(kaz, "KAZ", "page.html", polyglot, sizeof polyglot - 1);
+    th_response r = upload(team.kaz, "KAZ", "page.html", polyglot, sizeof polyglot - 1);
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_str_eq(json_string_value(json_object_get(r.json, "media_type")), "application/pdf", "%s", r.body);
     char hash[65];
     snprintf(hash, sizeof hash, "%s", json_string_value(json_object_get(r.json, "sha256")));
     th_response_free(&r);
-    r = download(hash, "?party=KAZ", kaz);
+    r = download(hash, "?party=KAZ", team.kaz);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert_str_eq(r.content_type, "application/pdf", "the stored type, never text/html");
     cr_assert(r.nosniff, "X-Content-Type-Options: nosniff, so the browser does not guess HTML");
@@ -446,8 +428,8 @@ Test(attachments, replay_rebuilds_public_state_without_the_files)
     cr_assert_eq(draft_with(body, NULL), 201);
     release();
     char replayed[512];
-    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
-    store *b = th_replay_matches(&server, db, replayed,
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", team.dir);
+    store *b = th_replay_matches(&team.server, team.db, replayed,
                                  "public tables (attachments of released reports included) and log are identical");
     static const char *const counts[] = {"SELECT count(*) FROM report_attachment", "SELECT count(*) FROM attachment_blob",
                                          "SELECT count(*) FROM report_upload"};
@@ -470,12 +452,12 @@ Test(attachments, narratives_come_with_safe_html)
                        "Text <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\","
                        "\"measures\":\"*Law* <iframe src=https://evil.example></iframe>\","
                        "\"assistance_needs\":\"[training](vbscript:msgbox)\"}";
-    cr_assert_eq(status_json(REPORTS, kaz, body), 201);
+    cr_assert_eq(status_json(REPORTS, team.kaz, body), 201);
     static const char *const want = "<h2>Measures</h2>\n<ul>\n<li>a law</li>\n"
                                     "<li><a href=\"https://example.org/law\">its text</a></li>\n</ul>\n"
                                     "<p>Text <!-- raw HTML omitted -->alert(1)<!-- raw HTML omitted --> "
                                     "<!-- raw HTML omitted --> <a href=\"\">x</a></p>\n";
-    th_response r = call("GET", REPORTS "/KAZ", kaz, NULL, NULL, 0);
+    th_response r = call("GET", REPORTS "/KAZ", team.kaz, NULL, NULL, 0);
     json_t *d = json_array_get(json_object_get(r.json, "drafts"), 0);
     cr_assert(strstr(json_string_value(json_object_get(d, "narrative")), "<script>"), "the source is kept as written");
     cr_assert_str_eq(json_string_value(json_object_get(d, "narrative_html")), want);

@@ -12,41 +12,23 @@
 #include "helpers.h"
 #include "util/clock.h"
 
-static char *dir, *db, admin[64], depositary[64], kaz[64], tur[64], reviewer[64];
-static th_server server;
+static th_team team;
 
 static void make_user(const char *email, const char *role, const char *scope, char *token)
 {
-    th_make_user(dir, db, email, role, scope, token);
+    th_make_user(team.dir, team.db, email, role, scope, token);
 }
 
-static void setup(void)
-{
-    cr_assert_geq(sodium_init(), 0);
-    setenv("ACCORD_PWHASH", "interactive", 1);
-    dir = th_tempdir();
-    db = th_make_db(dir, true, admin);
-    make_user("registry@example.org", "depositary", NULL, depositary);
-    make_user("kaz@example.org", "focal_point", "KAZ", kaz);
-    make_user("tur@example.org", "focal_point", "TUR", tur);
-    make_user("review@example.org", "reviewer", "code-of-conduct", reviewer);
-    th_server_start(&server, db);
-}
+static void setup(void) { th_team_start(&team, "code-of-conduct"); }
 
-static void teardown(void)
-{
-    th_server_stop(&server);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
-}
+static void teardown(void) { th_team_end(&team); }
 
 TestSuite(reports, .init = setup, .fini = teardown, .timeout = 120);
 
 static th_response request(const char *method, const char *path, const char *token, const char *body)
 {
     char url[512], auth[128];
-    snprintf(url, sizeof url, "%s%s", server.base, path);
+    snprintf(url, sizeof url, "%s%s", team.server.base, path);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
     const char *headers[] = {"Content-Type: application/json", token ? auth : NULL, NULL};
     th_response r;
@@ -61,7 +43,7 @@ static long status_of(const char *method, const char *path, const char *token, c
 
 static void open_cycle(void)
 {
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary,
                            "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\","
                            "\"due_on\":\"2026-12-31\"}"),
                  201);
@@ -78,7 +60,7 @@ static long long draft(const char *narrative, long want_version)
              "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"in_progress\",\"narrative\":\"%s\","
              "\"evidence\":[{\"title\":\"Draft law\",\"url\":\"https://example.org/law\"}]}",
              narrative);
-    th_response r = request("POST", REPORTS, kaz, body);
+    th_response r = request("POST", REPORTS, team.kaz, body);
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "version")), want_version);
     long long index = json_integer_value(json_object_get(r.json, "log_index"));
@@ -89,12 +71,12 @@ static long long draft(const char *narrative, long want_version)
 Test(reports, cycles_are_opened_by_the_depositary_only)
 {
     const char *body = "{\"code\":\"2026\",\"name\":\"First cycle\",\"opens_on\":\"2026-01-01\",\"due_on\":\"2026-12-31\"}";
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", kaz, body), 403);
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.kaz, body), 403);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary,
                            "{\"code\":\"2026\",\"name\":\"x\",\"opens_on\":\"2026-05-01\",\"due_on\":\"2026-01-01\"}"),
                  422, "due before opening");
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary, body), 201);
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary, body), 409);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary, body), 201);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary, body), 409);
     th_response r = request("GET", "/api/v1/instruments/code-of-conduct/cycles", NULL, NULL);
     cr_assert_eq(json_array_size(json_object_get(r.json, "cycles")), 1);
     th_response_free(&r);
@@ -129,9 +111,9 @@ Test(reports, the_party_can_reveal_and_anyone_can_check)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/log/restricted/%lld", index);
     cr_assert_eq(status_of("GET", path, NULL, NULL), 401);
-    cr_assert_eq(status_of("GET", path, tur, NULL), 403, "another party's focal point");
-    cr_assert_eq(status_of("GET", path, depositary, NULL), 403);
-    th_response r = request("GET", path, kaz, NULL);
+    cr_assert_eq(status_of("GET", path, team.tur, NULL), 403, "another party's focal point");
+    cr_assert_eq(status_of("GET", path, team.depositary, NULL), 403);
+    th_response r = request("GET", path, team.kaz, NULL);
     cr_assert_eq(r.status, 200, "%s", r.body);
     const char *salt64 = json_string_value(json_object_get(r.json, "salt"));
     const char *entry = json_string_value(json_object_get(r.json, "entry"));
@@ -155,7 +137,7 @@ Test(reports, the_party_can_reveal_and_anyone_can_check)
 
     /* The CLI check, on the saved answer, and on a doctored one. */
     char file[512], *out;
-    snprintf(file, sizeof file, "%s/reveal.json", dir);
+    snprintf(file, sizeof file, "%s/reveal.json", team.dir);
     FILE *f = fopen(file, "w");
     fputs(r.body, f);
     fclose(f);
@@ -173,34 +155,34 @@ Test(reports, the_party_can_reveal_and_anyone_can_check)
     free(out);
     th_response_free(&r);
     /* An admin may reveal too; a public entry has nothing to reveal. */
-    cr_assert_eq(status_of("GET", path, admin, NULL), 200);
-    cr_assert_eq(status_of("GET", "/api/v1/log/restricted/3", admin, NULL), 404);
+    cr_assert_eq(status_of("GET", path, team.admin, NULL), 200);
+    cr_assert_eq(status_of("GET", "/api/v1/log/restricted/3", team.admin, NULL), 404);
 }
 
 Test(reports, drafts_obey_the_rules)
 {
     open_cycle();
     uint64_t size;
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     size = th_log_size(s);
     store_close(s);
-    cr_assert_eq(status_of("POST", REPORTS, tur, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"), 403);
-    cr_assert_eq(status_of("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":11,\"status\":\"planned\"}"), 422,
+    cr_assert_eq(status_of("POST", REPORTS, team.tur, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"), 403);
+    cr_assert_eq(status_of("POST", REPORTS, team.kaz, "{\"party\":\"KAZ\",\"provision\":11,\"status\":\"planned\"}"), 422,
                  "no provision 11");
-    cr_assert_eq(status_of("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"done\"}"), 400);
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/2030/reports", kaz,
+    cr_assert_eq(status_of("POST", REPORTS, team.kaz, "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"done\"}"), 400);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/2030/reports", team.kaz,
                            "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\"}"),
                  404, "no such cycle");
-    cr_assert_eq(status_of("POST", REPORTS, kaz,
+    cr_assert_eq(status_of("POST", REPORTS, team.kaz,
                            "{\"party\":\"KAZ\",\"provision\":1,\"status\":\"planned\",\"evidence\":[{\"url\":\"x\"}]}"),
                  400, "evidence needs a title and an http(s) url");
-    s = th_open(db);
+    s = th_open(team.db);
     cr_assert_eq(th_log_size(s), size, "refused drafts leave no trace");
     store_close(s);
     /* Only participants report: Turkmenistan is registered but has no
      * recorded signature. */
-    make_user("tkm@example.org", "focal_point", "TKM", tur);
-    cr_assert_eq(status_of("POST", REPORTS, tur, "{\"party\":\"TKM\",\"provision\":1,\"status\":\"planned\"}"), 422);
+    make_user("tkm@example.org", "focal_point", "TKM", team.tur);
+    cr_assert_eq(status_of("POST", REPORTS, team.tur, "{\"party\":\"TKM\",\"provision\":1,\"status\":\"planned\"}"), 422);
 }
 
 Test(reports, replay_rebuilds_public_state_and_keeps_commitments)
@@ -208,8 +190,8 @@ Test(reports, replay_rebuilds_public_state_and_keeps_commitments)
     open_cycle();
     draft(SECRET, 1);
     char replayed[512];
-    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
-    store *b = th_replay_matches(&server, db, replayed, "public tables and log are identical after replay");
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", team.dir);
+    store *b = th_replay_matches(&team.server, team.db, replayed, "public tables and log are identical after replay");
     store_stmt *st;
     cr_assert_eq(store_query(b, &st, "SELECT count(*) FROM report_draft", ""), 0);
     cr_assert_eq(store_step(st), STORE_ROW);
@@ -226,16 +208,16 @@ Test(reports, submit_then_release_makes_the_report_public)
     draft(SECRET, 1);
     draft("The final account of provision 5", 2);
     const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 422, "nothing submitted yet");
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", tur, which), 403);
-    th_response r = request("POST", CYCLE "/submissions", kaz, which);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, which), 422, "nothing submitted yet");
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.tur, which), 403);
+    th_response r = request("POST", CYCLE "/submissions", team.kaz, which);
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_eq(json_integer_value(json_object_get(r.json, "version")), 2, "the latest draft is submitted");
     long long submitted_at = json_integer_value(json_object_get(r.json, "log_index"));
     th_response_free(&r);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, which), 409, "already submitted");
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, which), 409, "already submitted");
     /* A submitted report cannot be edited. */
-    th_response d = request("POST", REPORTS, kaz, "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"implemented\"}");
+    th_response d = request("POST", REPORTS, team.kaz, "{\"party\":\"KAZ\",\"provision\":5,\"status\":\"implemented\"}");
     cr_assert_eq(d.status, 409, "%s", d.body);
     th_response_free(&d);
     /* The submission is a public fact; its text is not yet. */
@@ -259,11 +241,11 @@ Test(reports, submit_then_release_makes_the_report_public)
     cr_assert_null(strstr(entry, "final account"), "the submitted text stays private");
     th_response_free(&e);
 
-    th_response rel = request("POST", CYCLE "/releases", kaz, which);
+    th_response rel = request("POST", CYCLE "/releases", team.kaz, which);
     cr_assert_eq(rel.status, 201, "%s", rel.body);
     long long released_at = json_integer_value(json_object_get(rel.json, "log_index"));
     th_response_free(&rel);
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 409, "already released");
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, which), 409, "already released");
     th_response pub = request("GET", CYCLE "/published", NULL, NULL);
     json_t *rep = json_array_get(json_object_get(pub.json, "reports"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(rep, "party")), "KAZ");
@@ -280,7 +262,7 @@ Test(reports, submit_then_release_makes_the_report_public)
 
 Test(reports, late_parties_are_overdue)
 {
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", depositary,
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles", team.depositary,
                            "{\"code\":\"2025\",\"name\":\"Past cycle\",\"opens_on\":\"2025-01-01\","
                            "\"due_on\":\"2025-06-30\"}"),
                  201);
@@ -300,15 +282,15 @@ Test(reports, replay_keeps_submissions_and_releases)
     open_cycle();
     draft(SECRET, 1);
     const char *which = "{\"party\":\"KAZ\",\"provision\":5}";
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, which), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, which), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, which), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, which), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer,
                            "{\"party\":\"KAZ\",\"provision\":5,\"outcome\":\"rated\",\"rating\":\"implemented\","
                            "\"rationale\":\"Done.\"}"),
                  201);
     char replayed[512];
-    snprintf(replayed, sizeof replayed, "%s/replayed2.db", dir);
-    store *b = th_replay_matches(&server, db, replayed, "submissions and released reports are rebuilt from the public log");
+    snprintf(replayed, sizeof replayed, "%s/replayed2.db", team.dir);
+    store *b = th_replay_matches(&team.server, team.db, replayed, "submissions and released reports are rebuilt from the public log");
     store_stmt *st;
     cr_assert_eq(store_query(b, &st, "SELECT count(*) FROM submission", ""), 0);
     cr_assert_eq(store_step(st), STORE_ROW);
@@ -323,42 +305,42 @@ Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
 {
     open_cycle();
     draft(SECRET, 1);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, WHICH "}"), 201);
     /* Reviewers read the submitted draft; other parties still cannot. */
-    cr_assert_eq(status_of("GET", REPORTS "/KAZ", reviewer, NULL), 200);
-    cr_assert_eq(status_of("GET", REPORTS "/KAZ", tur, NULL), 403);
+    cr_assert_eq(status_of("GET", REPORTS "/KAZ", team.reviewer, NULL), 200);
+    cr_assert_eq(status_of("GET", REPORTS "/KAZ", team.tur, NULL), 403);
     /* Only reviewers review. */
     const char *ret = WHICH ",\"outcome\":\"returned\",\"comments\":\"Please add the law's reference.\"}";
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", kaz, ret), 403);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", depositary, ret), 403);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, WHICH ",\"outcome\":\"approved\"}"), 400);
-    th_response r = request("POST", CYCLE "/reviews", reviewer, ret);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.kaz, ret), 403);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.depositary, ret), 403);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, WHICH ",\"outcome\":\"approved\"}"), 400);
+    th_response r = request("POST", CYCLE "/reviews", team.reviewer, ret);
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_assert_null(strstr(r.body, "law's reference"), "return comments are restricted");
     th_response_free(&r);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "already returned");
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, ret), 409, "already returned");
     /* Back with its party, the report no longer counts as submitted. */
     th_response prog = request("GET", CYCLE "/progress?as_of=2026-06-01", NULL, NULL);
     cr_assert_eq(json_integer_value(json_object_get(json_object_get(prog.json, "counts"), "submitted")), 0, "%s",
                  prog.body);
     th_response_free(&prog);
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, WHICH "}"), 409, "a returned version is not released");
-    th_response again = request("POST", CYCLE "/submissions", kaz, WHICH "}");
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, WHICH "}"), 409, "a returned version is not released");
+    th_response again = request("POST", CYCLE "/submissions", team.kaz, WHICH "}");
     cr_assert_eq(again.status, 409, "a returned version goes back only as a new draft: %s", again.body);
     cr_assert(strstr(again.body, "save a new draft"), "%s", again.body);
     th_response_free(&again);
     /* Returned: the party drafts again and resubmits. */
     draft("With the law's reference added", 2);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, WHICH "}"), 201);
     const char *rate = WHICH ",\"outcome\":\"rated\",\"rating\":\"partly_implemented\",\"rationale\":\"Law drafted, not adopted.\"}";
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer,
                            WHICH ",\"outcome\":\"rated\",\"rating\":\"mostly\",\"rationale\":\"x\"}"), 400);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\"}"),
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\"}"),
                  400, "a rating needs its rationale");
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, rate), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, rate), 201);
     const char *rerate = WHICH ",\"outcome\":\"rated\",\"rating\":\"largely_implemented\",\"rationale\":\"Law adopted.\"}";
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, rerate), 201, "a re-rating");
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, ret), 409, "a rated report is not returned");
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, rerate), 201, "a re-rating");
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, ret), 409, "a rated report is not returned");
     th_response g = request("GET", CYCLE "/ratings", NULL, NULL);
     cr_assert_eq(g.status, 200, "%s", g.body);
     json_t *entry = json_array_get(json_object_get(g.json, "ratings"), 0);
@@ -369,16 +351,16 @@ Test(reports, reviewers_return_or_rate_and_ratings_keep_their_history)
     cr_assert_eq(json_integer_value(json_object_get(json_object_get(entry, "latest"), "version")), 2);
     th_response_free(&g);
     /* Unknown cycles are 404 everywhere. */
-    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/submissions", kaz, WHICH "}"), 404);
+    cr_assert_eq(status_of("POST", "/api/v1/instruments/code-of-conduct/cycles/1999/submissions", team.kaz, WHICH "}"), 404);
 }
 
 Test(reports, the_matrix_and_the_trajectory)
 {
     open_cycle();
     draft(SECRET, 1);
-    cr_assert_eq(status_of("POST", CYCLE "/submissions", kaz, WHICH "}"), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/releases", kaz, WHICH "}"), 201);
-    cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer,
+    cr_assert_eq(status_of("POST", CYCLE "/submissions", team.kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/releases", team.kaz, WHICH "}"), 201);
+    cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer,
                            WHICH ",\"outcome\":\"rated\",\"rating\":\"implemented\",\"rationale\":\"Done.\"}"),
                  201);
     char today[11];
@@ -473,7 +455,7 @@ static void rate(const char *token, const char *party, int provision, const char
     for (const char *const *r = ratings; *r; r++) {
         snprintf(body, sizeof body, "%s,\"outcome\":\"rated\",\"rating\":\"%s\",\"rationale\":\"Reviewed.\"}", which,
                  *r);
-        cr_assert_eq(status_of("POST", CYCLE "/reviews", reviewer, body), 201);
+        cr_assert_eq(status_of("POST", CYCLE "/reviews", team.reviewer, body), 201);
     }
 }
 
@@ -507,9 +489,9 @@ static json_int_t count_of(const json_t *o, const char *cls)
 static void rate_three_cells(void)
 {
     open_cycle();
-    rate(kaz, "KAZ", 5, (const char *const[]){"partly_implemented", "implemented", NULL});
-    rate(tur, "TUR", 5, (const char *const[]){"not_implemented", NULL});
-    rate(tur, "TUR", 1, (const char *const[]){"largely_implemented", NULL});
+    rate(team.kaz, "KAZ", 5, (const char *const[]){"partly_implemented", "implemented", NULL});
+    rate(team.tur, "TUR", 5, (const char *const[]){"not_implemented", NULL});
+    rate(team.tur, "TUR", 1, (const char *const[]){"largely_implemented", NULL});
 }
 
 #define MATRIX "/api/v1/instruments/code-of-conduct/matrix"
@@ -711,7 +693,7 @@ Test(reports, the_latest_cells_agree_with_the_history_and_replay)
 
     /* A clock that ran ahead once: the first entry of the log now bears a
      * time after today, so no date before it can use the latest cells. */
-    store *s = th_open(db);
+    store *s = th_open(team.db);
     cr_assert_eq(store_run(s, "UPDATE event SET at = '2999-01-01T00:00:00Z' WHERE seq = 0", ""), 0);
     uint64_t size = th_log_size(s);
     store_close(s);
@@ -720,24 +702,24 @@ Test(reports, the_latest_cells_agree_with_the_history_and_replay)
     cr_assert(json_equal(fast.json, slow.json), "history: %s\nlatest cells: %s", slow.body, fast.body);
     th_response_free(&fast);
     th_response_free(&slow);
-    s = th_open(db);
+    s = th_open(team.db);
     cr_assert_eq(store_run(s, "UPDATE event SET at = (SELECT at FROM event WHERE seq = 1) WHERE seq = 0", ""), 0);
     store_close(s);
 
     /* Replay rebuilds them. */
-    th_wait_checkpoint(&server, size);
+    th_wait_checkpoint(&team.server, size);
     char *out, replayed[600];
-    const char *key[] = {"log", "key", "--db", db, NULL};
+    const char *key[] = {"log", "key", "--db", team.db, NULL};
     cr_assert_eq(th_run_accord(&out, key), 0);
     char *vkey = strstr(out, "vkey ");
     cr_assert_not_null(vkey, "%s", out);
     vkey += 5;
     vkey[strcspn(vkey, "\n")] = '\0';
-    snprintf(replayed, sizeof replayed, "%s/replayed.db", dir);
-    const char *replay[] = {"replay", "--from", server.base, "--db", replayed, "--vkey", vkey, NULL};
+    snprintf(replayed, sizeof replayed, "%s/replayed.db", team.dir);
+    const char *replay[] = {"replay", "--from", team.server.base, "--db", replayed, "--vkey", vkey, NULL};
     cr_assert_eq(th_run_accord(NULL, replay), 0);
     free(out);
-    store *a = th_open(db), *b = th_open(replayed);
+    store *a = th_open(team.db), *b = th_open(replayed);
     const char *dump = "SELECT group_concat(instrument || scope || party || provision || coalesce(rating, '-') ||"
                        " coalesce(status, '-') || seq, ';') FROM (SELECT * FROM latest_cell ORDER BY 1, 2, 3, 4)";
     store_stmt *qa, *qb;

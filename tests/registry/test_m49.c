@@ -89,29 +89,17 @@ Test(m49, the_server_needs_the_regions)
 {
     char *dir = th_tempdir();
     char *db = th_make_db(dir, false, NULL);
-    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
-    char *err;
-    setenv("ACCORD_DATA_DIR", dir, 1);
-    int status = th_run_accord_full(NULL, &err, serve);
-    cr_assert_eq(status, 2, "%s", err);
+    char *err = th_serve_refused(db, dir);
     cr_assert(strstr(err, "cannot find data file un-m49.json") && strstr(err, dir), "%s", err);
     cr_assert(strstr(err, "ACCORD_DATA_DIR"), "it says how to point at the file: %s", err);
     free(err);
 
     char path[4096];
     snprintf(path, sizeof path, "%s/un-m49.json", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("{\"source\": {}, \"regions\": [{\"code\": \"001\", \"name\": \"World\", \"type\": \"world\"},\n"
-          " {\"code\": \"002\", \"name\": \"Africa\", \"type\": \"region\", \"parent\": \"999\"}]}",
-          f);
-    fclose(f);
-    status = th_run_accord_full(NULL, &err, serve);
-    unsetenv("ACCORD_DATA_DIR");
-    cr_assert_eq(status, 2, "%s", err);
+    th_write_file(path, "{\"source\": {}, \"regions\": [{\"code\": \"001\", \"name\": \"World\", \"type\": \"world\"},\n"
+                        " {\"code\": \"002\", \"name\": \"Africa\", \"type\": \"region\", \"parent\": \"999\"}]}");
+    err = th_serve_refused(db, dir);
     cr_assert(strstr(err, path) && strstr(err, "entry 002 (1) has no valid parent"), "%s", err);
     free(err);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
+    th_fixture_end(NULL, dir, db);
 }

@@ -66,41 +66,21 @@ Test(un_names, many_threads_read_at_once)
     }
 }
 
-static void copy_data(const char *dir, const char *name)
-{
-    char from[4096], to[4096], cmd[9000];
-    snprintf(from, sizeof from, "%s", th_source_path("data"));
-    snprintf(to, sizeof to, "%s/%s", dir, name);
-    snprintf(cmd, sizeof cmd, "cp '%s/%s' '%s'", from, name, to);
-    cr_assert_eq(system(cmd), 0);
-}
-
 /* A correction is checked against the name it replaces: a new copy of the
  * names that no longer holds it stops the server, which says so. */
 Test(un_names, a_stale_correction_stops_the_server)
 {
     char *dir = th_tempdir();
     char *db = th_make_db(dir, false, NULL);
-    copy_data(dir, "un-m49.json");
-    copy_data(dir, "un-names.json");
-    copy_data(dir, "world-map.json");
+    th_copy_data(dir, "un-m49.json");
+    th_copy_data(dir, "un-names.json");
+    th_copy_data(dir, "world-map.json");
     char path[4096];
     snprintf(path, sizeof path, "%s/un-names.corrections.json", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("{\"fixes\": [{\"alpha3\": \"TUR\", \"lang\": \"en\", \"was\": \"Turkey (old)\", \"value\": \"Türkiye\","
-          " \"source\": {\"title\": \"UN M49\"}}], \"withhold\": []}",
-          f);
-    fclose(f);
-    const char *serve[] = {"serve", "--db", db, "--port", "0", NULL};
-    char *err;
-    setenv("ACCORD_DATA_DIR", dir, 1);
-    int status = th_run_accord_full(NULL, &err, serve);
-    unsetenv("ACCORD_DATA_DIR");
-    cr_assert_eq(status, 2, "%s", err);
+    th_write_file(path, "{\"fixes\": [{\"alpha3\": \"TUR\", \"lang\": \"en\", \"was\": \"Turkey (old)\","
+                        " \"value\": \"Türkiye\", \"source\": {\"title\": \"UN M49\"}}], \"withhold\": []}");
+    char *err = th_serve_refused(db, dir);
     cr_assert(strstr(err, path) && strstr(err, "expects 'Turkey (old)'"), "%s", err);
     free(err);
-    th_rmtree(dir);
-    free(dir);
-    free(db);
+    th_fixture_end(NULL, dir, db);
 }

@@ -67,3 +67,23 @@ Test(store_lookup, one_text_copies_and_refuses_to_truncate)
     /* The statement cache is left clean: the same query runs again. */
     cr_assert_eq(store_one_text(db, v, sizeof v, "SELECT v FROM t WHERE k = ?", "s", "a"), STORE_ROW);
 }
+
+Test(store_lookup, first_row_stays_open_on_a_row_and_is_null_otherwise)
+{
+    store_stmt *st = (store_stmt *)1;
+    cr_assert_eq(store_first_row(db, &st, "SELECT n, v FROM t WHERE k = ?", "s", "a"), STORE_ROW);
+    cr_assert_not_null(st);
+    cr_assert_eq(store_col_int(st, 0), 7);
+    cr_assert_str_eq(store_col_text(st, 1), "seven");
+    store_stmt_close(st);
+    st = (store_stmt *)1;
+    cr_assert_eq(store_first_row(db, &st, "SELECT n, v FROM t WHERE k = ?", "s", "zz"), STORE_DONE);
+    cr_assert_null(st, "no row: the statement is closed");
+    st = (store_stmt *)1;
+    cr_assert_lt(store_first_row(db, &st, "SELECT 1 FROM nowhere", ""), 0, "an error stays an error");
+    cr_assert_null(st);
+    store_stmt_close(st);
+    /* The same statement is ready for the next caller. */
+    cr_assert_eq(store_first_row(db, &st, "SELECT n, v FROM t WHERE k = ?", "s", "a"), STORE_ROW);
+    store_stmt_close(st);
+}

@@ -86,14 +86,6 @@ static char *tempdir(void)
     return strdup(d);
 }
 
-static void write_file(const char *path, const char *content)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(content, f);
-    fclose(f);
-}
-
 /* The signed-note vectors under 'base' (tests/conformance, or the extra
  * folder named by ACCORD_CONFORMANCE_DIR). */
 static json_t *load_vectors_from(const char *base)
@@ -606,7 +598,7 @@ Test(note, bad_key_files)
     cr_assert_eq(note_signer_parse(&s, line, strlen(line)), ACCORD_EINVAL);
     /* A file with two lines is refused too. */
     snprintf(line, sizeof line, "%s\n\n", content);
-    write_file(path, line);
+    th_write_file(path, line);
     cr_assert_eq(note_signer_load(&s, path), ACCORD_EINVAL);
     unlink(path);
     rmdir(dir);

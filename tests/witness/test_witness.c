@@ -880,14 +880,6 @@ static char *read_text(const char *path)
     return text;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 Test(witness_state, survives_close_and_reopen)
 {
     fixture fx;
@@ -1028,12 +1020,12 @@ Test(witness_state, a_damaged_state_file_stops_the_witness)
         "\"root\": \"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"}}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        write_text(fx.state_path, bad[i]);
+        th_write_file(fx.state_path, bad[i]);
         cr_assert_eq(witness_open(&w, fx.key_path, fx.state_path, logs, 1), ACCORD_ESTORE, "case %zu", i);
         cr_assert_null(w);
     }
     /* A good one with a size above 2^63 loads. */
-    write_text(fx.state_path, "{\"format\": \"accord-witness-state/1\", \"logs\": {\"" ORIGIN
+    th_write_file(fx.state_path, "{\"format\": \"accord-witness-state/1\", \"logs\": {\"" ORIGIN
                               "\": {\"size\": \"18446744073709551615\", "
                               "\"root\": \"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"}}}");
     cr_assert_eq(witness_open(&fx.w, fx.key_path, fx.state_path, logs, 1), 0, "%s", accord_error_message());
