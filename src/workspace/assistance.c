@@ -26,6 +26,12 @@ int workspace_assistance_party(http_req *req, char *out, size_t len)
     return ACCORD_OK;
 }
 
+int workspace_assistance_office(http_req *req, char *out, size_t len)
+{
+    snprintf(out, len, "%s/%s", req->params[1], req->params[2]);
+    return ACCORD_OK;
+}
+
 int workspace_assistance_implementing(http_req *req, char *out, size_t len)
 {
     json_t *form;
@@ -359,7 +365,7 @@ static int provider_page(const ws_page *pg, const char *which, const json_t *for
     json_object_set_new(m, "offers", offers);
     json_object_set_new(m, "activities", activities);
     char base[REST_MAX + 8];
-    snprintf(base, sizeof base, "/%s/%s", pg->lang->code, pg->rest);
+    snprintf(base, sizeof base, "/%s/workspace/assistance/providers/%s", pg->lang->code, entity);
     json_object_set_new(m, "base", json_string(base));
     if (done && *done)
         json_object_set_new(m, "done", json_string(web_t(pg->lang, strcmp(done, "offer") == 0
@@ -368,10 +374,24 @@ static int provider_page(const ws_page *pg, const char *which, const json_t *for
     return ws_page_render(pg, "workspace_assistance_provider", m);
 }
 
-/* "workspace/assistance/providers/<entity>" into 'out'. */
+/* The page of the entity, or of one of its offices when the route names
+ * one: "workspace/assistance/providers/<entity>[/offices/<office>]". */
 static void provider_rest(const http_req *req, char *out, size_t len)
 {
-    snprintf(out, len, "workspace/assistance/providers/%s", req->params[1]);
+    if (req->params[2])
+        snprintf(out, len, "workspace/assistance/providers/%s/offices/%s", req->params[1], req->params[2]);
+    else
+        snprintf(out, len, "workspace/assistance/providers/%s", req->params[1]);
+}
+
+/* The caller's own page: an office's coordinator has the office's. */
+static void own_rest(const http_req *req, char *out, size_t len)
+{
+    const char *slash = strchr(req->who->scope, '/');
+    if (slash && strncmp(req->who->scope, req->params[1], (size_t)(slash - req->who->scope)) == 0)
+        snprintf(out, len, "workspace/assistance/providers/%s/offices/%s", req->params[1], slash + 1);
+    else
+        provider_rest(req, out, len);
 }
 
 int workspace_assistance_provider(http_req *req)
@@ -392,7 +412,7 @@ static int post_provider(http_req *req, const char *which)
     ws_page pg;
     char rest[REST_MAX], where[REST_MAX + 16];
     json_t *form = NULL;
-    provider_rest(req, rest, sizeof rest);
+    own_rest(req, rest, sizeof rest);
     int rc = ws_page_open(req, rest, &pg);
     if (!rc) rc = ws_read_form(req, &form);
     if (rc)

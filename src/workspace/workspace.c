@@ -258,8 +258,7 @@ static int add_cycles(const ws_page *pg, json_t *m)
 /* ---- assistance links ------------------------------------------------------- */
 
 /* The link to the caller's assistance page, as "assistance_href" in 'm':
- * a focal point's needs, a coordinator's entity (an office's coordinator:
- * the entity the office belongs to). */
+ * a focal point's needs, a coordinator's entity or office. */
 static void add_assistance_links(const ws_page *pg, json_t *m)
 {
     const principal *who = pg->req->who;
@@ -270,8 +269,11 @@ static void add_assistance_links(const ws_page *pg, json_t *m)
         snprintf(href, sizeof href, "/%s/workspace/assistance/needs/%s", pg->lang->code, who->scope);
     else if (strcmp(who->role, "coordinator") == 0) {
         snprintf(entity, sizeof entity, "%s", who->scope);
-        entity[strcspn(entity, "/")] = '\0';
-        snprintf(href, sizeof href, "/%s/workspace/assistance/providers/%s", pg->lang->code, entity);
+        char *office = strchr(entity, '/');
+        if (office)
+            *office++ = '\0';
+        snprintf(href, sizeof href, "/%s/workspace/assistance/providers/%s%s%s", pg->lang->code, entity,
+                 office ? "/offices/" : "", office ? office : "");
     } else
         return;
     json_object_set_new(m, "assistance_href", json_string(href));

@@ -53,8 +53,10 @@ int workspace_assistance_needs(http_req *req);
  * filled in, with the problem beside its field. */
 int workspace_post_assistance_need(http_req *req);
 
-/* GET /{lang}/workspace/assistance/providers/{entity}: the entity's
- * offers and activities, and the forms to record them. */
+/* GET /{lang}/workspace/assistance/providers/{entity} (and
+ * .../{entity}/offices/{office}, an office's coordinator's page): the
+ * entity's offers and activities, and the forms to record them (the
+ * offer form only for the entity's own coordinators). */
 int workspace_assistance_provider(http_req *req);
 
 /* POST .../providers/{entity}/offers and .../activities: records an offer
@@ -66,6 +68,9 @@ int workspace_post_assistance_activity(http_req *req);
 
 /* The party of an assistance needs route: its {party}. */
 int workspace_assistance_party(http_req *req, char *out, size_t len);
+
+/* The office of an office's page: "{entity}/{office}". */
+int workspace_assistance_office(http_req *req, char *out, size_t len);
 
 /* The implementing entity or office of a posted activity form (its
  * "implementing" field), which the coordinator rule checks. */

@@ -284,6 +284,14 @@ Test(workspace_assistance, coordinators_act_only_for_their_entity_and_offices)
      * entity's. */
     sign_in("almaty%40example.org", almaty, sizeof almaty);
     r = req("GET", "/en/workspace/", almaty, NULL, NULL);
+    cr_assert(strstr(r.body, "href=\"/en/workspace/assistance/providers/unodc/offices/almaty\""), "%s", r.body);
+    th_response_free(&r);
+    r = req("GET", UNODC, almaty, NULL, NULL);
+    cr_assert_eq(r.status, 403, "an office's coordinator does not have the entity's page: %s", r.body);
+    th_response_free(&r);
+    r = req("GET", UNODC "/offices/almaty", almaty, NULL, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(!strstr(r.body, "Record an offer"), "an office records no offer: %s", r.body);
     const char *at = strstr(r.body, "name=\"csrf_token\" value=\"");
     cr_assert_not_null(at);
     at += strlen("name=\"csrf_token\" value=\"");
@@ -302,7 +310,7 @@ Test(workspace_assistance, coordinators_act_only_for_their_entity_and_offices)
              csrf);
     r = req("POST", UNODC "/activities", almaty, FORM, body);
     cr_assert_eq(r.status, 303, "%s", r.body);
-    cr_assert_str_eq(r.location, UNODC "?done=activity");
+    cr_assert_str_eq(r.location, UNODC "/offices/almaty?done=activity");
     th_response_free(&r);
     last_event(ev, sizeof ev);
     cr_assert(strncmp(ev, "activity.recorded ", 18) == 0, "%s", ev);
