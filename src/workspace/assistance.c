@@ -251,6 +251,38 @@ static int needs_page(const ws_page *pg, const json_t *form, json_t *errors, boo
     return rc;
 }
 
+/* A page that shows form 'which' again, filled from 'form', with 'errors'
+ * (taken). */
+typedef int (*form_again_fn)(const ws_page *pg, const char *which, const json_t *form, json_t *errors);
+
+/* Submits 'type' with 'data' (taken) from the posted 'form' (taken): 303
+ * to /{lang}/'where' when recorded; when the module refuses it, the page
+ * 'again' shows the form as it was sent, with the problem beside its
+ * field and 'msgid' at the top. */
+static int record_from_form(const ws_page *pg, const char *type, json_t *data, const char *msgid, json_t *form,
+                            form_again_fn again, const char *which, const char *where)
+{
+    json_t *errors = json_object();
+    int rc = submit_or_problem(pg, type, data, errors, msgid);
+    json_decref(data);
+    if (rc == 1) {
+        rc = again(pg, which, form, errors);
+        json_decref(form);
+        return rc;
+    }
+    json_decref(errors);
+    json_decref(form);
+    if (!rc)
+        ws_redirect(pg->req, pg->lang->code, where);
+    return rc;
+}
+
+static int needs_again(const ws_page *pg, const char *which, const json_t *form, json_t *errors)
+{
+    (void)which;
+    return needs_page(pg, form, errors, false, NULL);
+}
+
 int workspace_assistance_needs(http_req *req)
 {
     ws_page pg;
@@ -280,20 +312,9 @@ int workspace_post_assistance_need(http_req *req)
     /* The body POST /api/v1/assistance/needs takes. */
     json_t *data = json_pack("{s:s}", "beneficiary", req->params[1]);
     form_to_body(form, data, NEED_KEYS, NEED_LISTS);
-    json_t *errors = json_object();
-    rc = submit_or_problem(&pg, assistance_need_event(data), data, errors, "The need was not recorded.");
-    json_decref(data);
-    if (rc == 1) {
-        rc = needs_page(&pg, form, errors, false, NULL);
-        json_decref(form);
-        return rc;
-    }
-    json_decref(errors);
-    json_decref(form);
-    if (rc)
-        return rc;
     snprintf(where, sizeof where, "%s?done=1", rest);
-    ws_redirect(req, pg.lang->code, where);
+    rc = record_from_form(&pg, assistance_need_event(data), data, "The need was not recorded.", form, needs_again,
+                          NULL, where);
     return ACCORD_OK;
 }
 
@@ -405,6 +426,11 @@ int workspace_assistance_provider(http_req *req)
     return provider_page(&pg, NULL, NULL, NULL, http_query(req, "done"));
 }
 
+static int provider_again(const ws_page *pg, const char *which, const json_t *form, json_t *errors)
+{
+    return provider_page(pg, which, form, errors, NULL);
+}
+
 /* Records the offer or activity 'which' from the form: the body of
  * POST /api/v1/assistance/offers or /activities. */
 static int post_provider(http_req *req, const char *which)
@@ -420,21 +446,10 @@ static int post_provider(http_req *req, const char *which)
     bool offer = strcmp(which, "offer") == 0;
     json_t *data = offer ? json_pack("{s:s}", "provider", req->params[1]) : json_object();
     form_to_body(form, data, offer ? OFFER_KEYS : ACTIVITY_KEYS, offer ? OFFER_LISTS : ACTIVITY_LISTS);
-    json_t *errors = json_object();
-    rc = submit_or_problem(&pg, offer ? "offer.recorded" : "activity.recorded", data, errors,
-                           offer ? "The offer was not recorded." : "The activity was not recorded.");
-    json_decref(data);
-    if (rc == 1) {
-        rc = provider_page(&pg, which, form, errors, NULL);
-        json_decref(form);
-        return rc;
-    }
-    json_decref(errors);
-    json_decref(form);
-    if (rc)
-        return rc;
     snprintf(where, sizeof where, "%s?done=%s", rest, which);
-    ws_redirect(req, pg.lang->code, where);
+    rc = record_from_form(&pg, offer ? "offer.recorded" : "activity.recorded", data,
+                          offer ? "The offer was not recorded." : "The activity was not recorded.", form,
+                          provider_again, which, where);
     return ACCORD_OK;
 }
 

@@ -130,9 +130,26 @@ static void id_of(const char *path, const char *key, const char *title, const ch
     cr_assert(out[0], "no record titled %s", title);
 }
 
+/* The record titled 'title' (made from the form) and the one titled
+ * "'title' (API)" (posted to the API) are stored alike. */
+static void same_as_api(const char *path, const char *key, const char *title, const char *tok)
+{
+    char id[80], api_id[80], api_title[120];
+    snprintf(api_title, sizeof api_title, "%s (API)", title);
+    id_of(path, key, title, tok, id, sizeof id);
+    id_of(path, key, api_title, tok, api_id, sizeof api_id);
+    char *a = record(path, key, id, tok), *b = record(path, key, api_id, tok);
+    char *t = strstr(b, " (API)");
+    cr_assert_not_null(t);
+    memmove(t, t + 6, strlen(t + 6) + 1);
+    cr_assert_str_eq(a, b, "the stored %s differ", key);
+    free(a);
+    free(b);
+}
+
 Test(workspace_assistance, a_need_from_the_form_is_the_api_s_need)
 {
-    char cookie[200], csrf[100], body[1024], ev_form[200], ev_api[200], id[80];
+    char cookie[200], csrf[100], body[1024], ev_form[200], ev_api[200];
     open_form("fp%40example.org", NEEDS, cookie, sizeof cookie, csrf, sizeof csrf);
 
     /* Preview: the form again with the text rendered, nothing written. */
@@ -167,17 +184,7 @@ Test(workspace_assistance, a_need_from_the_form_is_the_api_s_need)
     last_event(ev_api, sizeof ev_api);
     cr_assert_str_eq(ev_form, ev_api, "the form and the API log the same event type by the same account");
 
-    char api_id[80];
-    id_of("/api/v1/assistance/needs?country=KAZ", "needs", "Forensic training", kaz_token, id, sizeof id);
-    id_of("/api/v1/assistance/needs?country=KAZ", "needs", "Forensic training (API)", kaz_token, api_id, sizeof api_id);
-    char *a = record("/api/v1/assistance/needs?country=KAZ", "needs", id, kaz_token);
-    char *b = record("/api/v1/assistance/needs?country=KAZ", "needs", api_id, kaz_token);
-    char *t = strstr(b, " (API)");
-    cr_assert_not_null(t);
-    memmove(t, t + 6, strlen(t + 6) + 1);
-    cr_assert_str_eq(a, b, "the stored needs differ");
-    free(a);
-    free(b);
+    same_as_api("/api/v1/assistance/needs?country=KAZ", "needs", "Forensic training", kaz_token);
 
     r = req("GET", NEEDS "?done=1", cookie, NULL, NULL);
     cr_assert(strstr(r.body, "The need was recorded.") && strstr(r.body, "Forensic training"), "%s", r.body);
@@ -218,7 +225,7 @@ Test(workspace_assistance, another_state_s_focal_point_can_neither_see_nor_post)
 
 Test(workspace_assistance, an_offer_from_the_form_is_the_api_s_offer)
 {
-    char cookie[200], csrf[100], body[1024], ev_form[200], ev_api[200], id[80], api_id[80];
+    char cookie[200], csrf[100], body[1024], ev_form[200], ev_api[200];
     open_form("unodc%40example.org", UNODC, cookie, sizeof cookie, csrf, sizeof csrf);
     snprintf(body, sizeof body,
              "csrf_token=%s&title=Legal+drafting+help&body=Model+laws&instrument=code-of-conduct&provisions=1"
@@ -236,16 +243,7 @@ Test(workspace_assistance, an_offer_from_the_form_is_the_api_s_offer)
     th_response_free(&r);
     last_event(ev_api, sizeof ev_api);
     cr_assert_str_eq(ev_form, ev_api);
-    id_of("/api/v1/assistance/offers?entity=unodc", "offers", "Legal drafting help", NULL, id, sizeof id);
-    id_of("/api/v1/assistance/offers?entity=unodc", "offers", "Legal drafting help (API)", NULL, api_id, sizeof api_id);
-    char *a = record("/api/v1/assistance/offers?entity=unodc", "offers", id, NULL);
-    char *b = record("/api/v1/assistance/offers?entity=unodc", "offers", api_id, NULL);
-    char *t = strstr(b, " (API)");
-    cr_assert_not_null(t);
-    memmove(t, t + 6, strlen(t + 6) + 1);
-    cr_assert_str_eq(a, b, "the stored offers differ");
-    free(a);
-    free(b);
+    same_as_api("/api/v1/assistance/offers?entity=unodc", "offers", "Legal drafting help", NULL);
     r = req("GET", UNODC "?done=offer", cookie, NULL, NULL);
     cr_assert(strstr(r.body, "The offer was recorded.") && strstr(r.body, "Legal drafting help"), "%s", r.body);
     th_response_free(&r);
