@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assistance/assistance.h"
+#include "http/assistance_handlers.h"
 #include "markdown/markdown.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -95,6 +96,19 @@ static json_t *form_values(const json_t *form, const char *const *keys, const ch
     return f;
 }
 
+/* Puts the module's refusal 'rc' in 'errors' under the field it names,
+ * 'msgid' at the top, and the refusal's status on the page. */
+static void note_problem(const ws_page *pg, int rc, json_t *errors, const char *msgid)
+{
+    char field[64];
+    snprintf(field, sizeof field, "%s", accord_error_field() ? accord_error_field() : "");
+    field[strcspn(field, ".[")] = '\0';
+    json_object_set_new(errors, field[0] ? field : "form_detail", json_string(accord_error_message()));
+    ws_add_problem(pg, errors, "", msgid);
+    pg->req->status = accord_error_http_status(rc);
+    accord_error_clear();
+}
+
 /* Submits event 'type' with 'data'; when the module refuses it (400,
  * 404, 409, 413, 422) returns 1 with the problem in 'errors' under the
  * field it names, and the status set; else 0 or the error. */
@@ -104,13 +118,7 @@ static int submit_or_problem(const ws_page *pg, const char *type, json_t *data, 
     int rc = http_submit_event(pg->req, type, data, &seq);
     if (rc == ACCORD_EINVAL || rc == ACCORD_ERULE || rc == ACCORD_ECONFLICT || rc == ACCORD_ETOOBIG ||
         rc == ACCORD_ENOTFOUND) {
-        char field[64];
-        snprintf(field, sizeof field, "%s", accord_error_field() ? accord_error_field() : "");
-        field[strcspn(field, ".[")] = '\0';
-        json_object_set_new(errors, field[0] ? field : "form_detail", json_string(accord_error_message()));
-        ws_add_problem(pg, errors, "", msgid);
-        pg->req->status = accord_error_http_status(rc);
-        accord_error_clear();
+        note_problem(pg, rc, errors, msgid);
         return 1;
     }
     return rc;
@@ -175,6 +183,7 @@ static int splice_preview(buf *page, const char *html)
 
 static const char *const NEED_KEYS[] = {"title", "body", "thematic", "priority", "access", "instrument", NULL};
 static const char *const NEED_LISTS[] = {"provisions", "sdg", "gcts", NULL};
+static const char *const REPORT_KEYS[] = {"cycle", "provision", NULL};
 
 /* The needs page of the party in the path: its needs, each with the offers
  * that could answer it, and the form, filled from 'form' (a refused or
@@ -234,6 +243,7 @@ static int needs_page(const ws_page *pg, const json_t *form, json_t *errors, boo
             return rc;
         }
     }
+    json_object_set_new(m, "report", form_values(form, REPORT_KEYS, NEED_LISTS + 3));
     json_object_set_new(m, "form", values);
     json_object_set_new(m, "errors", errors ? errors : json_object());
     json_object_set_new(m, "party", json_string(req->params[1]));
@@ -306,6 +316,32 @@ int workspace_post_assistance_need(http_req *req)
         return rc;
     if (strcmp(ws_form_text(form, "step"), "preview") == 0) {
         rc = needs_page(&pg, form, NULL, true, NULL);
+        json_decref(form);
+        return rc;
+    }
+    if (strcmp(ws_form_text(form, "step"), "from_report") == 0) {
+        /* The body POST /api/v1/assistance/needs/from-report takes. */
+        json_t *body = json_pack("{s:s, s:s, s:s}", "instrument", ws_form_text(form, "instrument"), "cycle",
+                                 ws_form_text(form, "cycle"), "party", req->params[1]);
+        char *end;
+        long provision = strtol(ws_form_text(form, "provision"), &end, 10);
+        json_object_set_new(body, "provision", *end || end == ws_form_text(form, "provision")
+                                                   ? json_string(ws_form_text(form, "provision"))
+                                                   : json_integer(provision));
+        json_t *need = NULL, *errors = json_object();
+        rc = http_need_from_report(req->db, body, &need);
+        json_decref(body);
+        snprintf(where, sizeof where, "%s?done=1", rest);
+        if (!rc) {
+            json_decref(errors);
+            return record_from_form(&pg, assistance_need_event(need), need, "The need was not recorded.", form,
+                                    needs_again, NULL, where);
+        }
+        if (rc == ACCORD_EINVAL || rc == ACCORD_ENOTFOUND || rc == ACCORD_ERULE) {
+            note_problem(&pg, rc, errors, "The need was not recorded.");
+            rc = needs_page(&pg, form, errors, false, NULL);
+        } else
+            json_decref(errors);
         json_decref(form);
         return rc;
     }

@@ -314,3 +314,49 @@ Test(workspace_assistance, coordinators_act_only_for_their_entity_and_offices)
     cr_assert(strncmp(ev, "activity.recorded ", 18) == 0, "%s", ev);
     cr_assert_eq(events(), before + 1);
 }
+
+Test(workspace_assistance, a_report_s_assistance_needs_become_a_need_as_through_the_api)
+{
+    char cookie[200], csrf[100], body[512], ev_form[200], ev_api[200];
+    const char *cycle = "{\"code\":\"c1\",\"name\":\"First cycle\",\"opens_on\":\"2020-01-01\",\"due_on\":\"2020-12-31\"}";
+    th_response r = th_call(&server, "POST", "/api/v1/instruments/code-of-conduct/cycles", token, NULL, cycle,
+                            strlen(cycle));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    for (int p = 1; p <= 2; p++) {
+        snprintf(body, sizeof body, "{\"party\":\"KAZ\",\"provision\":%d,\"status\":\"planned\",\"narrative\":\"Plan\","
+                 "\"assistance_needs\":\"Help with forensic laboratories\"}", p);
+        r = th_call(&server, "POST", "/api/v1/instruments/code-of-conduct/cycles/c1/reports", kaz_token, NULL, body,
+                    strlen(body));
+        cr_assert_eq(r.status, 201, "%s", r.body);
+        th_response_free(&r);
+    }
+    open_form("fp%40example.org", NEEDS, cookie, sizeof cookie, csrf, sizeof csrf);
+
+    /* A provision with no report: refused beside its field, nothing written. */
+    long long before = events();
+    snprintf(body, sizeof body, "csrf_token=%s&step=from_report&instrument=code-of-conduct&cycle=c1&provision=7",
+             csrf);
+    r = req("POST", NEEDS, cookie, FORM, body);
+    cr_assert(r.status >= 400 && r.status < 500, "%ld %s", r.status, r.body);
+    cr_assert(strstr(r.body, "class=\"problems\""), "%s", r.body);
+    th_response_free(&r);
+    cr_assert_eq(events(), before, "nothing written");
+
+    snprintf(body, sizeof body, "csrf_token=%s&step=from_report&instrument=code-of-conduct&cycle=c1&provision=1",
+             csrf);
+    r = req("POST", NEEDS, cookie, FORM, body);
+    cr_assert_eq(r.status, 303, "%s", r.body);
+    th_response_free(&r);
+    last_event(ev_form, sizeof ev_form);
+    const char *json = "{\"instrument\":\"code-of-conduct\",\"cycle\":\"c1\",\"party\":\"KAZ\",\"provision\":2}";
+    r = th_call(&server, "POST", "/api/v1/assistance/needs/from-report", kaz_token, NULL, json, strlen(json));
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_response_free(&r);
+    last_event(ev_api, sizeof ev_api);
+    cr_assert_str_eq(ev_form, ev_api, "the form and the API log the same event type by the same account");
+    cr_assert_eq(events(), before + 2);
+    r = req("GET", NEEDS, cookie, NULL, NULL);
+    cr_assert(strstr(r.body, "Assistance needed on provision 1 (report of KAZ, cycle c1)"), "%s", r.body);
+    th_response_free(&r);
+}
