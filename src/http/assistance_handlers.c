@@ -200,44 +200,55 @@ int http_post_assistance_need(http_req *req)
     return post_event(req, NULL, keys, "/api/v1/assistance/needs");
 }
 
-int http_post_assistance_need_from_report(http_req *req)
+int http_need_from_report(store *db, const json_t *body, json_t **out)
 {
     static const char *const keys[] = {"instrument", "cycle", "party", "provision", "id", "access", "title",
                                        "thematic", "sdg", "gcts", "unsc", "priority", "languages", "period", NULL};
-    json_t *body;
-    int rc = http_json_body(req, &body);
-    if (rc)
-        return rc;
     const char *instrument, *cycle, *party;
     int64_t provision;
-    rc = json_only_keys(body, keys, NULL);
+    *out = NULL;
+    int rc = json_only_keys(body, keys, NULL);
     if (!rc) rc = json_get_string(body, "instrument", true, 64, &instrument);
     if (!rc) rc = json_get_string(body, "cycle", true, 64, &cycle);
     if (!rc) rc = json_get_string(body, "party", true, 16, &party);
     if (!rc) rc = json_get_int(body, "provision", true, 1, 1000, 0, &provision);
     json_t *need = rc ? NULL : json_deep_copy(body);
-    if (need) {
-        static const char *const drop[] = {"cycle", "party", "provision", NULL};
-        for (const char *const *d = drop; *d; d++)
-            json_object_del(need, *d);
-        json_object_set_new(need, "beneficiary", json_string(party));
-        if (!json_object_get(need, "title")) {
-            char title[160];
-            snprintf(title, sizeof title, "Assistance needed on provision %lld (report of %s, cycle %s)",
-                     (long long)provision, party, cycle);
-            json_set_str(need, "title", title);
-        }
-        if (!json_object_get(need, "access"))
-            json_set_str(need, "access", "restricted");
-        if (!json_object_get(need, "priority"))
-            json_set_str(need, "priority", "medium");
-        rc = assistance_need_from_report(req->db, instrument, cycle, party, provision, need);
+    if (!need)
+        return rc ? rc : accord_fail(ACCORD_ENOMEM, NULL, "out of memory");
+    static const char *const drop[] = {"cycle", "party", "provision", NULL};
+    for (const char *const *d = drop; *d; d++)
+        json_object_del(need, *d);
+    json_object_set_new(need, "beneficiary", json_string(party));
+    if (!json_object_get(need, "title")) {
+        char title[160];
+        snprintf(title, sizeof title, "Assistance needed on provision %lld (report of %s, cycle %s)",
+                 (long long)provision, party, cycle);
+        json_set_str(need, "title", title);
     }
+    if (!json_object_get(need, "access"))
+        json_set_str(need, "access", "restricted");
+    if (!json_object_get(need, "priority"))
+        json_set_str(need, "priority", "medium");
+    rc = assistance_need_from_report(db, instrument, cycle, party, provision, need);
+    if (rc)
+        json_decref(need);
+    else
+        *out = need;
+    return rc;
+}
+
+int http_post_assistance_need_from_report(http_req *req)
+{
+    json_t *body, *need = NULL;
+    int rc = http_json_body(req, &body);
+    if (rc)
+        return rc;
+    rc = http_need_from_report(req->db, body, &need);
     const char *type = need ? assistance_need_event(need) : NULL;
     uint64_t seq = 0;
-    if (!rc && need)
+    if (!rc)
         rc = http_submit_event(req, type, need, &seq);
-    if (!rc && need) {
+    if (!rc) {
         req->status = 201;
         req->json = json_pack("{s:s, s:O, s:O, s:I}", "type", type, "id", json_object_get(need, "id"), "access",
                               json_object_get(need, "access"), "log_index", (json_int_t)seq);

@@ -35,6 +35,14 @@ int http_post_assistance_meeting(http_req *req);
  * the state a new need is for (RULE_PARTY_WRITER). */
 int http_need_access(http_req *req, char *out, size_t len);
 int http_need_beneficiary(http_req *req, char *out, size_t len);
+
+/* The need that POST /api/v1/assistance/needs/from-report records, made
+ * from its body 'body' ({instrument, cycle, party, provision} and the
+ * need's optional fields; borrowed): the report's assistance_needs text,
+ * the party as beneficiary, restricted and of medium priority unless
+ * given. '*out' is a new object the caller decrefs; the workspace's form
+ * posts the same need. */
+int http_need_from_report(store *db, const json_t *body, json_t **out);
 int http_offer_provider(http_req *req, char *out, size_t len);
 int http_activity_entity(http_req *req, char *out, size_t len);
 /* RULE_NEED_LINKER: the need's access and state and the implementer of

@@ -280,6 +280,30 @@ static int add_cycles(const ws_page *pg, json_t *m)
     return rc;
 }
 
+/* ---- assistance links ------------------------------------------------------- */
+
+/* The link to the caller's assistance page, as "assistance_href" in 'm':
+ * a focal point's needs, a coordinator's entity or office. */
+static void add_assistance_links(const ws_page *pg, json_t *m)
+{
+    const principal *who = pg->req->who;
+    char href[128], entity[AUTH_SCOPE_LEN];
+    if (!who->scope[0])
+        return;
+    if (strcmp(who->role, "focal_point") == 0)
+        snprintf(href, sizeof href, "/%s/workspace/assistance/needs/%s", pg->lang->code, who->scope);
+    else if (strcmp(who->role, "coordinator") == 0) {
+        snprintf(entity, sizeof entity, "%s", who->scope);
+        char *office = strchr(entity, '/');
+        if (office)
+            *office++ = '\0';
+        snprintf(href, sizeof href, "/%s/workspace/assistance/providers/%s%s%s", pg->lang->code, entity,
+                 office ? "/offices/" : "", office ? office : "");
+    } else
+        return;
+    json_object_set_new(m, "assistance_href", json_string(href));
+}
+
 int workspace_home(http_req *req)
 {
     ws_page pg;
@@ -297,6 +321,7 @@ int workspace_home(http_req *req)
     json_object_set_new(m, "is_depositary", json_boolean(strcmp(role, "depositary") == 0));
     json_object_set_new(m, "is_admin", json_boolean(strcmp(role, "admin") == 0));
     json_object_set_new(m, "is_coordinator", json_boolean(strcmp(role, "coordinator") == 0));
+    add_assistance_links(&pg, m);
     if (strcmp(role, "focal_point") == 0 && (rc = add_cycles(&pg, m))) {
         json_decref(m);
         return rc;

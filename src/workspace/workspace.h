@@ -93,6 +93,39 @@ int workspace_admin_change(http_req *req);
  * first, 50 events a page (?before=ID: the next page), filtered by
  * ?account=ID and ?kind=. */
 int workspace_security_log(http_req *req);
+/* GET /{lang}/workspace/assistance/needs/{party}: the party's needs (at
+ * every access level the caller may see), each with the offers that
+ * could answer it, and the form to record one. */
+int workspace_assistance_needs(http_req *req);
+
+/* POST the same path: "step" is "preview" (the form again, with its text
+ * rendered) or "save" (records the need as POST /api/v1/assistance/needs
+ * does, then 303 to the list); a refused need comes back as the form,
+ * filled in, with the problem beside its field. */
+int workspace_post_assistance_need(http_req *req);
+
+/* GET /{lang}/workspace/assistance/providers/{entity} (and
+ * .../{entity}/offices/{office}, an office's coordinator's page): the
+ * entity's offers and activities, and the forms to record them (the
+ * offer form only for the entity's own coordinators). */
+int workspace_assistance_provider(http_req *req);
+
+/* POST .../providers/{entity}/offers and .../activities: records an offer
+ * of the entity, or an activity of the entity or one of its offices, as
+ * the API's POST /api/v1/assistance/offers and /activities do; 303 to the
+ * entity's page, or the form again with the problem beside its field. */
+int workspace_post_assistance_offer(http_req *req);
+int workspace_post_assistance_activity(http_req *req);
+
+/* The party of an assistance needs route: its {party}. */
+int workspace_assistance_party(http_req *req, char *out, size_t len);
+
+/* The office of an office's page: "{entity}/{office}". */
+int workspace_assistance_office(http_req *req, char *out, size_t len);
+
+/* The implementing entity or office of a posted activity form (its
+ * "implementing" field), which the coordinator rule checks. */
+int workspace_assistance_implementing(http_req *req, char *out, size_t len);
 
 /* Turns the refusal 'rc' of a workspace page (access.c said no, or the
  * handler failed) into a page: a redirect to the sign-in page when the

@@ -138,6 +138,13 @@ static const struct {
     {"GET /{lang}/workspace/reviews", ONLY(REVIEWER)},
     {"GET /{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", ONLY(REVIEWER)},
     {"POST /{lang}/workspace/reviews/{slug}/{cycle}/{party}/{provision}", ONLY(REVIEWER)},
+    /* The workspace's assistance pages: as the API's needs and offers. */
+    {"GET /{lang}/workspace/assistance/needs/{party}", ONLY(FOCAL_KAZ) | ONLY(ADMIN) | ONLY(REVIEWER)},
+    {"POST /{lang}/workspace/assistance/needs/{party}", ONLY(FOCAL_KAZ)},
+    {"GET /{lang}/workspace/assistance/providers/{entity}", ONLY(ADMIN) | ONLY(COORDINATOR)},
+    {"GET /{lang}/workspace/assistance/providers/{entity}/offices/{office}", ONLY(ADMIN) | ONLY(COORDINATOR)},
+    {"POST /{lang}/workspace/assistance/providers/{entity}/offers", ONLY(ADMIN) | ONLY(COORDINATOR)},
+    {"POST /{lang}/workspace/assistance/providers/{entity}/activities", ONLY(ADMIN) | ONLY(COORDINATOR)},
     {"GET /static/{file}", ALL},
     {"GET /feeds/notifications.atom", ALL},
     {"GET /ar/", ALL}, {"GET /ar/{*}", ALL}, {"GET /zh/", ALL}, {"GET /zh/{*}", ALL},
