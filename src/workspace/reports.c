@@ -128,7 +128,7 @@ static int add_history(const ws_page *pg, long provision, json_t *m)
         for (size_t i = json_array_size(list); i-- > 0;) {
             row = json_array_get(list, i);
             char when[64];
-            web_date(pg->lang, json_string_value(json_object_get(row, "at")), when, sizeof when);
+            ws_when(pg, json_string_value(json_object_get(row, "at")), when, sizeof when);
             json_object_set_new(row, "at_text", json_string(when));
             const char *outcome = json_string_value(json_object_get(row, "outcome"));
             json_object_set_new(row, "returned", json_boolean(outcome && strcmp(outcome, "returned") == 0));

@@ -62,7 +62,7 @@ int workspace_review_queue(http_req *req)
         json_t *rating = json_object_get(row, "rating");
         if (rating)
             json_object_set_new(row, "rating_label", json_string(web_t(pg.lang, ws_rating_label(json_string_value(rating)))));
-        web_date(pg.lang, json_string_value(json_object_get(row, "submitted_at")), when, sizeof when);
+        ws_when(&pg, json_string_value(json_object_get(row, "submitted_at")), when, sizeof when);
         json_object_set_new(row, "submitted_text", json_string(when));
         json_array_append(shown, row);
     }
@@ -123,7 +123,7 @@ static int review_page(const ws_page *pg, long provision, const json_t *values, 
     json_array_foreach(json_object_get(history, "reviews"), i, row)
     {
         char when[64];
-        web_date(pg->lang, json_string_value(json_object_get(row, "at")), when, sizeof when);
+        ws_when(pg, json_string_value(json_object_get(row, "at")), when, sizeof when);
         json_object_set_new(row, "at_text", json_string(when));
         json_object_set_new(row, "returned", json_boolean(strcmp(json_string_value(json_object_get(row, "outcome")), "returned") == 0));
         json_t *r = json_object_get(row, "rating");
@@ -133,7 +133,7 @@ static int review_page(const ws_page *pg, long provision, const json_t *values, 
     json_array_foreach(json_object_get(history, "versions"), i, row)
     {
         char when[64];
-        web_date(pg->lang, json_string_value(json_object_get(row, "at")), when, sizeof when);
+        ws_when(pg, json_string_value(json_object_get(row, "at")), when, sizeof when);
         json_object_set_new(row, "at_text", json_string(when));
     }
     const char *chosen = values ? ws_form_text(values, "rating") : "";

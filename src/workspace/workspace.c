@@ -443,3 +443,16 @@ const char *ws_role_label(const ws_page *pg, const char *role)
 {
     return web_t(pg->lang, role_label(role));
 }
+
+void ws_when(const ws_page *pg, const char *timestamp, char *out, size_t len)
+{
+    /* "2026-12-08T03:30:42Z": the date in the page's language, then the
+     * time of day in UTC. */
+    char day[11];
+    snprintf(day, sizeof day, "%.10s", timestamp ? timestamp : "");
+    web_date(pg->lang, day, out, len);
+    if (timestamp && strlen(timestamp) >= 16 && timestamp[10] == 'T') {
+        size_t used = strlen(out);
+        snprintf(out + used, len - used, ", %.5s UTC", timestamp + 11);
+    }
+}

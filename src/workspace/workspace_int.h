@@ -71,6 +71,10 @@ void ws_check_new_password(const ws_page *pg, const json_t *form, json_t *errors
 /* The label of 'role' in the page's language. Borrowed. */
 const char *ws_role_label(const ws_page *pg, const char *role);
 
+/* The log time 'timestamp' (RFC 3339, UTC) as the page shows it: the
+ * date in the page's language and the time of day in UTC. */
+void ws_when(const ws_page *pg, const char *timestamp, char *out, size_t len);
+
 /* ---- reports (reports.c), shared with the reviewer's pages ---- */
 
 /* The msgid of a report's state ("no_draft", "draft", "submitted",
